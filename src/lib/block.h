@@ -1,0 +1,59 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/* Memory blocks: /sys/devices/system/memory/memoryN. */
+#ifndef MH_BLOCK_H
+#define MH_BLOCK_H
+
+#include <stdint.h>
+#include <stddef.h>
+#include "sysroot.h"
+
+enum mh_block_state {
+	MH_BLOCK_UNKNOWN = 0,
+	MH_BLOCK_ONLINE,
+	MH_BLOCK_OFFLINE,
+	MH_BLOCK_GOING_OFFLINE,
+};
+
+/* Zones a block is onlined into, as memhotctl names them. */
+enum mh_zone {
+	MH_ZONE_UNKNOWN = 0,
+	MH_ZONE_MOVABLE,
+	MH_ZONE_NORMAL,	/* any kernel zone: Normal, DMA32, DMA... */
+	MH_ZONE_NONE,	/* valid_zones "none": spans zones, cannot offline */
+};
+
+struct mh_block {
+	uint64_t id;			/* memoryN, from the directory name */
+	uint64_t phys_index;		/* hex attribute */
+	enum mh_block_state state;
+	int node;			/* from the memoryN/nodeX link name; -1 unknown */
+	char valid_zones[64];		/* as read, e.g. "Movable", "DMA Normal", "none" */
+	int removable;			/* legacy attribute, -1 when absent */
+};
+
+struct mh_blocks {
+	uint64_t block_size;		/* bytes, from block_size_bytes (hex) */
+	size_t count;
+	struct mh_block *v;		/* sorted by id */
+};
+
+/* Scan every block. Returns 0 or -errno; *errpath names a bad file. */
+int mh_blocks_scan(struct mh_root *root, struct mh_blocks *out,
+		   char *errpath, size_t errlen);
+/* Read only blocks first..last (ids), for a device; missing ids skipped. */
+int mh_blocks_scan_range(struct mh_root *root, uint64_t first, uint64_t last,
+			 struct mh_blocks *out, char *errpath, size_t errlen);
+void mh_blocks_free(struct mh_blocks *b);
+/* Re-read one block's state/zones. */
+int mh_block_refresh(struct mh_root *root, struct mh_block *blk);
+int mh_block_size(struct mh_root *root, uint64_t *bs);
+const struct mh_block *mh_blocks_find(const struct mh_blocks *b, uint64_t id);
+
+const char *mh_block_state_name(enum mh_block_state s);
+int mh_parse_block_state(const char *s, enum mh_block_state *out);
+const char *mh_zone_name(enum mh_zone z);	/* "movable", "normal", "none" */
+int mh_parse_zone_option(const char *s, enum mh_zone *out);
+/* Zone of an online block from its valid_zones (first word). */
+enum mh_zone mh_zone_from_valid_zones(const char *vz);
+
+#endif

@@ -1,0 +1,73 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * The executor: takes a plan's steps in order, re-reads state after every
+ * write, retries what may succeed later, stops at the deadline, rolls back
+ * what it can, and reports exactly the state it left behind.
+ */
+#ifndef MH_EXEC_H
+#define MH_EXEC_H
+
+#include "plan.h"
+#include "deadline.h"
+
+/* How an operation ended; the CLI maps this to its exit status. */
+enum mh_outcome {
+	MH_DONE = 0,		/* every step done and verified */
+	MH_BUSY,		/* could not finish; rolled back, nothing changed */
+	MH_PARTIAL,		/* state changed and could not be restored */
+	MH_LEAKED,		/* unbind done but the range was not released */
+	MH_FAILED,		/* a step failed before anything changed */
+};
+
+struct mh_block_result {
+	uint64_t block;
+	enum mh_block_state state;	/* as re-read at the end */
+	enum mh_zone zone;
+	int err;			/* last errno for this block, 0 none */
+	unsigned attempts;
+};
+
+struct mh_exec_result {
+	enum mh_outcome outcome;
+	size_t steps_done;		/* steps completed, in plan order */
+	int failed_step;		/* index, -1 none */
+	int err;			/* errno of the failure, 0 none */
+	char message[256];		/* names the block/file and the reason */
+	bool rolled_back;
+	bool policy_restored;
+	bool raced;			/* another agent onlined a block we offlined */
+	size_t nr_blocks;
+	struct mh_block_result *blocks;	/* every block of the plan, final state */
+	char final_driver[32];
+};
+
+/* Called before and after each step, and per retry: the CLI shows progress. */
+struct mh_exec_progress {
+	void (*step)(void *ctx, const struct mh_plan *plan, size_t idx, bool done, int err);
+	void *ctx;
+};
+
+struct mh_exec_opts {
+	struct mh_deadline deadline;
+	unsigned max_retries;		/* per block, for EBUSY/EAGAIN */
+	unsigned backoff_ms;		/* first backoff, doubled each retry */
+	bool use_udev;			/* live system with udevd */
+	bool journal;			/* write the journal (live runs) */
+	const volatile int *stop;	/* set by SIGINT/SIGTERM: end like a deadline */
+	struct mh_exec_progress progress;
+};
+
+int mh_exec(struct mh_root *root, const struct mh_plan *plan,
+	    const struct mh_exec_opts *opts, struct mh_exec_result *res);
+void mh_exec_result_free(struct mh_exec_result *res);
+const char *mh_outcome_name(enum mh_outcome o);
+
+/*
+ * Finish or undo an operation interrupted by SIGKILL, from its journal:
+ * past the unbind check, finish the remove; otherwise put blocks back to
+ * their journalled zones and restore the policy.
+ */
+int mh_recover(struct mh_root *root, const char *dev, const struct mh_exec_opts *opts,
+	       struct mh_exec_result *res);
+
+#endif

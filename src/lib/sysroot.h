@@ -1,0 +1,50 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * Rooted access to sysfs and procfs. Every path the library touches is
+ * relative to one root directory fd, so --sysroot DIR (and tests on a
+ * copied tree) see exactly what a real system would show under DIR.
+ */
+#ifndef MH_SYSROOT_H
+#define MH_SYSROOT_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <stdbool.h>
+
+/* Absolute paths (relative to the root), in one place. */
+#define MH_MEMORY_DIR		"sys/devices/system/memory"
+#define MH_NODE_DIR		"sys/devices/system/node"
+#define MH_DAX_DEVICES_DIR	"sys/bus/dax/devices"
+#define MH_DAX_DRIVERS_DIR	"sys/bus/dax/drivers"
+#define MH_PROC_IOMEM		"proc/iomem"
+#define MH_PROC_MEMINFO		"proc/meminfo"
+
+struct mh_root;
+
+/* Open DIR ("/" for the live system). Returns 0 or -errno. */
+int mh_root_open(const char *dir, struct mh_root **out);
+void mh_root_close(struct mh_root *root);
+const char *mh_root_path(const struct mh_root *root);
+/* True when the root is the live system ("/"): udev, kmod, libdaxctl apply. */
+bool mh_root_is_live(const struct mh_root *root);
+int mh_root_fd(const struct mh_root *root);
+
+/*
+ * Read an attribute into buf (NUL-terminated, trailing newline stripped).
+ * Returns length or -errno; -EFBIG when it does not fit.
+ */
+int mh_read_attr(struct mh_root *root, const char *rel, char *buf, size_t len);
+/* Parse helpers: -EINVAL on content that is not the expected format. */
+int mh_read_u64(struct mh_root *root, const char *rel, int base, uint64_t *val);
+int mh_read_int(struct mh_root *root, const char *rel, int *val);
+/* Basename of a symlink's target (e.g. "kmem" for a driver link). */
+int mh_read_link_name(struct mh_root *root, const char *rel, char *buf, size_t len);
+/* Write str with O_WRONLY|O_TRUNC (plain files in test trees stay sane). */
+int mh_write_attr(struct mh_root *root, const char *rel, const char *str);
+bool mh_path_exists(struct mh_root *root, const char *rel);
+
+/* Strict parsers used by the readers above; exported for unit tests. */
+int mh_parse_u64(const char *s, int base, uint64_t *val);
+int mh_parse_int(const char *s, int *val);
+
+#endif

@@ -1,0 +1,32 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * libudev adapter, used only on the live system with a running udevd:
+ * confirm block state changes through their uevents, notice another agent
+ * onlining a block we offlined, and wait for the udev queue to settle.
+ */
+#ifndef MH_UDEVWATCH_H
+#define MH_UDEVWATCH_H
+
+#include <stdbool.h>
+#include <stdint.h>
+#include "deadline.h"
+
+struct mh_udevwatch;
+
+/* NULL (and 0) when udev does not run or the root is not live. */
+int mh_udevwatch_open(struct mh_udevwatch **out);
+void mh_udevwatch_close(struct mh_udevwatch *w);
+bool mh_udev_running(void);
+/*
+ * Drain pending events. For every memory block "online" event for a block
+ * in ids[], set *raced_block and return 1; 0 when none; -errno.
+ */
+int mh_udevwatch_poll_online(struct mh_udevwatch *w, const uint64_t *ids, size_t n,
+			     uint64_t *raced_block);
+/* Wait for an event with action and block id (confirmation), bounded. */
+int mh_udevwatch_wait(struct mh_udevwatch *w, uint64_t block, const char *action,
+		      const struct mh_deadline *d);
+/* Bounded wait for the udev queue to empty: 0, or -ETIMEDOUT. */
+int mh_udev_settle(const struct mh_deadline *d, long cap_ms);
+
+#endif

@@ -1,0 +1,17 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/* Checks after the unbind: was the range really released? */
+#ifndef MH_VERIFY_H
+#define MH_VERIFY_H
+
+#include <stddef.h>
+#include "dax.h"
+
+/*
+ * 0 when every block dir of dev is gone, /proc/iomem has no "System RAM
+ * (kmem)" over its ranges and its driver is no longer kmem. Otherwise
+ * -EBUSY and what[] says which check failed (the range leaked).
+ */
+int mh_verify_released(struct mh_root *root, const struct mh_dax_dev *dev,
+		       uint64_t block_size, char *what, size_t len);
+
+#endif

@@ -5,6 +5,7 @@
 
 #include <stdint.h>
 #include <stddef.h>
+#include <stdbool.h>
 #include "sysroot.h"
 
 enum mh_block_state {
@@ -43,7 +44,15 @@ int mh_blocks_scan(struct mh_root *root, struct mh_blocks *out,
 /* Read only blocks first..last (ids), for a device; missing ids skipped. */
 int mh_blocks_scan_range(struct mh_root *root, uint64_t first, uint64_t last,
 			 struct mh_blocks *out, char *errpath, size_t errlen);
+/* Read only the given ids (any order, duplicates allowed); missing skipped. */
+int mh_blocks_scan_ids(struct mh_root *root, const uint64_t *ids, size_t n,
+		       struct mh_blocks *out, char *errpath, size_t errlen);
 void mh_blocks_free(struct mh_blocks *b);
+/* Read one block; -ENOENT when its directory does not exist. */
+int mh_block_read(struct mh_root *root, uint64_t id, struct mh_block *blk,
+		  char *errpath, size_t errlen);
+/* Root-relative path of memoryN/attr ("sys/devices/system/memory/memory34/state"). */
+int mh_block_attr_path(uint64_t id, const char *attr, char *buf, size_t len);
 /* Re-read one block's state/zones. */
 int mh_block_refresh(struct mh_root *root, struct mh_block *blk);
 int mh_block_size(struct mh_root *root, uint64_t *bs);
@@ -55,5 +64,7 @@ const char *mh_zone_name(enum mh_zone z);	/* "movable", "normal", "none" */
 int mh_parse_zone_option(const char *s, enum mh_zone *out);
 /* Zone of an online block from its valid_zones (first word). */
 enum mh_zone mh_zone_from_valid_zones(const char *vz);
+/* True when valid_zones lists z (offline block: may it go online there?). */
+bool mh_valid_zones_allow(const char *vz, enum mh_zone z);
 
 #endif

@@ -51,6 +51,11 @@ struct mh_dax_list {
  * X and Y, nothing else. Returns 0 or -EINVAL.
  */
 int mh_dax_name_valid(const char *name);
+/* X and Y of a valid name, for sorting; -EINVAL like mh_dax_name_valid. */
+int mh_dax_name_parse(const char *name, unsigned *region, unsigned *id);
+/* Kind and backing text from the resolved device path (unit-testable). */
+enum mh_dax_kind mh_dax_kind_from_path(const char *path, char *backing, size_t len);
+/* -ENODEV (errpath set) when the device does not exist. */
 int mh_dax_scan(struct mh_root *root, struct mh_dax_list *out,
 		char *errpath, size_t errlen);
 int mh_dax_read(struct mh_root *root, const char *name, struct mh_dax_dev *dev,

@@ -27,4 +27,41 @@ long mh_deadline_left_ms(const struct mh_deadline *d, long cap_ms);
 int mh_write_attr_deadline(struct mh_root *root, const char *rel, const char *str,
 			   const struct mh_deadline *d);
 
+/*
+ * The same, also ended by *stop (set by the caller's SIGINT/SIGTERM
+ * handler) like a deadline: then -EINTR. stop may be NULL.
+ */
+int mh_write_attr_bounded(struct mh_root *root, const char *rel, const char *str,
+			  const struct mh_deadline *d, const volatile int *stop);
+
+/* True when *stop is set (stop may be NULL). */
+bool mh_stop_requested(const volatile int *stop);
+/* Sleep ms, bounded by the deadline and cut short by *stop. */
+void mh_sleep_ms(long ms, const struct mh_deadline *d, const volatile int *stop);
+
+/*
+ * Test hook on every write made through this file (all the executor's
+ * writes): pre() runs before the write; a non-zero return (-errno) fails
+ * the write with that error without doing it. post() runs after it with
+ * its result, so a test can play the kernel on a tree of plain files.
+ * NULL removes the hook. (mh_write_attr() of sysroot.c is not hooked.)
+ */
+struct mh_write_hook {
+	int (*pre)(void *ctx, const char *rel, const char *val);
+	void (*post)(void *ctx, const char *rel, const char *val, int err);
+	void *ctx;
+};
+void mh_write_set_hook(const struct mh_write_hook *hook);
+
+/*
+ * For tests: grace_ms between SIGINT and SIGKILL (default 200);
+ * child_restarts makes the child restart its write after SIGINT, as a
+ * write waiting in the device_hotplug_lock trylock loop does.
+ */
+struct mh_write_tunables {
+	long grace_ms;
+	bool child_restarts;
+};
+void mh_write_tune(const struct mh_write_tunables *t);
+
 #endif

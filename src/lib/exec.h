@@ -54,6 +54,8 @@ struct mh_exec_opts {
 	bool use_udev;			/* live system with udevd */
 	bool journal;			/* write the journal (live runs) */
 	const volatile int *stop;	/* set by SIGINT/SIGTERM: end like a deadline */
+	double rollback_seconds;	/* bound of rollback and policy restore, which
+					   run past the deadline and stop; 0: 30 s */
 	struct mh_exec_progress progress;
 };
 
@@ -69,5 +71,20 @@ const char *mh_outcome_name(enum mh_outcome o);
  */
 int mh_recover(struct mh_root *root, const char *dev, const struct mh_exec_opts *opts,
 	       struct mh_exec_result *res);
+
+/*
+ * Shared by exec.c and recover.c. Bind dev to drv ("kmem", "device_dax"):
+ * unbind another driver first, new_id when bind finds no match (ENODEV),
+ * then check the driver link. why[] says what failed.
+ */
+int mh_exec_bind_driver(struct mh_root *root, const char *dev, const char *drv,
+			const struct mh_deadline *d, const volatile int *stop,
+			char *why, size_t len);
+/* Online block id into zone (UNKNOWN: plain "online"), retrying EBUSY. */
+int mh_exec_online_block(struct mh_root *root, uint64_t id, enum mh_zone zone,
+			 const struct mh_deadline *d, unsigned max_retries,
+			 unsigned backoff_ms, unsigned *attempts);
+/* The driver dev is bound to, "none" when unbound. */
+void mh_exec_read_driver(struct mh_root *root, const char *dev, char *buf, size_t len);
 
 #endif

@@ -15,6 +15,7 @@ struct mh_journal {
 	char dev[MH_DAX_NAME_MAX];
 	char saved_policy[32];		/* "" when the policy was not changed */
 	bool unbind_started;		/* past CHECK_OFFLINE: finish, do not undo */
+	bool rebind_devdax;		/* the plan binds device_dax after the unbind */
 	size_t nr_blocks;
 	uint64_t *blocks;		/* blocks this run changed */
 	enum mh_zone *orig_zone;

@@ -3,6 +3,7 @@
 #ifndef MH_LOCK_H
 #define MH_LOCK_H
 
+#include <sys/types.h>
 #include "deadline.h"
 
 /* $MEMHOTCTL_RUNDIR, else /run/lock/memhotctl (journal: /run/memhotctl). */
@@ -14,5 +15,7 @@ const char *mh_journal_dir(void);
  */
 int mh_lock_take(const struct mh_deadline *d);
 void mh_lock_release(int fd);
+/* mkdir -p DIR with mode for the components it creates: 0 or -errno. */
+int mh_mkdir_p(const char *dir, mode_t mode);
 
 #endif

@@ -43,7 +43,11 @@ struct mh_plan {
 	char dev[MH_DAX_NAME_MAX];
 	size_t nr_steps;
 	struct mh_step *steps;
-	/* Zone each block had before the plan, for rollback (parallel to blocks). */
+	/*
+	 * State and zone each block had before the plan, for rollback (parallel
+	 * to blocks). Blocks that did not exist yet (online of a device not in
+	 * kmem mode) are MH_BLOCK_UNKNOWN; offline blocks have MH_ZONE_UNKNOWN.
+	 */
 	size_t nr_blocks;
 	uint64_t *blocks;
 	enum mh_zone *orig_zone;

@@ -31,7 +31,8 @@ struct mh_dev_view {
 	size_t nr_blocks;
 	const struct mh_block **blocks;	/* into snap->blocks; malloc'd array */
 	size_t nr_online, nr_offline;
-	size_t nr_missing;		/* whole-block ids with no memoryN dir */
+	size_t nr_total;		/* whole blocks of its ranges (kmem rounding) */
+	size_t nr_missing;		/* kmem: whole-block ids with no memoryN dir */
 	bool removable;			/* can `remove` work now */
 	char reason[160];		/* why not, or "" */
 };

@@ -43,6 +43,18 @@ int mh_read_link_name(struct mh_root *root, const char *rel, char *buf, size_t l
 int mh_write_attr(struct mh_root *root, const char *rel, const char *str);
 bool mh_path_exists(struct mh_root *root, const char *rel);
 
+/*
+ * Lower level helpers for readers that keep a directory fd (block scans):
+ * open rel under the root (absolute links and ".." stay inside a sysroot),
+ * read an attribute relative to any dirfd, read a link's whole target.
+ */
+int mh_root_openat(struct mh_root *root, const char *rel, int flags);
+int mh_read_attr_at(int dirfd, const char *rel, char *buf, size_t len);
+int mh_read_link(struct mh_root *root, const char *rel, char *buf, size_t len);
+/* "DIR/rel" as the user knows it ("/rel" on the live system), for messages. */
+void mh_root_errpath(const struct mh_root *root, const char *rel,
+		     char *buf, size_t len);
+
 /* Strict parsers used by the readers above; exported for unit tests. */
 int mh_parse_u64(const char *s, int base, uint64_t *val);
 int mh_parse_int(const char *s, int *val);

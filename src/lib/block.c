@@ -1,0 +1,698 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/*
+ * Memory blocks. Scans must stay cheap at 65,536 blocks: one directory fd,
+ * short relative openat()s, small stack buffers, no per-block opendir()
+ * unless the node link is not where the previous block had it.
+ */
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+#include "block.h"
+
+#define FD_BATCH 64
+
+struct node_of {
+	uint64_t id;
+	int node;
+};
+
+struct scan_ctx {
+	struct mh_root *root;
+	int memfd;
+	int node_guess;		/* node of the previous block: usually the same */
+	bool full;		/* every block: the id is the name, skip phys_index */
+	struct node_of *nodes;	/* full scans: from nodeX/memoryN links, by id */
+	size_t nr_nodes;
+	size_t nr_fds;		/* attribute fds read but not closed yet */
+	int fds[FD_BATCH];
+	char *errpath;
+	size_t errlen;
+};
+
+/* Close every held fd: one close_range() per run of consecutive numbers. */
+static void fds_flush(struct scan_ctx *c)
+{
+	size_t i, j, k;
+	int t;
+
+	/* insertion sort: the fds come nearly sorted */
+	for (i = 1; i < c->nr_fds; i++) {
+		t = c->fds[i];
+		for (j = i; j > 0 && c->fds[j - 1] > t; j--)
+			c->fds[j] = c->fds[j - 1];
+		c->fds[j] = t;
+	}
+	for (i = 0; i < c->nr_fds; i = j) {
+		for (j = i + 1; j < c->nr_fds && c->fds[j] == c->fds[j - 1] + 1; j++)
+			;
+		/* the run holds only fds we opened, so nobody else's is closed */
+		if (syscall(SYS_close_range, (unsigned)c->fds[i], (unsigned)c->fds[j - 1], 0))
+			for (k = i; k < j; k++)
+				close(c->fds[k]);
+	}
+	c->nr_fds = 0;
+}
+
+/* Hold attribute fds and close them in batches: fewer syscalls per block. */
+static void fds_release(struct scan_ctx *c, int fd)
+{
+	c->fds[c->nr_fds++] = fd;
+	if (c->nr_fds == FD_BATCH)
+		fds_flush(c);
+}
+
+/*
+ * mh_read_attr_at() with the close batched and a single read: a sysfs
+ * attribute (one show() of at most a page) and a plain file in a captured
+ * tree come whole in one read; only a full buffer needs a second look.
+ */
+static int read_attr(struct scan_ctx *c, const char *rel, char *buf, size_t len)
+{
+	int fd, ret;
+
+	fd = openat(c->memfd, rel, O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
+	if (fd < 0 && errno == EMFILE) {
+		fds_flush(c);
+		fd = openat(c->memfd, rel, O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
+	}
+	if (fd < 0)
+		return -errno;
+	ret = (int)read(fd, buf, len - 1);
+	if (ret < 0) {
+		ret = -errno;
+	} else if ((size_t)ret == len - 1) {
+		/* a full buffer: let the careful reader decide (-EFBIG) */
+		ret = mh_read_attr_at(c->memfd, rel, buf, len);
+	} else {
+		buf[ret] = '\0';
+		if (ret && buf[ret - 1] == '\n')
+			buf[--ret] = '\0';
+	}
+	fds_release(c, fd);
+	return ret;
+}
+
+int mh_block_attr_path(uint64_t id, const char *attr, char *buf, size_t len)
+{
+	int n = snprintf(buf, len, MH_MEMORY_DIR "/memory%" PRIu64 "/%s", id, attr);
+
+	return n < 0 || (size_t)n >= len ? -ENAMETOOLONG : 0;
+}
+
+static void set_errpath(struct scan_ctx *c, uint64_t id, const char *attr)
+{
+	char rel[128];
+
+	if (!c->errpath || !c->errlen)
+		return;
+	if (id == UINT64_MAX)
+		snprintf(rel, sizeof(rel), MH_MEMORY_DIR "%s%s", *attr ? "/" : "", attr);
+	else
+		mh_block_attr_path(id, attr, rel, sizeof(rel));
+	mh_root_errpath(c->root, rel, c->errpath, c->errlen);
+}
+
+static int ctx_open(struct scan_ctx *c, struct mh_root *root, char *errpath,
+		    size_t errlen)
+{
+	c->root = root;
+	c->errpath = errpath;
+	c->errlen = errlen;
+	c->node_guess = 0;
+	c->full = false;
+	c->nr_fds = 0;
+	c->nodes = NULL;
+	c->nr_nodes = 0;
+	c->memfd = mh_root_openat(root, MH_MEMORY_DIR, O_RDONLY | O_DIRECTORY);
+	if (c->memfd < 0) {
+		set_errpath(c, UINT64_MAX, "");
+		return c->memfd;
+	}
+	return 0;
+}
+
+/* "node12" -> 12; anything else -> -1. */
+static int node_from_name(const char *name)
+{
+	int node;
+
+	if (strncmp(name, "node", 4) || name[4] < '0' || name[4] > '9')
+		return -1;
+	if (mh_parse_int(name + 4, &node) || node < 0)
+		return -1;
+	return node;
+}
+
+/*
+ * The node is the name of the memoryN/nodeX link; the link itself dangles
+ * in captured trees, so only its name counts. Try the previous block's
+ * node first (one fstatat), list the directory only when that misses.
+ */
+static int block_node(struct scan_ctx *c, const char *blkname)
+{
+	char rel[64];
+	struct stat st;
+	struct dirent *de;
+	DIR *d;
+	int fd, node = -1;
+
+	snprintf(rel, sizeof(rel), "%s/node%d", blkname, c->node_guess);
+	if (!fstatat(c->memfd, rel, &st, AT_SYMLINK_NOFOLLOW))
+		return c->node_guess;
+	fd = openat(c->memfd, blkname, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (fd < 0)
+		return -1;
+	d = fdopendir(fd);
+	if (!d) {
+		close(fd);
+		return -1;
+	}
+	while ((de = readdir(d))) {
+		node = node_from_name(de->d_name);
+		if (node >= 0)
+			break;
+	}
+	closedir(d);
+	if (node >= 0)
+		c->node_guess = node;
+	return node;
+}
+
+static int cmp_node_of(const void *a, const void *b)
+{
+	const struct node_of *x = a, *y = b;
+
+	return x->id < y->id ? -1 : x->id > y->id;
+}
+
+/* Add the memoryN links of one nodeX directory to the map. */
+static int node_dir_links(struct scan_ctx *c, int nodesfd, const char *name,
+			  int node, size_t *cap)
+{
+	struct node_of *tmp;
+	struct dirent *de;
+	uint64_t id;
+	DIR *d;
+	int fd;
+
+	fd = openat(nodesfd, name, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (fd < 0)
+		return 0;
+	d = fdopendir(fd);
+	if (!d) {
+		close(fd);
+		return -ENOMEM;
+	}
+	while ((de = readdir(d))) {
+		if (strncmp(de->d_name, "memory", 6) || de->d_name[6] < '0' ||
+		    de->d_name[6] > '9' || mh_parse_u64(de->d_name + 6, 10, &id))
+			continue;
+		if (c->nr_nodes == *cap) {
+			*cap = *cap ? *cap * 2 : 1024;
+			tmp = realloc(c->nodes, *cap * sizeof(*tmp));
+			if (!tmp) {
+				closedir(d);
+				return -ENOMEM;
+			}
+			c->nodes = tmp;
+		}
+		c->nodes[c->nr_nodes].id = id;
+		c->nodes[c->nr_nodes++].node = node;
+	}
+	closedir(d);
+	return 0;
+}
+
+/*
+ * A full scan reads the node of every block from the node side: a few
+ * directory listings instead of one lookup per block. Captured trees
+ * have no node dirs; blocks not found here fall back to their own link.
+ */
+static void load_node_map(struct scan_ctx *c)
+{
+	struct dirent *de;
+	size_t cap = 0;
+	DIR *d;
+	int fd, node;
+
+	fd = mh_root_openat(c->root, MH_NODE_DIR, O_RDONLY | O_DIRECTORY);
+	if (fd < 0)
+		return;
+	d = fdopendir(fd);
+	if (!d) {
+		close(fd);
+		return;
+	}
+	while ((de = readdir(d))) {
+		node = node_from_name(de->d_name);
+		if (node >= 0 && node_dir_links(c, dirfd(d), de->d_name, node, &cap))
+			break;
+	}
+	closedir(d);
+	if (c->nr_nodes)
+		qsort(c->nodes, c->nr_nodes, sizeof(*c->nodes), cmp_node_of);
+}
+
+static int lookup_node(struct scan_ctx *c, uint64_t id, const char *blkname)
+{
+	struct node_of key = { .id = id }, *hit;
+
+	if (c->nr_nodes) {
+		hit = bsearch(&key, c->nodes, c->nr_nodes, sizeof(key), cmp_node_of);
+		if (hit)
+			return hit->node;
+	}
+	return block_node(c, blkname);
+}
+
+static int read_one(struct scan_ctx *c, uint64_t id, struct mh_block *blk)
+{
+	char name[32], rel[48], buf[64];
+	struct stat st;
+	int ret, v;
+
+	snprintf(name, sizeof(name), "memory%" PRIu64, id);
+	memset(blk, 0, sizeof(*blk));
+	blk->id = id;
+
+	snprintf(rel, sizeof(rel), "%s/state", name);
+	ret = read_attr(c, rel, buf, sizeof(buf));
+	if (ret == -ENOENT && fstatat(c->memfd, name, &st, 0))
+		return -ENOENT;		/* no such block (or it just went away) */
+	if (ret >= 0)
+		ret = mh_parse_block_state(buf, &blk->state);
+	if (ret < 0) {
+		set_errpath(c, id, "state");
+		return ret;
+	}
+
+	/* A full scan takes the id from the name, as lsmem does: one read less. */
+	snprintf(rel, sizeof(rel), "%s/phys_index", name);
+	ret = c->full ? -ENOENT : read_attr(c, rel, buf, sizeof(buf));
+	if (ret == -ENOENT)
+		blk->phys_index = id;
+	else if (ret >= 0)
+		ret = mh_parse_u64(buf, 16, &blk->phys_index);
+	if (ret < 0 && ret != -ENOENT) {
+		set_errpath(c, id, "phys_index");
+		return ret;
+	}
+
+	/* valid_zones is missing on old kernels: "" means unknown. */
+	snprintf(rel, sizeof(rel), "%s/valid_zones", name);
+	ret = read_attr(c, rel, blk->valid_zones,
+			      sizeof(blk->valid_zones));
+	if (ret == -ENOENT) {
+		blk->valid_zones[0] = '\0';
+	} else if (ret < 0 || !blk->valid_zones[0] ||
+		   strchr(blk->valid_zones, '\n')) {
+		set_errpath(c, id, "valid_zones");
+		return ret < 0 ? ret : -EINVAL;
+	}
+
+	snprintf(rel, sizeof(rel), "%s/removable", name);
+	ret = read_attr(c, rel, buf, sizeof(buf));
+	if (ret == -ENOENT) {
+		blk->removable = -1;
+	} else {
+		if (ret >= 0)
+			ret = mh_parse_int(buf, &v);
+		if (ret >= 0 && v != 0 && v != 1)
+			ret = -EINVAL;
+		if (ret < 0) {
+			set_errpath(c, id, "removable");
+			return ret;
+		}
+		blk->removable = v;
+	}
+
+	blk->node = lookup_node(c, id, name);
+	return 0;
+}
+
+static int cmp_u64(const void *a, const void *b)
+{
+	uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
+
+	return x < y ? -1 : x > y;
+}
+
+static int read_size(struct scan_ctx *c, uint64_t *bs)
+{
+	char buf[64];
+	int ret;
+
+	ret = mh_read_attr_at(c->memfd, "block_size_bytes", buf, sizeof(buf));
+	if (ret >= 0)
+		ret = mh_parse_u64(buf, 16, bs);
+	if (ret >= 0 && *bs == 0)
+		ret = -EINVAL;
+	if (ret < 0)
+		set_errpath(c, UINT64_MAX, "block_size_bytes");
+	return ret;
+}
+
+/* Read ids[] (sorted, unique) into out; missing ones are skipped. */
+static int read_ids(struct scan_ctx *c, const uint64_t *ids, size_t n,
+		    struct mh_blocks *out)
+{
+	size_t i;
+	int ret;
+
+	out->count = 0;
+	out->v = NULL;
+	ret = read_size(c, &out->block_size);
+	if (ret < 0)
+		return ret;
+	if (!n)
+		return 0;
+	out->v = calloc(n, sizeof(*out->v));
+	if (!out->v)
+		return -ENOMEM;
+	for (i = 0; i < n; i++) {
+		ret = read_one(c, ids[i], &out->v[out->count]);
+		if (ret == -ENOENT)
+			continue;
+		if (ret < 0) {
+			fds_flush(c);
+			mh_blocks_free(out);
+			return ret;
+		}
+		out->count++;
+	}
+	fds_flush(c);
+	return 0;
+}
+
+static size_t sort_unique(uint64_t *ids, size_t n)
+{
+	size_t i, k = 0;
+
+	qsort(ids, n, sizeof(*ids), cmp_u64);
+	for (i = 0; i < n; i++)
+		if (!k || ids[k - 1] != ids[i])
+			ids[k++] = ids[i];
+	return k;
+}
+
+/* Ids of every memoryN directory entry. */
+static int list_ids(struct scan_ctx *c, uint64_t **idsp, size_t *np)
+{
+	size_t n = 0, cap = 1024;
+	uint64_t *ids, id, *tmp;
+	struct dirent *de;
+	DIR *d;
+	int fd, ret = 0;
+
+	fd = dup(c->memfd);
+	if (fd < 0)
+		return -errno;
+	d = fdopendir(fd);
+	if (!d) {
+		ret = -errno;
+		close(fd);
+		return ret;
+	}
+	ids = malloc(cap * sizeof(*ids));
+	if (!ids) {
+		closedir(d);
+		return -ENOMEM;
+	}
+	while ((de = readdir(d))) {
+		if (strncmp(de->d_name, "memory", 6) ||
+		    de->d_name[6] < '0' || de->d_name[6] > '9' ||
+		    mh_parse_u64(de->d_name + 6, 10, &id))
+			continue;
+		if (n == cap) {
+			cap *= 2;
+			tmp = realloc(ids, cap * sizeof(*ids));
+			if (!tmp) {
+				ret = -ENOMEM;
+				break;
+			}
+			ids = tmp;
+		}
+		ids[n++] = id;
+	}
+	closedir(d);
+	if (ret) {
+		free(ids);
+		return ret;
+	}
+	*idsp = ids;
+	*np = sort_unique(ids, n);
+	return 0;
+}
+
+int mh_blocks_scan(struct mh_root *root, struct mh_blocks *out,
+		   char *errpath, size_t errlen)
+{
+	struct scan_ctx c;
+	uint64_t *ids = NULL;
+	size_t n = 0;
+	int ret;
+
+	memset(out, 0, sizeof(*out));
+	ret = ctx_open(&c, root, errpath, errlen);
+	if (ret < 0)
+		return ret;
+	c.full = true;
+	ret = list_ids(&c, &ids, &n);
+	if (ret < 0) {
+		set_errpath(&c, UINT64_MAX, "");
+	} else {
+		load_node_map(&c);
+		ret = read_ids(&c, ids, n, out);
+	}
+	free(c.nodes);
+	free(ids);
+	close(c.memfd);
+	return ret;
+}
+
+int mh_blocks_scan_ids(struct mh_root *root, const uint64_t *ids, size_t n,
+		       struct mh_blocks *out, char *errpath, size_t errlen)
+{
+	struct scan_ctx c;
+	uint64_t *sorted = NULL;
+	int ret;
+
+	memset(out, 0, sizeof(*out));
+	if (n) {
+		sorted = malloc(n * sizeof(*sorted));
+		if (!sorted)
+			return -ENOMEM;
+		memcpy(sorted, ids, n * sizeof(*sorted));
+		n = sort_unique(sorted, n);
+	}
+	ret = ctx_open(&c, root, errpath, errlen);
+	if (ret == 0) {
+		ret = read_ids(&c, sorted, n, out);
+		close(c.memfd);
+	}
+	free(sorted);
+	return ret;
+}
+
+int mh_blocks_scan_range(struct mh_root *root, uint64_t first, uint64_t last,
+			 struct mh_blocks *out, char *errpath, size_t errlen)
+{
+	uint64_t *ids, i;
+	size_t n;
+	int ret;
+
+	memset(out, 0, sizeof(*out));
+	if (first > last)
+		return mh_blocks_scan_ids(root, NULL, 0, out, errpath, errlen);
+	if (last - first >= (1ULL << 24))
+		return -E2BIG;
+	n = (size_t)(last - first + 1);
+	ids = malloc(n * sizeof(*ids));
+	if (!ids)
+		return -ENOMEM;
+	for (i = 0; i < n; i++)
+		ids[i] = first + i;
+	ret = mh_blocks_scan_ids(root, ids, n, out, errpath, errlen);
+	free(ids);
+	return ret;
+}
+
+int mh_block_read(struct mh_root *root, uint64_t id, struct mh_block *blk,
+		  char *errpath, size_t errlen)
+{
+	struct scan_ctx c;
+	int ret;
+
+	ret = ctx_open(&c, root, errpath, errlen);
+	if (ret < 0)
+		return ret;
+	ret = read_one(&c, id, blk);
+	fds_flush(&c);
+	close(c.memfd);
+	return ret;
+}
+
+void mh_blocks_free(struct mh_blocks *b)
+{
+	if (!b)
+		return;
+	free(b->v);
+	b->v = NULL;
+	b->count = 0;
+}
+
+int mh_block_refresh(struct mh_root *root, struct mh_block *blk)
+{
+	char rel[128], buf[32];
+	enum mh_block_state st;
+	int ret;
+
+	mh_block_attr_path(blk->id, "state", rel, sizeof(rel));
+	ret = mh_read_attr(root, rel, buf, sizeof(buf));
+	if (ret < 0)
+		return ret;
+	ret = mh_parse_block_state(buf, &st);
+	if (ret < 0)
+		return ret;
+	blk->state = st;
+	mh_block_attr_path(blk->id, "valid_zones", rel, sizeof(rel));
+	ret = mh_read_attr(root, rel, blk->valid_zones, sizeof(blk->valid_zones));
+	if (ret == -ENOENT)
+		blk->valid_zones[0] = '\0';
+	else if (ret < 0)
+		return ret;
+	return 0;
+}
+
+int mh_block_size(struct mh_root *root, uint64_t *bs)
+{
+	struct scan_ctx c;
+	int ret;
+
+	ret = ctx_open(&c, root, NULL, 0);
+	if (ret < 0)
+		return ret;
+	ret = read_size(&c, bs);
+	close(c.memfd);
+	return ret;
+}
+
+const struct mh_block *mh_blocks_find(const struct mh_blocks *b, uint64_t id)
+{
+	size_t lo = 0, hi = b->count;
+
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+
+		if (b->v[mid].id == id)
+			return &b->v[mid];
+		if (b->v[mid].id < id)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return NULL;
+}
+
+const char *mh_block_state_name(enum mh_block_state s)
+{
+	switch (s) {
+	case MH_BLOCK_ONLINE:
+		return "online";
+	case MH_BLOCK_OFFLINE:
+		return "offline";
+	case MH_BLOCK_GOING_OFFLINE:
+		return "going-offline";
+	default:
+		return "unknown";
+	}
+}
+
+int mh_parse_block_state(const char *s, enum mh_block_state *out)
+{
+	if (!strcmp(s, "online"))
+		*out = MH_BLOCK_ONLINE;
+	else if (!strcmp(s, "offline"))
+		*out = MH_BLOCK_OFFLINE;
+	else if (!strcmp(s, "going-offline"))
+		*out = MH_BLOCK_GOING_OFFLINE;
+	else
+		return -EINVAL;
+	return 0;
+}
+
+const char *mh_zone_name(enum mh_zone z)
+{
+	switch (z) {
+	case MH_ZONE_MOVABLE:
+		return "movable";
+	case MH_ZONE_NORMAL:
+		return "normal";
+	case MH_ZONE_NONE:
+		return "none";
+	default:
+		return "unknown";
+	}
+}
+
+int mh_parse_zone_option(const char *s, enum mh_zone *out)
+{
+	if (!strcmp(s, "movable"))
+		*out = MH_ZONE_MOVABLE;
+	else if (!strcmp(s, "normal"))
+		*out = MH_ZONE_NORMAL;
+	else
+		return -EINVAL;
+	return 0;
+}
+
+/* One zone word of valid_zones, as memhotctl names it. */
+static enum mh_zone zone_word(const char *w, size_t len)
+{
+	static const char *const kernel_zones[] = {
+		"Normal", "DMA", "DMA32", "HighMem", NULL
+	};
+	size_t i;
+
+	if (len == 7 && !strncmp(w, "Movable", 7))
+		return MH_ZONE_MOVABLE;
+	if (len == 4 && !strncmp(w, "none", 4))
+		return MH_ZONE_NONE;
+	for (i = 0; kernel_zones[i]; i++)
+		if (strlen(kernel_zones[i]) == len && !strncmp(w, kernel_zones[i], len))
+			return MH_ZONE_NORMAL;
+	return MH_ZONE_UNKNOWN;
+}
+
+enum mh_zone mh_zone_from_valid_zones(const char *vz)
+{
+	size_t len;
+
+	while (*vz == ' ')
+		vz++;
+	len = strcspn(vz, " \n");
+	return len ? zone_word(vz, len) : MH_ZONE_UNKNOWN;
+}
+
+bool mh_valid_zones_allow(const char *vz, enum mh_zone z)
+{
+	size_t len;
+
+	for (;;) {
+		while (*vz == ' ')
+			vz++;
+		len = strcspn(vz, " \n");
+		if (!len)
+			return false;
+		if (zone_word(vz, len) == z)
+			return true;
+		vz += len;
+	}
+}

@@ -1,0 +1,48 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/* errno of a memoryN/state write -> what the executor does next. */
+#include <errno.h>
+#include "errclass.h"
+
+enum mh_err_action mh_classify_errno(int err)
+{
+	if (err < 0)
+		err = -err;	/* be lenient: -errno means the same */
+	switch (err) {
+	case 0:
+		return MH_ERR_DONE;
+	case EBUSY:
+	case EAGAIN:
+		return MH_ERR_RETRY;
+	case EINVAL:
+		/* already in the target state, or zone "none": re-read decides */
+		return MH_ERR_REREAD;
+	case ENOENT:
+	case ENODEV:
+		return MH_ERR_RESCAN;
+	case EINTR:
+	case ETIMEDOUT:
+		return MH_ERR_DEADLINE;
+	default:
+		/* EPERM (notifier veto), EACCES, EROFS, ENOMEM, EHWPOISON... */
+		return MH_ERR_FINAL;
+	}
+}
+
+const char *mh_err_action_name(enum mh_err_action a)
+{
+	switch (a) {
+	case MH_ERR_DONE:
+		return "done";
+	case MH_ERR_RETRY:
+		return "retry";
+	case MH_ERR_REREAD:
+		return "reread";
+	case MH_ERR_FINAL:
+		return "final";
+	case MH_ERR_RESCAN:
+		return "rescan";
+	case MH_ERR_DEADLINE:
+		return "deadline";
+	}
+	return "unknown";
+}

@@ -1,0 +1,371 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/*
+ * The planner: a pure function of a snapshot. What --dry-run prints is
+ * exactly what the executor will do, and a refusal says why in one line.
+ */
+#include <errno.h>
+#include <inttypes.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include "plan.h"
+
+static const char *const step_names[] = {
+	[MH_STEP_LOAD_KMEM] = "load-kmem",
+	[MH_STEP_SET_POLICY] = "set-policy",
+	[MH_STEP_UNBIND] = "unbind",
+	[MH_STEP_BIND_KMEM] = "bind-kmem",
+	[MH_STEP_ONLINE_BLOCK] = "online-block",
+	[MH_STEP_OFFLINE_BLOCK] = "offline-block",
+	[MH_STEP_CHECK_OFFLINE] = "check-offline",
+	[MH_STEP_UNBIND_KMEM] = "unbind-kmem",
+	[MH_STEP_VERIFY_RELEASED] = "verify-released",
+	[MH_STEP_BIND_DEVDAX] = "bind-devdax",
+	[MH_STEP_RESTORE_POLICY] = "restore-policy",
+	[MH_STEP_SETTLE_UDEV] = "settle-udev",
+};
+
+const char *mh_step_kind_name(enum mh_step_kind k)
+{
+	if ((unsigned)k < sizeof(step_names) / sizeof(step_names[0]) && step_names[k])
+		return step_names[k];
+	return "unknown";
+}
+
+const char *mh_op_name(enum mh_op op)
+{
+	switch (op) {
+	case MH_OP_ONLINE:
+		return "online";
+	case MH_OP_OFFLINE:
+		return "offline";
+	case MH_OP_REMOVE:
+		return "remove";
+	}
+	return "unknown";
+}
+
+static int refuse(char *why, size_t len, int err, const char *fmt, ...)
+	__attribute__((format(printf, 4, 5)));
+
+static int refuse(char *why, size_t len, int err, const char *fmt, ...)
+{
+	va_list ap;
+
+	if (why && len) {
+		va_start(ap, fmt);
+		vsnprintf(why, len, fmt, ap);
+		va_end(ap);
+	}
+	return err;
+}
+
+/* Steps are few (one per block plus a handful): grow one at a time. */
+static int add_step(struct mh_plan *p, enum mh_step_kind kind, uint64_t block,
+		    enum mh_zone zone, const char *arg)
+{
+	struct mh_step *tmp, *s;
+
+	tmp = realloc(p->steps, (p->nr_steps + 1) * sizeof(*tmp));
+	if (!tmp)
+		return -ENOMEM;
+	p->steps = tmp;
+	s = &p->steps[p->nr_steps++];
+	memset(s, 0, sizeof(*s));
+	s->kind = kind;
+	s->block = block;
+	s->zone = zone;
+	if (arg)
+		snprintf(s->arg, sizeof(s->arg), "%s", arg);
+	return 0;
+}
+
+static const char *driver_text(const struct mh_dax_dev *d)
+{
+	return d->driver_name[0] ? d->driver_name : "none";
+}
+
+/* Record every block of the device and the state it had, for rollback. */
+static int record_blocks(struct mh_plan *p, const struct mh_snapshot *snap,
+			 const struct mh_dax_dev *dev)
+{
+	const struct mh_block *b;
+	uint64_t *ids = NULL;
+	int n, i;
+
+	n = mh_dax_block_ids(dev, snap->block_size, &ids);
+	if (n <= 0)
+		return n;
+	p->blocks = ids;
+	p->orig_zone = calloc((size_t)n, sizeof(*p->orig_zone));
+	p->orig_state = calloc((size_t)n, sizeof(*p->orig_state));
+	if (!p->orig_zone || !p->orig_state)
+		return -ENOMEM;
+	p->nr_blocks = (size_t)n;
+	for (i = 0; i < n; i++) {
+		b = mh_blocks_find(&snap->blocks, ids[i]);
+		p->orig_state[i] = b ? b->state : MH_BLOCK_UNKNOWN;
+		p->orig_zone[i] = b && b->state != MH_BLOCK_OFFLINE ?
+			mh_zone_from_valid_zones(b->valid_zones) : MH_ZONE_UNKNOWN;
+	}
+	return 0;
+}
+
+/* First word of valid_zones, for messages ("Normal"). */
+static const char *zone_word(const struct mh_block *b, char *buf, size_t len)
+{
+	snprintf(buf, len, "%.*s", (int)strcspn(b->valid_zones, " "), b->valid_zones);
+	return buf[0] ? buf : "an unknown zone";
+}
+
+/* Offline and remove: kmem only, no block that cannot be offlined. */
+static int check_offlinable(const struct mh_snapshot *snap, const struct mh_dev_view *v,
+			    const struct mh_plan_opts *opts, char *why, size_t len)
+{
+	const struct mh_dax_dev *dev = v->dev;
+	uint64_t online_bytes;
+	size_t i;
+
+	if (dev->driver != MH_DRIVER_KMEM)
+		return refuse(why, len, -EINVAL, "%s is not in system-ram mode (driver %s)",
+			      dev->name, driver_text(dev));
+	if (!v->nr_total)
+		return refuse(why, len, -EINVAL, "%s has no whole memory block in its ranges",
+			      dev->name);
+	for (i = 0; i < v->nr_blocks; i++)
+		if (mh_zone_from_valid_zones(v->blocks[i]->valid_zones) == MH_ZONE_NONE)
+			return refuse(why, len, -EINVAL,
+				      "memory%" PRIu64 " of %s spans zones (valid_zones none): "
+				      "it cannot be offlined", v->blocks[i]->id, dev->name);
+	/* Its used pages must fit elsewhere; MemAvailable counts its own free pages. */
+	online_bytes = (uint64_t)(v->nr_online) * snap->block_size;
+	if (!opts->force && snap->mem_available_kb &&
+	    snap->mem_available_kb * 1024ULL < online_bytes)
+		return refuse(why, len, -ENOMEM,
+			      "not enough free memory elsewhere: %" PRIu64 " MiB online "
+			      "on %s, %llu MiB available in all (use --force to try anyway)",
+			      online_bytes >> 20, dev->name, snap->mem_available_kb >> 10);
+	return 0;
+}
+
+static int plan_offline_blocks(struct mh_plan *p, const struct mh_dev_view *v)
+{
+	size_t i;
+	int ret;
+
+	/* going-offline counts as online: the offline has to be (re)done */
+	for (i = 0; i < v->nr_blocks; i++) {
+		if (v->blocks[i]->state == MH_BLOCK_OFFLINE)
+			continue;
+		ret = add_step(p, MH_STEP_OFFLINE_BLOCK, v->blocks[i]->id,
+			       MH_ZONE_UNKNOWN, NULL);
+		if (ret < 0)
+			return ret;
+	}
+	return 0;
+}
+
+static int plan_remove(struct mh_plan *p, const struct mh_snapshot *snap,
+		       const struct mh_dev_view *v, const struct mh_plan_opts *opts,
+		       char *why, size_t len)
+{
+	int ret;
+
+	ret = check_offlinable(snap, v, opts, why, len);
+	if (!ret)
+		ret = plan_offline_blocks(p, v);
+	if (!ret)
+		ret = add_step(p, MH_STEP_CHECK_OFFLINE, 0, MH_ZONE_UNKNOWN, NULL);
+	if (!ret)
+		ret = add_step(p, MH_STEP_UNBIND_KMEM, 0, MH_ZONE_UNKNOWN, "kmem");
+	if (!ret)
+		ret = add_step(p, MH_STEP_VERIFY_RELEASED, 0, MH_ZONE_UNKNOWN, NULL);
+	if (!ret && opts->rebind == MH_REBIND_DEVDAX)
+		ret = add_step(p, MH_STEP_BIND_DEVDAX, 0, MH_ZONE_UNKNOWN, "device_dax");
+	if (!ret)
+		ret = add_step(p, MH_STEP_SETTLE_UDEV, 0, MH_ZONE_UNKNOWN, NULL);
+	return ret;
+}
+
+static int plan_offline(struct mh_plan *p, const struct mh_snapshot *snap,
+			const struct mh_dev_view *v, const struct mh_plan_opts *opts,
+			char *why, size_t len)
+{
+	int ret = check_offlinable(snap, v, opts, why, len);
+
+	return ret ? ret : plan_offline_blocks(p, v);
+}
+
+/* Not in kmem mode yet: bind kmem with the policy held at "offline". */
+static int plan_online_bind(struct mh_plan *p, const struct mh_snapshot *snap,
+			    const struct mh_dev_view *v, enum mh_zone zone)
+{
+	const struct mh_dax_dev *dev = v->dev;
+	bool policy = snap->auto_online[0] && strcmp(snap->auto_online, "offline");
+	size_t i;
+	int ret;
+
+	ret = add_step(p, MH_STEP_LOAD_KMEM, 0, MH_ZONE_UNKNOWN, "kmem");
+	if (!ret && policy)
+		ret = add_step(p, MH_STEP_SET_POLICY, 0, MH_ZONE_UNKNOWN, "offline");
+	if (!ret && dev->driver != MH_DRIVER_NONE)
+		ret = add_step(p, MH_STEP_UNBIND, 0, MH_ZONE_UNKNOWN, dev->driver_name);
+	if (!ret)
+		ret = add_step(p, MH_STEP_BIND_KMEM, 0, MH_ZONE_UNKNOWN, "kmem");
+	/* The blocks kmem will add are known from the mappings already. */
+	for (i = 0; !ret && i < p->nr_blocks; i++)
+		ret = add_step(p, MH_STEP_ONLINE_BLOCK, p->blocks[i], zone, NULL);
+	if (!ret && policy)
+		ret = add_step(p, MH_STEP_RESTORE_POLICY, 0, MH_ZONE_UNKNOWN,
+			       snap->auto_online);
+	if (!ret)
+		ret = add_step(p, MH_STEP_SETTLE_UDEV, 0, MH_ZONE_UNKNOWN, NULL);
+	return ret;
+}
+
+static int plan_online(struct mh_plan *p, const struct mh_snapshot *snap,
+		       const struct mh_dev_view *v, const struct mh_plan_opts *opts,
+		       char *why, size_t len)
+{
+	const struct mh_dax_dev *dev = v->dev;
+	enum mh_zone zone = opts->zone == MH_ZONE_NORMAL ? MH_ZONE_NORMAL : MH_ZONE_MOVABLE;
+	const char *zname = mh_zone_name(zone);
+	char zw[64];
+	size_t i;
+	int ret;
+
+	if (!v->nr_total)
+		return refuse(why, len, -EINVAL, "%s has no whole memory block in its "
+			      "ranges: kmem cannot use it", dev->name);
+	if (dev->driver != MH_DRIVER_KMEM)
+		return plan_online_bind(p, snap, v, zone);
+	if (v->nr_missing)
+		return refuse(why, len, -ENOENT, "%zu block%s of %s missing in sysfs",
+			      v->nr_missing, v->nr_missing > 1 ? "s" : "", dev->name);
+	/* Check every block before planning any, so a refusal changes nothing. */
+	for (i = 0; i < v->nr_blocks; i++) {
+		const struct mh_block *b = v->blocks[i];
+
+		if (b->state == MH_BLOCK_GOING_OFFLINE)
+			return refuse(why, len, -EBUSY, "memory%" PRIu64 " is going offline",
+				      b->id);
+		if (b->state == MH_BLOCK_ONLINE &&
+		    mh_zone_from_valid_zones(b->valid_zones) != zone)
+			return refuse(why, len, -EINVAL, "memory%" PRIu64 " is already "
+				      "online in %s, not %s: offline it first", b->id,
+				      zone_word(b, zw, sizeof(zw)), zname);
+		if (b->state == MH_BLOCK_OFFLINE && b->valid_zones[0] &&
+		    !mh_valid_zones_allow(b->valid_zones, zone))
+			return refuse(why, len, -EINVAL, "memory%" PRIu64 " cannot go "
+				      "online in %s (valid_zones: %s)", b->id, zname,
+				      b->valid_zones);
+	}
+	for (i = 0; i < v->nr_blocks; i++) {
+		if (v->blocks[i]->state != MH_BLOCK_OFFLINE)
+			continue;
+		ret = add_step(p, MH_STEP_ONLINE_BLOCK, v->blocks[i]->id, zone, NULL);
+		if (ret < 0)
+			return ret;
+	}
+	return 0;
+}
+
+int mh_plan_build(const struct mh_snapshot *snap, enum mh_op op, const char *dev,
+		  const struct mh_plan_opts *opts, struct mh_plan *plan,
+		  char *why, size_t whylen)
+{
+	static const struct mh_plan_opts defaults = { .zone = MH_ZONE_MOVABLE };
+	const struct mh_dax_dev *d;
+	struct mh_dev_view v;
+	int ret;
+
+	memset(plan, 0, sizeof(*plan));
+	if (why && whylen)
+		why[0] = '\0';
+	if (!opts)
+		opts = &defaults;
+	if (mh_dax_name_valid(dev))
+		return refuse(why, whylen, -EINVAL, "%s: not a dax device name", dev);
+	d = mh_dax_find(&snap->devs, dev);
+	if (!d)
+		return refuse(why, whylen, -ENODEV, "%s: no such device", dev);
+	plan->op = op;
+	snprintf(plan->dev, sizeof(plan->dev), "%s", dev);
+	ret = mh_dev_view(snap, d, &v);
+	if (ret < 0)
+		return ret;
+	ret = record_blocks(plan, snap, d);
+	if (ret == 0) {
+		switch (op) {
+		case MH_OP_REMOVE:
+			ret = plan_remove(plan, snap, &v, opts, why, whylen);
+			break;
+		case MH_OP_OFFLINE:
+			ret = plan_offline(plan, snap, &v, opts, why, whylen);
+			break;
+		case MH_OP_ONLINE:
+			ret = plan_online(plan, snap, &v, opts, why, whylen);
+			break;
+		default:
+			ret = -EINVAL;
+		}
+	}
+	mh_dev_view_free(&v);
+	if (ret < 0) {
+		if (ret == -ENOMEM && why && whylen && !why[0])
+			snprintf(why, whylen, "out of memory");
+		mh_plan_free(plan);
+	}
+	return ret;
+}
+
+void mh_plan_free(struct mh_plan *plan)
+{
+	if (!plan)
+		return;
+	free(plan->steps);
+	free(plan->blocks);
+	free(plan->orig_zone);
+	free(plan->orig_state);
+	plan->steps = NULL;
+	plan->blocks = NULL;
+	plan->orig_zone = NULL;
+	plan->orig_state = NULL;
+	plan->nr_steps = 0;
+	plan->nr_blocks = 0;
+}
+
+int mh_step_describe(const struct mh_plan *plan, const struct mh_step *s,
+		     char *buf, size_t len)
+{
+	const char *name = mh_step_kind_name(s->kind);
+	int n;
+
+	switch (s->kind) {
+	case MH_STEP_ONLINE_BLOCK:
+		n = snprintf(buf, len, "%s memory%" PRIu64 " %s", name, s->block,
+			     mh_zone_name(s->zone));
+		break;
+	case MH_STEP_OFFLINE_BLOCK:
+		n = snprintf(buf, len, "%s memory%" PRIu64, name, s->block);
+		break;
+	case MH_STEP_SET_POLICY:
+	case MH_STEP_RESTORE_POLICY:
+		n = snprintf(buf, len, "%s auto_online_blocks=%s", name, s->arg);
+		break;
+	case MH_STEP_LOAD_KMEM:
+	case MH_STEP_SETTLE_UDEV:
+		n = snprintf(buf, len, "%s", name);
+		break;
+	case MH_STEP_UNBIND:
+		n = snprintf(buf, len, "%s %s from %s", name, plan->dev, s->arg);
+		break;
+	default:
+		n = snprintf(buf, len, "%s %s", name, plan->dev);
+		break;
+	}
+	if (n < 0)
+		return -EINVAL;
+	return (size_t)n >= len ? -ENOSPC : n;
+}

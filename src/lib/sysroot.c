@@ -1,0 +1,336 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/*
+ * Rooted sysfs/procfs access. One directory fd; every path is opened
+ * relative to it, so a captured tree under --sysroot reads like a machine.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+#include <linux/openat2.h>
+#include "sysroot.h"
+
+struct mh_root {
+	int fd;
+	bool live;
+	char path[PATH_MAX];
+};
+
+int mh_root_open(const char *dir, struct mh_root **out)
+{
+	struct mh_root *root;
+	struct stat st, rst;
+
+	if (!dir || !*dir)
+		return -EINVAL;
+	root = calloc(1, sizeof(*root));
+	if (!root)
+		return -ENOMEM;
+	root->fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (root->fd < 0) {
+		int err = -errno;
+
+		free(root);
+		return err;
+	}
+	if (!realpath(dir, root->path))
+		snprintf(root->path, sizeof(root->path), "%s", dir);
+	/* Live when it is the very same directory as "/", however spelled. */
+	if (fstat(root->fd, &st) == 0 && stat("/", &rst) == 0)
+		root->live = st.st_dev == rst.st_dev && st.st_ino == rst.st_ino;
+	*out = root;
+	return 0;
+}
+
+void mh_root_close(struct mh_root *root)
+{
+	if (!root)
+		return;
+	if (root->fd >= 0)
+		close(root->fd);
+	free(root);
+}
+
+const char *mh_root_path(const struct mh_root *root)
+{
+	return root->path;
+}
+
+bool mh_root_is_live(const struct mh_root *root)
+{
+	return root->live;
+}
+
+int mh_root_fd(const struct mh_root *root)
+{
+	return root->fd;
+}
+
+void mh_root_errpath(const struct mh_root *root, const char *rel,
+		     char *buf, size_t len)
+{
+	if (!buf || !len)
+		return;
+	while (*rel == '/')
+		rel++;
+	if (root->live)
+		snprintf(buf, len, "/%s", rel);
+	else
+		snprintf(buf, len, "%s/%s", root->path, rel);
+}
+
+static const char *skip_slash(const char *rel)
+{
+	while (*rel == '/')
+		rel++;
+	return *rel ? rel : ".";
+}
+
+/*
+ * Under a sysroot, RESOLVE_IN_ROOT keeps absolute symlinks and ".." of the
+ * captured tree inside it. Kernels before 5.6 lack openat2: plain openat.
+ */
+int mh_root_openat(struct mh_root *root, const char *rel, int flags)
+{
+	int fd;
+
+	rel = skip_slash(rel);
+	flags |= O_CLOEXEC;
+	if (!root->live) {
+		struct open_how how = {
+			.flags = (uint64_t)flags,
+			.resolve = RESOLVE_IN_ROOT | RESOLVE_NO_MAGICLINKS,
+		};
+
+		fd = (int)syscall(SYS_openat2, root->fd, rel, &how, sizeof(how));
+		if (fd >= 0)
+			return fd;
+		if (errno != ENOSYS && errno != EPERM)
+			return -errno;
+	}
+	fd = openat(root->fd, rel, flags);
+	return fd < 0 ? -errno : fd;
+}
+
+/* Read up to len-1 bytes from fd; strip one trailing newline. */
+static int read_fd(int fd, char *buf, size_t len)
+{
+	size_t got = 0;
+	ssize_t n;
+
+	if (len < 2)
+		return -EINVAL;
+	for (;;) {
+		n = read(fd, buf + got, len - 1 - got);
+		if (n < 0) {
+			if (errno == EINTR)
+				continue;
+			return -errno;
+		}
+		if (n == 0)
+			break;
+		got += (size_t)n;
+		if (got == len - 1) {
+			char c;
+
+			/* Full buffer: it fits only if the file ends here. */
+			n = read(fd, &c, 1);
+			if (n > 0)
+				return -EFBIG;
+			break;
+		}
+	}
+	buf[got] = '\0';
+	if (got && buf[got - 1] == '\n')
+		buf[--got] = '\0';
+	return (int)got;
+}
+
+int mh_read_attr_at(int dirfd, const char *rel, char *buf, size_t len)
+{
+	int fd, ret;
+
+	fd = openat(dirfd, rel, O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
+	if (fd < 0)
+		return -errno;
+	ret = read_fd(fd, buf, len);
+	close(fd);
+	return ret;
+}
+
+int mh_read_attr(struct mh_root *root, const char *rel, char *buf, size_t len)
+{
+	int fd, ret;
+
+	fd = mh_root_openat(root, rel, O_RDONLY);
+	if (fd < 0)
+		return fd;
+	ret = read_fd(fd, buf, len);
+	close(fd);
+	return ret;
+}
+
+int mh_parse_u64(const char *s, int base, uint64_t *val)
+{
+	unsigned long long v;
+	char *end;
+
+	/* strtoull would accept spaces, signs and empty strings: refuse them. */
+	if (!s || !*s || *s == ' ' || *s == '\t' || *s == '-' || *s == '+')
+		return -EINVAL;
+	/* sysfs hex (phys_index, block_size_bytes) has no 0x: refuse one. */
+	if (base == 16 && s[0] == '0' && (s[1] == 'x' || s[1] == 'X'))
+		return -EINVAL;
+	errno = 0;
+	v = strtoull(s, &end, base);
+	if (errno || end == s || *end)
+		return -EINVAL;
+	*val = v;
+	return 0;
+}
+
+int mh_parse_int(const char *s, int *val)
+{
+	long v;
+	char *end;
+
+	if (!s || !*s || *s == ' ' || *s == '\t' || *s == '+')
+		return -EINVAL;
+	errno = 0;
+	v = strtol(s, &end, 10);
+	if (errno || end == s || *end || v < INT_MIN || v > INT_MAX)
+		return -EINVAL;
+	*val = (int)v;
+	return 0;
+}
+
+int mh_read_u64(struct mh_root *root, const char *rel, int base, uint64_t *val)
+{
+	char buf[64];
+	int ret;
+
+	ret = mh_read_attr(root, rel, buf, sizeof(buf));
+	if (ret < 0)
+		return ret;
+	return mh_parse_u64(buf, base, val);
+}
+
+int mh_read_int(struct mh_root *root, const char *rel, int *val)
+{
+	char buf[32];
+	int ret;
+
+	ret = mh_read_attr(root, rel, buf, sizeof(buf));
+	if (ret < 0)
+		return ret;
+	return mh_parse_int(buf, val);
+}
+
+/* Split rel into a rooted parent fd and the last component. */
+static int open_parent(struct mh_root *root, const char *rel, const char **base)
+{
+	char parent[PATH_MAX];
+	const char *slash;
+	size_t plen;
+
+	rel = skip_slash(rel);
+	slash = strrchr(rel, '/');
+	if (!slash) {
+		*base = rel;
+		return mh_root_openat(root, ".", O_PATH | O_DIRECTORY);
+	}
+	plen = (size_t)(slash - rel);
+	if (plen >= sizeof(parent))
+		return -ENAMETOOLONG;
+	memcpy(parent, rel, plen);
+	parent[plen] = '\0';
+	*base = slash + 1;
+	if (!**base)
+		return -EINVAL;
+	return mh_root_openat(root, parent, O_PATH | O_DIRECTORY);
+}
+
+int mh_read_link(struct mh_root *root, const char *rel, char *buf, size_t len)
+{
+	const char *base;
+	ssize_t n;
+	int dfd;
+
+	if (len < 2)
+		return -EINVAL;
+	dfd = open_parent(root, rel, &base);
+	if (dfd < 0)
+		return dfd;
+	n = readlinkat(dfd, base, buf, len);
+	if (n < 0) {
+		n = -errno;
+		close(dfd);
+		return (int)n;
+	}
+	close(dfd);
+	if ((size_t)n >= len)
+		return -EFBIG;
+	buf[n] = '\0';
+	return (int)n;
+}
+
+int mh_read_link_name(struct mh_root *root, const char *rel, char *buf, size_t len)
+{
+	char target[PATH_MAX];
+	const char *name;
+	size_t n;
+	int ret;
+
+	ret = mh_read_link(root, rel, target, sizeof(target));
+	if (ret < 0)
+		return ret;
+	while (ret > 1 && target[ret - 1] == '/')
+		target[--ret] = '\0';
+	name = strrchr(target, '/');
+	name = name ? name + 1 : target;
+	n = strlen(name);
+	if (!n)
+		return -EINVAL;
+	if (n >= len)
+		return -EFBIG;
+	memcpy(buf, name, n + 1);
+	return (int)n;
+}
+
+int mh_write_attr(struct mh_root *root, const char *rel, const char *str)
+{
+	size_t len = strlen(str);
+	ssize_t n;
+	int fd, ret = 0;
+
+	fd = mh_root_openat(root, rel, O_WRONLY | O_TRUNC);
+	if (fd < 0)
+		return fd;
+	/*
+	 * sysfs takes one write; a short write is an error, not a retry. EINTR
+	 * is returned, not retried: it is how a deadline ends an offline.
+	 */
+	n = write(fd, str, len);
+	if (n < 0)
+		ret = -errno;
+	else if ((size_t)n != len)
+		ret = -EIO;
+	if (close(fd) < 0 && !ret)
+		ret = -errno;
+	return ret;
+}
+
+bool mh_path_exists(struct mh_root *root, const char *rel)
+{
+	int fd = mh_root_openat(root, rel, O_PATH);
+
+	if (fd < 0)
+		return false;
+	close(fd);
+	return true;
+}

@@ -1,0 +1,289 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/*
+ * Pure functions of the read side: strict parsers, block rounding, name
+ * checks, zone words, errno classes, /proc/iomem, device kind from a path.
+ */
+#include <errno.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+#include "block.h"
+#include "dax.h"
+#include "errclass.h"
+#include "iomem.h"
+#include "plan.h"
+#include "range.h"
+#include "sysroot.h"
+#include "tap.h"
+
+#define BS 0x8000000ULL
+
+static void test_u64(void)
+{
+	uint64_t v = 0;
+	int i;
+
+	is_int(mh_parse_u64("8000000", 16, &v), 0, "hex block_size_bytes parses");
+	is_int(v, 0x8000000, "hex value");
+	is_int(mh_parse_u64("00002000", 16, &v), 0, "hex with leading zeros");
+	is_int(v, 8192, "phys_index 00002000 = 8192");
+	is_int(mh_parse_u64("ffffffffffffffff", 16, &v), 0, "max u64");
+	ok(v == UINT64_MAX, "max u64 value");
+	is_int(mh_parse_u64("790626304", 10, &v), 0, "decimal size");
+	is_int(v, 790626304, "decimal value");
+	{
+		static const char *const bad16[] = {
+			"", "0x8000000", "0X10", " 10", "10 ", "-1", "+1", "8000000\t",
+			"xyz", "10000000000000000", "1g", NULL
+		};
+		for (i = 0; bad16[i]; i++)
+			is_int(mh_parse_u64(bad16[i], 16, &v), -EINVAL, bad16[i]);
+	}
+	{
+		static const char *const bad10[] = {
+			"", "12a", "-5", "18446744073709551616", " 1", "1.5", NULL
+		};
+		for (i = 0; bad10[i]; i++)
+			is_int(mh_parse_u64(bad10[i], 10, &v), -EINVAL, bad10[i]);
+	}
+}
+
+static void test_int(void)
+{
+	int v = 0;
+
+	is_int(mh_parse_int("-1", &v), 0, "int -1 parses");
+	is_int(v, -1, "int -1 value");
+	is_int(mh_parse_int("12", &v), 0, "int 12 parses");
+	is_int(v, 12, "int 12 value");
+	is_int(mh_parse_int("2147483648", &v), -EINVAL, "int overflow refused");
+	is_int(mh_parse_int("", &v), -EINVAL, "empty int refused");
+	is_int(mh_parse_int("1 ", &v), -EINVAL, "trailing space refused");
+	is_int(mh_parse_int("+1", &v), -EINVAL, "plus sign refused");
+}
+
+static void test_range(void)
+{
+	struct mh_range r;
+	uint64_t f = 0, l = 0;
+
+	r.start = 34 * BS;
+	r.end = 39 * BS - 1;
+	ok(mh_range_blocks(&r, BS, &f, &l) && f == 34 && l == 38, "aligned 34-38");
+	r.start = 34 * BS + 4096;
+	r.end = 39 * BS - 1;
+	ok(mh_range_blocks(&r, BS, &f, &l) && f == 35 && l == 38, "head rounded up");
+	r.start = 34 * BS;
+	r.end = 39 * BS - 2;
+	ok(mh_range_blocks(&r, BS, &f, &l) && f == 34 && l == 37, "tail rounded down");
+	r.start = 34 * BS + 1;
+	r.end = 35 * BS + BS / 2;
+	ok(!mh_range_blocks(&r, BS, &f, &l), "straddling two blocks, none whole");
+	r.start = 34 * BS;
+	r.end = 34 * BS + BS / 2;
+	ok(!mh_range_blocks(&r, BS, &f, &l), "half a block: none");
+	r.start = 0;
+	r.end = BS - 1;
+	ok(mh_range_blocks(&r, BS, &f, &l) && f == 0 && l == 0, "block 0 exactly");
+	r.start = UINT64_MAX - 2 * BS + 1;
+	r.end = UINT64_MAX;
+	ok(mh_range_blocks(&r, BS, &f, &l) && l == UINT64_MAX / BS &&
+	   f == l - 1, "range ending at 2^64-1 does not overflow");
+	r.start = 5;
+	r.end = 4;
+	ok(!mh_range_blocks(&r, BS, &f, &l), "end before start");
+	r.start = 0;
+	r.end = BS - 1;
+	ok(!mh_range_blocks(&r, 0, &f, &l), "block size 0");
+}
+
+static void test_dax_ids(void)
+{
+	struct mh_dax_dev d;
+	uint64_t *ids = NULL;
+	int n;
+
+	memset(&d, 0, sizeof(d));
+	d.nr_ranges = 3;
+	d.ranges[0].start = 60 * BS;		/* mapping0: blocks 60-61 */
+	d.ranges[0].end = 62 * BS - 1;
+	d.ranges[1].start = 50 * BS + 1;	/* mapping1, below: 51 only */
+	d.ranges[1].end = 52 * BS - 1;
+	d.ranges[2].start = 70 * BS;		/* smaller than a block */
+	d.ranges[2].end = 70 * BS + 4095;
+	n = mh_dax_block_ids(&d, BS, &ids);
+	is_int(n, 3, "multi-range block count");
+	ok(n == 3 && ids[0] == 51 && ids[1] == 60 && ids[2] == 61,
+	   "ids sorted across ranges, rounded inward");
+	free(ids);
+
+	d.nr_ranges = 1;
+	d.ranges[0] = d.ranges[2];
+	ids = (uint64_t *)&d;
+	n = mh_dax_block_ids(&d, BS, &ids);
+	is_int(n, 0, "no whole block: count 0");
+	ok(ids == NULL, "no whole block: ids NULL");
+}
+
+static void test_names(void)
+{
+	static const char *const good[] = { "dax0.0", "dax1.12", "dax123.4", NULL };
+	static const char *const bad[] = {
+		"", "dax", "dax0", "dax0.", "dax.0", "dax0.0/", "/", "..", "../dax0.0",
+		"dax0.0.0", "Dax0.0", "dax-1.0", "dax01.0", "dax0.00", "dax0.0 ",
+		" dax0.0", "dax1234567890.0", "region0", "dax0.0\n", NULL
+	};
+	unsigned r = 0, i = 0;
+	int k;
+
+	for (k = 0; good[k]; k++)
+		is_int(mh_dax_name_valid(good[k]), 0, good[k]);
+	for (k = 0; bad[k]; k++)
+		ok(mh_dax_name_valid(bad[k]) == -EINVAL, "bad name #%d refused", k);
+	ok(mh_dax_name_valid(NULL) == -EINVAL, "NULL refused");
+	ok(!mh_dax_name_parse("dax12.3", &r, &i) && r == 12 && i == 3, "parse 12.3");
+}
+
+static void test_zones(void)
+{
+	enum mh_block_state st = MH_BLOCK_UNKNOWN;
+	enum mh_zone z = MH_ZONE_UNKNOWN;
+
+	is_int(mh_zone_from_valid_zones("Movable"), MH_ZONE_MOVABLE, "Movable");
+	is_int(mh_zone_from_valid_zones("Normal"), MH_ZONE_NORMAL, "Normal");
+	is_int(mh_zone_from_valid_zones("DMA32 Normal"), MH_ZONE_NORMAL, "DMA32 first");
+	is_int(mh_zone_from_valid_zones("DMA"), MH_ZONE_NORMAL, "DMA is a kernel zone");
+	is_int(mh_zone_from_valid_zones("none"), MH_ZONE_NONE, "none");
+	is_int(mh_zone_from_valid_zones("Movable Normal"), MH_ZONE_MOVABLE,
+	       "offline block: first word");
+	is_int(mh_zone_from_valid_zones(""), MH_ZONE_UNKNOWN, "empty: unknown");
+	is_int(mh_zone_from_valid_zones("Movablex"), MH_ZONE_UNKNOWN, "garbage");
+	ok(mh_valid_zones_allow("Normal Movable", MH_ZONE_MOVABLE), "allow movable");
+	ok(!mh_valid_zones_allow("DMA32 Normal", MH_ZONE_MOVABLE), "deny movable");
+	ok(mh_valid_zones_allow("DMA32 Normal", MH_ZONE_NORMAL), "allow normal");
+
+	is_int(mh_parse_zone_option("movable", &z), 0, "--zone movable");
+	is_int(z, MH_ZONE_MOVABLE, "movable value");
+	is_int(mh_parse_zone_option("normal", &z), 0, "--zone normal");
+	is_int(z, MH_ZONE_NORMAL, "normal value");
+	is_int(mh_parse_zone_option("none", &z), -EINVAL, "--zone none refused");
+	is_int(mh_parse_zone_option("Movable", &z), -EINVAL, "case matters");
+	is_str(mh_zone_name(MH_ZONE_MOVABLE), "movable", "zone name");
+
+	is_int(mh_parse_block_state("going-offline", &st), 0, "going-offline");
+	is_int(st, MH_BLOCK_GOING_OFFLINE, "going-offline value");
+	is_int(mh_parse_block_state("onlinee", &st), -EINVAL, "onlinee refused");
+	is_int(mh_parse_block_state("", &st), -EINVAL, "empty state refused");
+	is_str(mh_block_state_name(MH_BLOCK_OFFLINE), "offline", "state name");
+}
+
+static void test_errclass(void)
+{
+	is_int(mh_classify_errno(0), MH_ERR_DONE, "0 done");
+	is_int(mh_classify_errno(EBUSY), MH_ERR_RETRY, "EBUSY retry");
+	is_int(mh_classify_errno(EAGAIN), MH_ERR_RETRY, "EAGAIN retry");
+	is_int(mh_classify_errno(EINVAL), MH_ERR_REREAD, "EINVAL reread");
+	is_int(mh_classify_errno(EPERM), MH_ERR_FINAL, "EPERM final");
+	is_int(mh_classify_errno(EACCES), MH_ERR_FINAL, "EACCES final");
+	is_int(mh_classify_errno(EROFS), MH_ERR_FINAL, "EROFS final");
+	is_int(mh_classify_errno(ENOMEM), MH_ERR_FINAL, "ENOMEM final");
+	is_int(mh_classify_errno(ENOENT), MH_ERR_RESCAN, "ENOENT rescan");
+	is_int(mh_classify_errno(ENODEV), MH_ERR_RESCAN, "ENODEV rescan");
+	is_int(mh_classify_errno(EINTR), MH_ERR_DEADLINE, "EINTR deadline");
+	is_int(mh_classify_errno(ETIMEDOUT), MH_ERR_DEADLINE, "ETIMEDOUT deadline");
+	is_int(mh_classify_errno(-EBUSY), MH_ERR_RETRY, "negative errno too");
+	is_str(mh_err_action_name(MH_ERR_REREAD), "reread", "action name");
+}
+
+static void test_iomem(void)
+{
+	static const char text[] =
+		"00000000-00000fff : Reserved\n"
+		"00001000-0009fbff : System RAM\n"
+		"100000000-10fffffff : System RAM\n"
+		"  100000000-100ffffff : Kernel code\n"
+		"110000000-137ffffff : dax0.0\n"
+		"  110000000-137ffffff : System RAM (kmem)\n"
+		"140000000-147ffffff : dax1.0\n";
+	struct mh_iomem_entry *e = NULL;
+	struct mh_range r;
+	size_t n = 0;
+
+	is_int(mh_iomem_parse(text, &e, &n), 0, "iomem parses");
+	is_int(n, 7, "iomem entries");
+	if (n == 7) {
+		is_int(e[3].depth, 1, "nested depth");
+		is_str(e[5].name, "System RAM (kmem)", "kmem name");
+		ok(e[4].r.start == 0x110000000ULL && e[4].r.end == 0x137ffffffULL,
+		   "dax0.0 range");
+	}
+	r.start = 0x120000000ULL;
+	r.end = 0x127ffffffULL;
+	ok(mh_iomem_has_kmem(e, n, &r), "overlapping kmem found");
+	r.start = 0x140000000ULL;
+	r.end = 0x147ffffffULL;
+	ok(!mh_iomem_has_kmem(e, n, &r), "released range: no kmem");
+	free(e);
+
+	e = NULL;
+	is_int(mh_iomem_parse("0-fff Reserved\n", &e, &n), -EINVAL, "no colon");
+	is_int(mh_iomem_parse("zz-fff : x\n", &e, &n), -EINVAL, "bad hex");
+	is_int(mh_iomem_parse("1000-fff : x\n", &e, &n), -EINVAL, "end < start");
+	is_int(mh_iomem_parse("", &e, &n), 0, "empty text");
+	is_int(n, 0, "empty: no entries");
+	free(e);
+}
+
+static void test_kind(void)
+{
+	char bk[128];
+
+	is_int(mh_dax_kind_from_path("../../../devices/LNXSYSTM:00/LNXSYBUS:00/ACPI0012:00/"
+				     "ndbus0/region0/dax0.0/dax0.0", bk, sizeof(bk)),
+	       MH_KIND_NVDIMM, "nfit path: nvdimm");
+	is_str(bk, "region0", "nvdimm backing");
+	is_int(mh_dax_kind_from_path("../../../devices/platform/e820_pmem/ndbus0/"
+				     "region1/namespace1.0/dax1.0", bk, sizeof(bk)),
+	       MH_KIND_E820, "e820 path");
+	is_str(bk, "region1 namespace1.0", "e820 backing");
+	is_int(mh_dax_kind_from_path("../../../devices/platform/hmem.0/dax0.0",
+				     bk, sizeof(bk)), MH_KIND_HMEM, "hmem");
+	is_str(bk, "hmem.0", "hmem backing");
+	is_int(mh_dax_kind_from_path("../../../devices/platform/ACPI0017:00/root0/"
+				     "decoder0.0/region3/dax_region3/dax3.0", bk, sizeof(bk)),
+	       MH_KIND_CXL, "cxl");
+	is_str(bk, "region3", "cxl backing");
+	is_int(mh_dax_kind_from_path("dax0.0", bk, sizeof(bk)), MH_KIND_UNKNOWN,
+	       "plain: unknown");
+	is_str(bk, "", "plain: no backing");
+	is_str(mh_dax_kind_name(MH_KIND_CXL), "cxl", "kind name");
+}
+
+static void test_step_names(void)
+{
+	static const char *const names[] = {
+		"load-kmem", "set-policy", "unbind", "bind-kmem", "online-block",
+		"offline-block", "check-offline", "unbind-kmem", "verify-released",
+		"bind-devdax", "restore-policy", "settle-udev",
+	};
+	unsigned k;
+
+	for (k = 0; k < sizeof(names) / sizeof(names[0]); k++)
+		is_str(mh_step_kind_name((enum mh_step_kind)k), names[k], "step name");
+	is_str(mh_op_name(MH_OP_REMOVE), "remove", "op name");
+}
+
+int main(void)
+{
+	test_u64();
+	test_int();
+	test_range();
+	test_dax_ids();
+	test_names();
+	test_zones();
+	test_errclass();
+	test_iomem();
+	test_kind();
+	test_step_names();
+	return tap_done();
+}

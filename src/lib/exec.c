@@ -1,0 +1,966 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/*
+ * The executor. Each step acts, then re-reads: sysfs is the truth, a write's
+ * errno only says what to do next (errclass.h). What this run offlined is
+ * put back when the whole device cannot be offlined; kmem is never unbound
+ * while a block of the device is online, because the unbind "succeeds" and
+ * leaks the range until reboot; the auto-online policy is restored on
+ * every path.
+ */
+#include <errno.h>
+#include <inttypes.h>
+#include <limits.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/types.h>
+
+#include "exec.h"
+#include "errclass.h"
+#include "journal.h"
+#include "kmodload.h"
+#include "lock.h"
+#include "log.h"
+#include "udevwatch.h"
+#include "verify.h"
+
+#define POLICY_ATTR		MH_MEMORY_DIR "/auto_online_blocks"
+#define ROLLBACK_SECONDS	30.0
+#define BACKOFF_CAP_MS		5000
+#define UDEV_CONFIRM_MS		500
+#define SETTLE_CAP_MS		10000
+
+struct exec {
+	struct mh_root *root;
+	const struct mh_plan *plan;
+	const struct mh_exec_opts *opts;
+	struct mh_exec_result *res;
+	struct mh_deadline rb_deadline;	/* rollback and restore */
+	struct mh_udevwatch *uw;
+	struct mh_journal j;
+	bool journal_written;
+	bool changed;			/* a write of this run took effect */
+	bool *offlined;			/* per plan block: this run offlined it */
+	size_t *order;			/* plan block indexes, in offline order */
+	size_t nr_order;
+	char saved_policy[32];
+	bool policy_changed;
+	bool unbind_started, unbound, leaked;
+};
+
+const char *mh_outcome_name(enum mh_outcome o)
+{
+	switch (o) {
+	case MH_DONE:
+		return "done";
+	case MH_BUSY:
+		return "busy";
+	case MH_PARTIAL:
+		return "partial";
+	case MH_LEAKED:
+		return "leaked";
+	case MH_FAILED:
+		return "failed";
+	}
+	return "unknown";
+}
+
+void mh_exec_result_free(struct mh_exec_result *res)
+{
+	free(res->blocks);
+	res->blocks = NULL;
+	res->nr_blocks = 0;
+}
+
+static void __attribute__((format(printf, 2, 3)))
+say(struct exec *x, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(x->res->message, sizeof(x->res->message), fmt, ap);
+	va_end(ap);
+}
+
+static void state_path(uint64_t id, char *buf, size_t len)
+{
+	mh_block_attr_path(id, "state", buf, len);
+}
+
+static const char *online_cmd(enum mh_zone z)
+{
+	switch (z) {
+	case MH_ZONE_MOVABLE:
+		return "online_movable";
+	case MH_ZONE_NORMAL:
+		return "online_kernel";
+	default:
+		return "online";
+	}
+}
+
+static unsigned next_backoff(unsigned ms)
+{
+	return ms >= BACKOFF_CAP_MS / 2 ? BACKOFF_CAP_MS : (ms ? ms * 2 : 1);
+}
+
+void mh_exec_read_driver(struct mh_root *root, const char *dev, char *buf, size_t len)
+{
+	char rel[PATH_MAX];
+
+	snprintf(rel, sizeof(rel), MH_DAX_DEVICES_DIR "/%s/driver", dev);
+	if (mh_read_link_name(root, rel, buf, len) < 0)
+		snprintf(buf, len, "none");
+}
+
+static int driver_write(struct mh_root *root, const char *drv, const char *attr,
+			const char *dev, const struct mh_deadline *d,
+			const volatile int *stop)
+{
+	char rel[PATH_MAX];
+
+	snprintf(rel, sizeof(rel), MH_DAX_DRIVERS_DIR "/%s/%s", drv, attr);
+	return mh_write_attr_bounded(root, rel, dev, d, stop);
+}
+
+int mh_exec_bind_driver(struct mh_root *root, const char *dev, const char *drv,
+			const struct mh_deadline *d, const volatile int *stop,
+			char *why, size_t len)
+{
+	char cur[32];
+	int err;
+
+	mh_exec_read_driver(root, dev, cur, sizeof(cur));
+	if (!strcmp(cur, drv))
+		return 0;
+	if (strcmp(cur, "none")) {
+		err = driver_write(root, cur, "unbind", dev, d, stop);
+		mh_exec_read_driver(root, dev, cur, sizeof(cur));
+		if (strcmp(cur, "none")) {
+			snprintf(why, len, "%s: unbind from %s failed: %s", dev, cur,
+				 strerror(err ? -err : EBUSY));
+			return err ? err : -EBUSY;
+		}
+	}
+	err = driver_write(root, drv, "bind", dev, d, stop);
+	if (err == -ENODEV) {
+		/* No id match (a PMEM region and kmem, since ~6.3 HMEM and
+		 * device_dax): new_id adds one and probes. */
+		err = driver_write(root, drv, "new_id", dev, d, stop);
+		mh_exec_read_driver(root, dev, cur, sizeof(cur));
+		if (!err && strcmp(cur, drv))
+			err = driver_write(root, drv, "bind", dev, d, stop);
+	}
+	/* drivers_probe-like writes can succeed and bind nothing: the link says. */
+	mh_exec_read_driver(root, dev, cur, sizeof(cur));
+	if (strcmp(cur, drv)) {
+		snprintf(why, len, "%s: bind to %s failed (%s), driver is %s", dev, drv,
+			 err ? strerror(-err) : "no error", cur);
+		return err ? err : -ENODEV;
+	}
+	return 0;
+}
+
+int mh_exec_online_block(struct mh_root *root, uint64_t id, enum mh_zone zone,
+			 const struct mh_deadline *d, unsigned max_retries,
+			 unsigned backoff_ms, unsigned *attempts)
+{
+	struct mh_block blk = { .id = id };
+	char rel[PATH_MAX];
+	unsigned tries = 0;
+	int err, r;
+
+	state_path(id, rel, sizeof(rel));
+	for (;;) {
+		r = mh_block_refresh(root, &blk);
+		if (r < 0)
+			return r;
+		if (blk.state == MH_BLOCK_ONLINE)
+			return 0;	/* the caller checks the zone */
+		err = mh_write_attr_bounded(root, rel, online_cmd(zone), d, NULL);
+		tries++;
+		if (attempts)
+			(*attempts)++;
+		r = mh_block_refresh(root, &blk);
+		if (r < 0)
+			return r;
+		if (blk.state == MH_BLOCK_ONLINE)
+			return 0;
+		if (!err)
+			err = -EAGAIN;	/* took no effect: try again */
+		if (mh_classify_errno(-err) != MH_ERR_RETRY || tries > max_retries)
+			return err;
+		mh_sleep_ms(backoff_ms, d, NULL);
+		backoff_ms = next_backoff(backoff_ms);
+	}
+}
+
+static ssize_t block_index(const struct mh_plan *p, uint64_t id)
+{
+	size_t i;
+
+	for (i = 0; i < p->nr_blocks; i++)
+		if (p->blocks[i] == id)
+			return (ssize_t)i;
+	return -1;
+}
+
+static struct mh_block_result *result_of(struct exec *x, uint64_t id)
+{
+	ssize_t i = block_index(x->plan, id);
+
+	return i < 0 ? NULL : &x->res->blocks[i];
+}
+
+static void progress(struct exec *x, size_t idx, bool done, int err)
+{
+	const struct mh_exec_progress *p = &x->opts->progress;
+
+	if (p->step)
+		p->step(p->ctx, x->plan, idx, done, err);
+}
+
+static bool stopped(struct exec *x)
+{
+	return mh_stop_requested(x->opts->stop);
+}
+
+static int xwrite(struct exec *x, const char *rel, const char *val)
+{
+	return mh_write_attr_bounded(x->root, rel, val, &x->opts->deadline, x->opts->stop);
+}
+
+static int journal_sync(struct exec *x)
+{
+	int err;
+
+	if (!x->opts->journal)
+		return 0;
+	snprintf(x->j.saved_policy, sizeof(x->j.saved_policy), "%s",
+		 x->policy_changed ? x->saved_policy : "");
+	x->j.unbind_started = x->unbind_started;
+	err = mh_journal_write(&x->j);
+	if (!err)
+		x->journal_written = true;
+	return err;
+}
+
+/* Before the first change: the journal must exist if we get killed. */
+static int before_change(struct exec *x)
+{
+	int err;
+
+	if (!x->opts->journal || x->journal_written)
+		return 0;
+	err = journal_sync(x);
+	if (err)
+		say(x, "cannot write the journal in %s: %s", mh_journal_dir(),
+		    strerror(-err));
+	return err;
+}
+
+static int step_load_kmem(struct exec *x)
+{
+	int err = 0;
+
+	/* libkmod knows the live system's modules only. */
+	if (mh_root_is_live(x->root))
+		err = mh_kmod_load("kmem");
+	if (!mh_path_exists(x->root, MH_DAX_DRIVERS_DIR "/kmem")) {
+		say(x, "the kmem driver is not available%s%s",
+		    err ? ": " : "", err ? strerror(-err) : "");
+		return err ? err : -ENOENT;
+	}
+	return 0;
+}
+
+static int step_set_policy(struct exec *x, const struct mh_step *s)
+{
+	char cur[32];
+	int err;
+
+	err = mh_read_attr(x->root, POLICY_ATTR, cur, sizeof(cur));
+	if (err < 0) {
+		say(x, "cannot read auto_online_blocks: %s", strerror(-err));
+		return err;
+	}
+	if (!strcmp(cur, s->arg))
+		return 0;
+	snprintf(x->saved_policy, sizeof(x->saved_policy), "%s", cur);
+	x->policy_changed = true;	/* journalled before the write */
+	x->res->policy_restored = false;
+	err = before_change(x);
+	if (!err && x->journal_written)
+		err = journal_sync(x);
+	if (err) {
+		x->policy_changed = false;
+		x->res->policy_restored = true;
+		return err;
+	}
+	err = xwrite(x, POLICY_ATTR, s->arg);
+	if (mh_read_attr(x->root, POLICY_ATTR, cur, sizeof(cur)) >= 0 &&
+	    !strcmp(cur, s->arg)) {
+		x->changed = true;
+		return 0;
+	}
+	if (!strcmp(cur, x->saved_policy)) {
+		x->policy_changed = false;
+		x->res->policy_restored = true;
+	}
+	say(x, "cannot set auto_online_blocks to %s: %s", s->arg,
+	    strerror(err ? -err : EIO));
+	return err ? err : -EIO;
+}
+
+static int restore_policy(struct exec *x)
+{
+	char cur[32];
+	int err;
+
+	if (!x->policy_changed)
+		return 0;
+	err = mh_write_attr_bounded(x->root, POLICY_ATTR, x->saved_policy,
+				    &x->rb_deadline, NULL);
+	if (mh_read_attr(x->root, POLICY_ATTR, cur, sizeof(cur)) >= 0 &&
+	    !strcmp(cur, x->saved_policy)) {
+		x->policy_changed = false;
+		x->res->policy_restored = true;
+		return 0;
+	}
+	mh_err("cannot restore auto_online_blocks to %s: %s", x->saved_policy,
+	       strerror(err ? -err : EIO));
+	return err ? err : -EIO;
+}
+
+static int step_unbind(struct exec *x, const struct mh_step *s)
+{
+	char cur[32];
+	int err;
+
+	mh_exec_read_driver(x->root, x->plan->dev, cur, sizeof(cur));
+	if (!strcmp(cur, "none"))
+		return 0;
+	if (s->arg[0] && strcmp(cur, s->arg))
+		mh_warn("%s: bound to %s, not %s", x->plan->dev, cur, s->arg);
+	err = before_change(x);
+	if (err)
+		return err;
+	err = driver_write(x->root, cur, "unbind", x->plan->dev, &x->opts->deadline,
+			   x->opts->stop);
+	mh_exec_read_driver(x->root, x->plan->dev, cur, sizeof(cur));
+	if (strcmp(cur, "none")) {
+		say(x, "%s: unbind from %s failed: %s", x->plan->dev, cur,
+		    strerror(err ? -err : EBUSY));
+		return err ? err : -EBUSY;
+	}
+	x->changed = true;
+	return 0;
+}
+
+static int step_bind(struct exec *x, const char *drv)
+{
+	int err;
+
+	err = before_change(x);
+	if (err)
+		return err;
+	err = mh_exec_bind_driver(x->root, x->plan->dev, drv, &x->opts->deadline,
+				  x->opts->stop, x->res->message,
+				  sizeof(x->res->message));
+	if (!err)
+		x->changed = true;
+	return err;
+}
+
+/* Fill r from one failed write; returns err for the caller to pass on. */
+static int block_failed(struct mh_block_result *r, int err)
+{
+	if (r)
+		r->err = -err;
+	return err;
+}
+
+static void note_attempt(struct mh_block_result *r)
+{
+	if (r)
+		r->attempts++;
+}
+
+/* Did another agent online a block we offlined? Then stop: it will race again. */
+static int check_race(struct exec *x)
+{
+	uint64_t *ids, raced;
+	size_t i;
+	int ret;
+
+	if (!x->uw || !x->nr_order)
+		return 0;
+	ids = calloc(x->nr_order, sizeof(*ids));
+	if (!ids)
+		return 0;
+	for (i = 0; i < x->nr_order; i++)
+		ids[i] = x->plan->blocks[x->order[i]];
+	ret = mh_udevwatch_poll_online(x->uw, ids, x->nr_order, &raced);
+	free(ids);
+	if (ret <= 0)
+		return 0;
+	x->res->raced = true;
+	say(x, "memory%" PRIu64 " was onlined again by another agent (uevent)", raced);
+	return -EBUSY;
+}
+
+static int step_offline(struct exec *x, size_t idx, const struct mh_step *s)
+{
+	struct mh_block_result *r = result_of(x, s->block);
+	ssize_t bi = block_index(x->plan, s->block);
+	struct mh_block blk = { .id = s->block };
+	unsigned backoff = x->opts->backoff_ms, tries = 0;
+	char rel[PATH_MAX];
+	int err, rd;
+
+	err = check_race(x);
+	if (err)
+		return err;
+	rd = mh_block_refresh(x->root, &blk);
+	if (rd == -ENOENT)
+		return 0;	/* no such block: nothing of it to offline */
+	if (rd < 0) {
+		say(x, "cannot read memory%" PRIu64 ": %s", s->block, strerror(-rd));
+		return rd;
+	}
+	if (blk.state == MH_BLOCK_OFFLINE)
+		return 0;
+	if (mh_zone_from_valid_zones(blk.valid_zones) == MH_ZONE_NONE) {
+		say(x, "memory%" PRIu64 " spans zones (valid_zones none): cannot be offlined",
+		    s->block);
+		return block_failed(r, -EINVAL);
+	}
+	err = before_change(x);
+	if (err)
+		return err;
+	state_path(s->block, rel, sizeof(rel));
+	for (;;) {
+		err = xwrite(x, rel, "offline");
+		note_attempt(r);
+		tries++;
+		rd = mh_block_refresh(x->root, &blk);
+		if (rd == -ENOENT)
+			return 0;	/* went away: nothing left to offline */
+		if (rd == 0 && blk.state == MH_BLOCK_OFFLINE) {
+			/* Done, also when the write failed (EINVAL: already offline). */
+			if (bi >= 0 && !x->offlined[bi]) {
+				x->offlined[bi] = true;
+				x->order[x->nr_order++] = (size_t)bi;
+			}
+			x->changed = true;
+			if (r)
+				r->err = 0;
+			if (x->uw) {
+				struct mh_deadline d;
+
+				mh_deadline_set(&d, UDEV_CONFIRM_MS / 1000.0);
+				if (mh_udevwatch_wait(x->uw, s->block, "offline", &d))
+					mh_dbg("memory%" PRIu64 ": no offline uevent", s->block);
+			}
+			return 0;
+		}
+		if (rd < 0) {
+			say(x, "cannot read memory%" PRIu64 ": %s", s->block, strerror(-rd));
+			return block_failed(r, rd);
+		}
+		if (!err)
+			err = -EAGAIN;	/* took no effect (going-offline): again */
+		block_failed(r, err);
+		switch (mh_classify_errno(-err)) {
+		case MH_ERR_RETRY:
+			if (tries > x->opts->max_retries) {
+				say(x, "memory%" PRIu64 " still busy after %u attempts (%s)",
+				    s->block, tries, strerror(-err));
+				return err;
+			}
+			progress(x, idx, false, -err);
+			mh_sleep_ms(backoff, &x->opts->deadline, x->opts->stop);
+			backoff = next_backoff(backoff);
+			if (stopped(x) || mh_deadline_passed(&x->opts->deadline)) {
+				err = stopped(x) ? -EINTR : -ETIMEDOUT;
+				say(x, "memory%" PRIu64 ": %s while retrying", s->block,
+				    stopped(x) ? "interrupted" : "deadline reached");
+				return block_failed(r, err);
+			}
+			continue;
+		case MH_ERR_REREAD:
+			if (mh_zone_from_valid_zones(blk.valid_zones) == MH_ZONE_NONE)
+				say(x, "memory%" PRIu64 " spans zones (valid_zones none)",
+				    s->block);
+			else
+				say(x, "memory%" PRIu64 ": offline refused (%s), state %s",
+				    s->block, strerror(-err), mh_block_state_name(blk.state));
+			return err;
+		case MH_ERR_DEADLINE:
+			say(x, "memory%" PRIu64 ": %s during offline", s->block,
+			    err == -EINTR ? "interrupted" : "deadline reached");
+			return err;
+		default:
+			say(x, "memory%" PRIu64 ": offline failed: %s", s->block,
+			    strerror(-err));
+			return err;
+		}
+	}
+}
+
+/* Online block into s->zone; an auto-onlined block in another zone is moved. */
+static int step_online(struct exec *x, const struct mh_step *s)
+{
+	struct mh_block_result *r = result_of(x, s->block);
+	struct mh_block blk = { .id = s->block };
+	unsigned moves = 0, tries = 0, backoff = x->opts->backoff_ms;
+	char rel[PATH_MAX];
+	int err = 0, rd;
+
+	state_path(s->block, rel, sizeof(rel));
+	for (;;) {
+		enum mh_zone z;
+
+		rd = mh_block_refresh(x->root, &blk);
+		if (rd < 0) {
+			say(x, "cannot read memory%" PRIu64 ": %s", s->block, strerror(-rd));
+			return block_failed(r, rd);
+		}
+		z = mh_zone_from_valid_zones(blk.valid_zones);
+		if (blk.state == MH_BLOCK_ONLINE &&
+		    (s->zone == MH_ZONE_UNKNOWN || z == s->zone)) {
+			if (r)
+				r->err = 0;
+			return 0;
+		}
+		if (tries > x->opts->max_retries || moves > 2) {
+			say(x, "memory%" PRIu64 ": cannot online into %s: %s (%s, %s)",
+			    s->block, mh_zone_name(s->zone), strerror(err ? -err : EBUSY),
+			    mh_block_state_name(blk.state), blk.valid_zones);
+			return block_failed(r, err ? err : -EBUSY);
+		}
+		err = before_change(x);
+		if (err)
+			return err;
+		if (blk.state == MH_BLOCK_ONLINE) {
+			/* Onlined by the policy or a udev rule, into another zone. */
+			mh_info("memory%" PRIu64 " was onlined into %s, moving it to %s",
+				s->block, blk.valid_zones, mh_zone_name(s->zone));
+			moves++;
+			err = xwrite(x, rel, "offline");
+		} else {
+			err = xwrite(x, rel, online_cmd(s->zone));
+		}
+		note_attempt(r);
+		tries++;
+		x->changed = true;
+		if (!err)
+			continue;	/* the re-read decides */
+		block_failed(r, err);
+		switch (mh_classify_errno(-err)) {
+		case MH_ERR_RETRY:
+			mh_sleep_ms(backoff, &x->opts->deadline, x->opts->stop);
+			backoff = next_backoff(backoff);
+			continue;
+		case MH_ERR_REREAD:
+			continue;	/* raced with another onliner: re-read */
+		case MH_ERR_DEADLINE:
+			say(x, "memory%" PRIu64 ": %s during online", s->block,
+			    err == -EINTR ? "interrupted" : "deadline reached");
+			return err;
+		default:
+			say(x, "memory%" PRIu64 ": online failed: %s", s->block,
+			    strerror(-err));
+			return err;
+		}
+	}
+}
+
+/* The device's blocks now, from its mappings, plus the plan's. */
+static int device_block_ids(struct exec *x, uint64_t **ids, size_t *n)
+{
+	struct mh_dax_dev dev;
+	uint64_t bs, *v = NULL, *all;
+	int cnt, err;
+	size_t i;
+
+	err = mh_dax_read(x->root, x->plan->dev, &dev, NULL, 0);
+	if (!err)
+		err = mh_block_size(x->root, &bs);
+	if (err)
+		return err;
+	cnt = mh_dax_block_ids(&dev, bs, &v);
+	if (cnt < 0)
+		return cnt;
+	all = calloc((size_t)cnt + x->plan->nr_blocks + 1, sizeof(*all));
+	if (!all) {
+		free(v);
+		return -ENOMEM;
+	}
+	if (cnt)
+		memcpy(all, v, (size_t)cnt * sizeof(*all));
+	for (i = 0; i < x->plan->nr_blocks; i++)
+		all[cnt + i] = x->plan->blocks[i];
+	free(v);
+	*ids = all;
+	*n = (size_t)cnt + x->plan->nr_blocks;
+	return 0;
+}
+
+/* Right before the unbind: every block of the device must read offline. */
+static int step_check_offline(struct exec *x)
+{
+	uint64_t *ids = NULL;
+	size_t n = 0, i;
+	int err;
+
+	err = check_race(x);
+	if (err)
+		return err;
+	err = device_block_ids(x, &ids, &n);
+	if (err) {
+		say(x, "cannot read %s before the unbind: %s", x->plan->dev, strerror(-err));
+		return err;
+	}
+	for (i = 0; i < n && !err; i++) {
+		struct mh_block blk = { .id = ids[i] };
+		ssize_t bi = block_index(x->plan, ids[i]);
+		int rd = mh_block_refresh(x->root, &blk);
+
+		if (rd == -ENOENT)
+			continue;
+		if (rd < 0) {
+			say(x, "cannot read memory%" PRIu64 ": %s", ids[i], strerror(-rd));
+			err = rd;
+		} else if (blk.state != MH_BLOCK_OFFLINE) {
+			bool ours = bi >= 0 && x->offlined[bi];
+
+			x->res->raced |= ours;
+			say(x, "memory%" PRIu64 " is %s again%s: not unbinding kmem", ids[i],
+			    mh_block_state_name(blk.state),
+			    ours ? " (another agent onlined it after us)" : "");
+			err = -EBUSY;
+		}
+	}
+	free(ids);
+	return err;
+}
+
+static int step_unbind_kmem(struct exec *x)
+{
+	char cur[32];
+	int err;
+
+	x->unbind_started = true;
+	err = journal_sync(x);
+	if (err)
+		mh_warn("cannot update the journal: %s", strerror(-err));
+	err = driver_write(x->root, "kmem", "unbind", x->plan->dev, &x->opts->deadline,
+			   x->opts->stop);
+	mh_exec_read_driver(x->root, x->plan->dev, cur, sizeof(cur));
+	if (!strcmp(cur, "kmem")) {
+		/* Nothing happened: the blocks are still ours to put back. */
+		x->unbind_started = false;
+		journal_sync(x);
+		say(x, "%s: kmem unbind failed: %s", x->plan->dev,
+		    strerror(err ? -err : EBUSY));
+		return err ? err : -EBUSY;
+	}
+	x->unbound = true;
+	x->changed = true;
+	return 0;
+}
+
+static int step_verify(struct exec *x, const struct mh_dax_dev *dev, uint64_t bs)
+{
+	char what[160];
+	int err;
+
+	err = mh_verify_released(x->root, dev, bs, what, sizeof(what));
+	if (err) {
+		x->leaked = true;
+		say(x, "%s: range not released (%s): reboot needed to reuse it",
+		    x->plan->dev, what);
+	}
+	return err;
+}
+
+static int step_settle(struct exec *x)
+{
+	int err;
+
+	if (!x->opts->use_udev)
+		return 0;
+	err = mh_udev_settle(&x->opts->deadline, SETTLE_CAP_MS);
+	if (err)
+		mh_warn("udev queue not empty: %s", strerror(-err));
+	return 0;	/* sysfs is the truth; udev only confirms */
+}
+
+static int run_step(struct exec *x, size_t idx, const struct mh_dax_dev *dev, uint64_t bs)
+{
+	const struct mh_step *s = &x->plan->steps[idx];
+
+	switch (s->kind) {
+	case MH_STEP_LOAD_KMEM:
+		return step_load_kmem(x);
+	case MH_STEP_SET_POLICY:
+		return step_set_policy(x, s);
+	case MH_STEP_UNBIND:
+		return step_unbind(x, s);
+	case MH_STEP_BIND_KMEM:
+		return step_bind(x, "kmem");
+	case MH_STEP_ONLINE_BLOCK:
+		return step_online(x, s);
+	case MH_STEP_OFFLINE_BLOCK:
+		return step_offline(x, idx, s);
+	case MH_STEP_CHECK_OFFLINE:
+		return step_check_offline(x);
+	case MH_STEP_UNBIND_KMEM:
+		return step_unbind_kmem(x);
+	case MH_STEP_VERIFY_RELEASED:
+		return step_verify(x, dev, bs);
+	case MH_STEP_BIND_DEVDAX:
+		return step_bind(x, "device_dax");
+	case MH_STEP_RESTORE_POLICY:
+		if (restore_policy(x)) {
+			say(x, "cannot restore auto_online_blocks to %s", x->saved_policy);
+			return -EIO;
+		}
+		return 0;
+	case MH_STEP_SETTLE_UDEV:
+		return step_settle(x);
+	}
+	return -EINVAL;
+}
+
+/*
+ * Put every block this run offlined back online, into the zone it had,
+ * last offlined first. true when all of them are back as they were.
+ */
+static void add_name(char *buf, size_t len, uint64_t id, const char *state)
+{
+	size_t used = strlen(buf);
+
+	if (used < len)
+		snprintf(buf + used, len - used, "%smemory%" PRIu64 " %s",
+			 used ? ", " : "", id, state);
+}
+
+static bool rollback(struct exec *x, char *good, char *bad, size_t len)
+{
+	bool ok = true;
+	size_t k;
+
+	good[0] = bad[0] = '\0';
+	for (k = x->nr_order; k-- > 0;) {
+		size_t i = x->order[k];
+		uint64_t id = x->plan->blocks[i];
+		enum mh_zone want = x->plan->orig_zone[i];
+		struct mh_block blk = { .id = id };
+		struct mh_block_result *r = &x->res->blocks[i];
+		int err;
+
+		x->res->rolled_back = true;
+		err = mh_exec_online_block(x->root, id, want, &x->rb_deadline,
+					   x->opts->max_retries, x->opts->backoff_ms,
+					   &r->attempts);
+		if (!err)
+			err = mh_block_refresh(x->root, &blk);
+		if (!err && (want == MH_ZONE_UNKNOWN || want == MH_ZONE_NONE ||
+			     mh_zone_from_valid_zones(blk.valid_zones) == want)) {
+			x->offlined[i] = false;
+			add_name(good, len, id, blk.valid_zones[0] ? blk.valid_zones : "online");
+			continue;
+		}
+		ok = false;
+		r->err = err ? -err : EINVAL;
+		add_name(bad, len, id, err ? "offline" : blk.valid_zones);
+		mh_err("memory%" PRIu64 ": cannot put back into %s: %s", id,
+		       mh_zone_name(want), err ? strerror(-err) : blk.valid_zones);
+	}
+	return ok;
+}
+
+/* The final state of every block of the plan, and of the driver. */
+static void fill_results(struct exec *x)
+{
+	size_t i;
+
+	for (i = 0; i < x->res->nr_blocks; i++) {
+		struct mh_block_result *r = &x->res->blocks[i];
+		struct mh_block blk = { .id = r->block };
+
+		if (mh_block_refresh(x->root, &blk) < 0) {
+			r->state = MH_BLOCK_UNKNOWN;	/* gone (removed) */
+			r->zone = MH_ZONE_UNKNOWN;
+			continue;
+		}
+		r->state = blk.state;
+		r->zone = blk.state == MH_BLOCK_ONLINE ?
+			mh_zone_from_valid_zones(blk.valid_zones) : x->plan->orig_zone[i];
+	}
+	mh_exec_read_driver(x->root, x->plan->dev, x->res->final_driver,
+			    sizeof(x->res->final_driver));
+}
+
+static void __attribute__((format(printf, 2, 3)))
+append(struct exec *x, const char *fmt, ...)
+{
+	size_t used = strlen(x->res->message);
+	va_list ap;
+
+	va_start(ap, fmt);
+	if (used < sizeof(x->res->message))
+		vsnprintf(x->res->message + used, sizeof(x->res->message) - used, fmt, ap);
+	va_end(ap);
+}
+
+/* A failure at these steps means: the device could not be offlined whole. */
+static bool offline_phase(const struct mh_step *s)
+{
+	return s->kind == MH_STEP_OFFLINE_BLOCK || s->kind == MH_STEP_CHECK_OFFLINE ||
+	       s->kind == MH_STEP_UNBIND_KMEM;
+}
+
+/* Decide the outcome of a failed run, undoing what can be undone. */
+static void fail(struct exec *x, int err)
+{
+	const struct mh_plan *p = x->plan;
+	char good[160], bad[160];
+
+	if (!x->res->message[0])
+		say(x, "%s", strerror(-err));
+	if (x->leaked) {
+		x->res->outcome = MH_LEAKED;
+	} else if (p->op != MH_OP_ONLINE && !x->unbound &&
+		   (x->nr_order || offline_phase(&p->steps[x->res->failed_step]))) {
+		/* Could not offline the whole device: put back what we took. */
+		if (rollback(x, good, bad, sizeof(bad))) {
+			x->res->outcome = MH_BUSY;
+			if (x->res->rolled_back)
+				append(x, "; rolled back: %s", good);
+		} else {
+			x->res->outcome = MH_PARTIAL;
+			append(x, "; not restored: %s", bad);
+			if (good[0])
+				append(x, "; restored: %s", good);
+		}
+	} else if (!x->changed) {
+		x->res->outcome = mh_classify_errno(-err) == MH_ERR_RETRY ||
+			mh_classify_errno(-err) == MH_ERR_DEADLINE ? MH_BUSY : MH_FAILED;
+	} else {
+		x->res->outcome = MH_PARTIAL;
+	}
+}
+
+static int setup(struct exec *x)
+{
+	const struct mh_plan *p = x->plan;
+	struct mh_exec_result *res = x->res;
+	size_t i;
+
+	res->failed_step = -1;
+	res->policy_restored = true;	/* until we change it */
+	res->nr_blocks = p->nr_blocks;
+	res->blocks = calloc(p->nr_blocks + 1, sizeof(*res->blocks));
+	x->offlined = calloc(p->nr_blocks + 1, sizeof(*x->offlined));
+	x->order = calloc(p->nr_blocks + 1, sizeof(*x->order));
+	if (!res->blocks || !x->offlined || !x->order)
+		return -ENOMEM;
+	for (i = 0; i < p->nr_blocks; i++) {
+		res->blocks[i].block = p->blocks[i];
+		res->blocks[i].state = p->orig_state[i];
+		res->blocks[i].zone = p->orig_zone[i];
+	}
+	x->j.op = p->op;
+	snprintf(x->j.dev, sizeof(x->j.dev), "%s", p->dev);
+	x->j.nr_blocks = p->nr_blocks;
+	x->j.blocks = p->blocks;
+	x->j.orig_zone = p->orig_zone;
+	x->j.orig_state = p->orig_state;
+	for (i = 0; i < p->nr_steps; i++)
+		if (p->steps[i].kind == MH_STEP_BIND_DEVDAX)
+			x->j.rebind_devdax = true;
+	mh_deadline_set(&x->rb_deadline, x->opts->rollback_seconds > 0 ?
+			x->opts->rollback_seconds : ROLLBACK_SECONDS);
+	if (x->opts->use_udev && mh_root_is_live(x->root))
+		mh_udevwatch_open(&x->uw);
+	return 0;
+}
+
+int mh_exec(struct mh_root *root, const struct mh_plan *plan,
+	    const struct mh_exec_opts *opts, struct mh_exec_result *res)
+{
+	struct exec x = { .root = root, .plan = plan, .opts = opts, .res = res };
+	struct mh_dax_dev dev;
+	uint64_t bs = 0;
+	size_t i;
+	int err;
+
+	memset(res, 0, sizeof(*res));
+	err = setup(&x);
+	if (err) {
+		res->outcome = MH_FAILED;
+		res->err = -err;
+		say(&x, "%s", strerror(-err));
+		goto out;
+	}
+	/* The ranges, for the verification once the unbind is done. */
+	err = mh_dax_read(root, plan->dev, &dev, NULL, 0);
+	if (!err)
+		err = mh_block_size(root, &bs);
+	if (err) {
+		res->outcome = MH_FAILED;
+		res->err = -err;
+		say(&x, "cannot read %s: %s", plan->dev, strerror(-err));
+		goto out;
+	}
+
+	for (i = 0; i < plan->nr_steps; i++) {
+		progress(&x, i, false, 0);
+		if (stopped(&x)) {
+			err = -EINTR;
+			say(&x, "interrupted before %s",
+			    mh_step_kind_name(plan->steps[i].kind));
+		} else if (mh_deadline_passed(&opts->deadline) &&
+			   plan->steps[i].kind != MH_STEP_RESTORE_POLICY) {
+			err = -ETIMEDOUT;
+			say(&x, "deadline reached before %s",
+			    mh_step_kind_name(plan->steps[i].kind));
+		} else {
+			err = run_step(&x, i, &dev, bs);
+		}
+		progress(&x, i, true, err ? -err : 0);
+		if (err) {
+			res->failed_step = (int)i;
+			res->err = -err;
+			break;
+		}
+		res->steps_done++;
+	}
+	if (err)
+		fail(&x, err);
+	else
+		res->outcome = MH_DONE;
+
+	/* On every path, signals and failures too. */
+	if (restore_policy(&x)) {
+		res->policy_restored = false;
+		if (res->outcome != MH_LEAKED)
+			res->outcome = MH_PARTIAL;
+		append(&x, "; auto_online_blocks not restored to %s", x.saved_policy);
+	}
+	fill_results(&x);
+	if (res->outcome == MH_DONE && !res->message[0])
+		say(&x, "%s: %s done", plan->dev, mh_op_name(plan->op));
+out:
+	/* A PARTIAL run keeps its journal: `recover` can try again. */
+	if (opts->journal && x.journal_written && res->outcome != MH_PARTIAL)
+		mh_journal_remove(plan->dev);
+	mh_udevwatch_close(x.uw);
+	free(x.offlined);
+	free(x.order);
+	return 0;
+}

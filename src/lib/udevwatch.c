@@ -1,0 +1,224 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/*
+ * libudev adapter, the only file that knows libudev. On the live system
+ * with udevd running, block uevents confirm what sysfs says and show a
+ * racing agent (a udev rule, kata, a hypervisor tool) onlining a block we
+ * just offlined. sysfs stays the truth; udev is the witness.
+ */
+#include <errno.h>
+#include <poll.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include <libudev.h>
+
+#include "udevwatch.h"
+#include "log.h"
+
+#define UDEV_CONTROL	"/run/udev/control"
+#define SETTLE_POLL_MS	50
+
+struct mh_udevwatch {
+	struct udev *udev;
+	struct udev_monitor *mon[2];	/* kernel and udev events */
+	size_t nr_online;
+	uint64_t *online;		/* blocks seen going online, not yet polled */
+};
+
+bool mh_udev_running(void)
+{
+	return access(UDEV_CONTROL, F_OK) == 0;
+}
+
+static struct udev_monitor *monitor(struct udev *udev, const char *name)
+{
+	struct udev_monitor *m = udev_monitor_new_from_netlink(udev, name);
+
+	if (!m)
+		return NULL;
+	if (udev_monitor_filter_add_match_subsystem_devtype(m, "memory", NULL) < 0 ||
+	    udev_monitor_enable_receiving(m) < 0) {
+		udev_monitor_unref(m);
+		return NULL;
+	}
+	return m;
+}
+
+int mh_udevwatch_open(struct mh_udevwatch **out)
+{
+	struct mh_udevwatch *w;
+
+	*out = NULL;
+	if (!mh_udev_running())
+		return 0;
+	w = calloc(1, sizeof(*w));
+	if (!w)
+		return -ENOMEM;
+	w->udev = udev_new();
+	if (!w->udev)
+		goto fail;
+	w->mon[0] = monitor(w->udev, "kernel");
+	w->mon[1] = monitor(w->udev, "udev");
+	if (!w->mon[0] && !w->mon[1])
+		goto fail;
+	*out = w;
+	return 0;
+fail:
+	mh_warn("cannot watch memory uevents; relying on sysfs alone");
+	mh_udevwatch_close(w);
+	return 0;
+}
+
+void mh_udevwatch_close(struct mh_udevwatch *w)
+{
+	int i;
+
+	if (!w)
+		return;
+	for (i = 0; i < 2; i++)
+		if (w->mon[i])
+			udev_monitor_unref(w->mon[i]);
+	if (w->udev)
+		udev_unref(w->udev);
+	free(w->online);
+	free(w);
+}
+
+/* memoryN -> N; false for anything else. */
+static bool block_of(struct udev_device *d, uint64_t *id)
+{
+	const char *name = udev_device_get_sysname(d);
+	char *end;
+
+	if (!name || strncmp(name, "memory", 6) || !name[6])
+		return false;
+	*id = strtoull(name + 6, &end, 10);
+	return !*end;
+}
+
+static void remember_online(struct mh_udevwatch *w, uint64_t id)
+{
+	uint64_t *p;
+	size_t i;
+
+	for (i = 0; i < w->nr_online; i++)
+		if (w->online[i] == id)
+			return;
+	p = realloc(w->online, (w->nr_online + 1) * sizeof(*p));
+	if (!p)
+		return;
+	w->online = p;
+	w->online[w->nr_online++] = id;
+}
+
+/*
+ * Read what is pending on the monitors. Online events are remembered for
+ * mh_udevwatch_poll_online(); returns true when want/action was seen.
+ */
+static bool drain(struct mh_udevwatch *w, uint64_t want, const char *want_action)
+{
+	bool seen = false;
+	int i;
+
+	for (i = 0; i < 2; i++) {
+		struct udev_device *d;
+
+		if (!w->mon[i])
+			continue;
+		while ((d = udev_monitor_receive_device(w->mon[i]))) {
+			const char *action = udev_device_get_action(d);
+			uint64_t id;
+
+			if (action && block_of(d, &id)) {
+				mh_dbg("uevent (%s) %s memory%llu", i ? "udev" : "kernel",
+				       action, (unsigned long long)id);
+				if (!strcmp(action, "online"))
+					remember_online(w, id);
+				if (want_action && id == want && !strcmp(action, want_action))
+					seen = true;
+			}
+			udev_device_unref(d);
+		}
+	}
+	return seen;
+}
+
+int mh_udevwatch_poll_online(struct mh_udevwatch *w, const uint64_t *ids, size_t n,
+			     uint64_t *raced_block)
+{
+	size_t i, k;
+	int ret = 0;
+
+	if (!w)
+		return 0;
+	drain(w, 0, NULL);
+	for (i = 0; i < w->nr_online && !ret; i++)
+		for (k = 0; k < n; k++)
+			if (w->online[i] == ids[k]) {
+				*raced_block = ids[k];
+				ret = 1;
+				break;
+			}
+	w->nr_online = 0;
+	return ret;
+}
+
+int mh_udevwatch_wait(struct mh_udevwatch *w, uint64_t block, const char *action,
+		      const struct mh_deadline *d)
+{
+	struct pollfd p[2];
+	int i, n;
+
+	if (!w)
+		return 0;
+	for (;;) {
+		long ms;
+
+		if (drain(w, block, action))
+			return 0;
+		ms = mh_deadline_left_ms(d, -1);
+		if (ms == 0)
+			return -ETIMEDOUT;
+		for (i = 0, n = 0; i < 2; i++) {
+			if (!w->mon[i])
+				continue;
+			p[n].fd = udev_monitor_get_fd(w->mon[i]);
+			p[n].events = POLLIN;
+			n++;
+		}
+		if (poll(p, (nfds_t)n, (int)ms) < 0 && errno != EINTR)
+			return -errno;
+	}
+}
+
+int mh_udev_settle(const struct mh_deadline *d, long cap_ms)
+{
+	struct mh_deadline until;
+	struct udev_queue *q;
+	struct udev *udev;
+	int err = 0;
+	long left;
+
+	if (!mh_udev_running())
+		return 0;
+	udev = udev_new();
+	if (!udev)
+		return -ENOMEM;
+	q = udev_queue_new(udev);
+	if (!q) {
+		udev_unref(udev);
+		return -ENOMEM;
+	}
+	left = mh_deadline_left_ms(d, cap_ms);	/* -1: no bound at all */
+	mh_deadline_set(&until, left / 1000.0);
+	while (!udev_queue_get_queue_is_empty(q)) {
+		if (left == 0 || mh_deadline_passed(&until)) {
+			err = -ETIMEDOUT;
+			break;
+		}
+		mh_sleep_ms(SETTLE_POLL_MS, &until, NULL);
+	}
+	udev_queue_unref(q);
+	udev_unref(udev);
+	return err;
+}

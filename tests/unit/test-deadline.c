@@ -1,0 +1,252 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/*
+ * Bounded writes. A FIFO with no reader blocks open() like a sysfs write
+ * blocks in offline_pages() or the device_hotplug_lock restart loop: the
+ * deadline must end it on time, by SIGINT when the write returns EINTR,
+ * by SIGKILL when it restarts after the signal.
+ */
+#include <errno.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+#include <sys/stat.h>
+#include <sys/time.h>
+#include <sys/wait.h>
+
+#include "deadline.h"
+#include "tap.h"
+
+static char dir[] = "/tmp/mh-deadline-XXXXXX";
+static struct mh_root *root;
+static volatile int stop_flag;
+
+static double now(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+static void put(const char *name, const char *content)
+{
+	char p[256];
+	FILE *f;
+
+	snprintf(p, sizeof(p), "%s/%s", dir, name);
+	f = fopen(p, "w");
+	if (f) {
+		fputs(content, f);
+		fclose(f);
+	}
+}
+
+static const char *get(const char *name)
+{
+	static char buf[128];
+	char p[256];
+	size_t n = 0;
+	FILE *f;
+
+	snprintf(p, sizeof(p), "%s/%s", dir, name);
+	f = fopen(p, "r");
+	if (f) {
+		n = fread(buf, 1, sizeof(buf) - 1, f);
+		fclose(f);
+	}
+	buf[n] = '\0';
+	return buf;
+}
+
+static bool no_children(void)
+{
+	return waitpid(-1, NULL, WNOHANG) < 0 && errno == ECHILD;
+}
+
+static void test_basics(void)
+{
+	struct mh_deadline d;
+	long left;
+
+	mh_deadline_set(&d, 0);
+	ok(!d.end_ns && !mh_deadline_passed(&d), "no deadline never passes");
+	is_int(mh_deadline_left_ms(&d, -1), -1, "no deadline: -1 left");
+	is_int(mh_deadline_left_ms(&d, 50), 50, "no deadline: the cap");
+	mh_deadline_set(&d, 1.0);
+	left = mh_deadline_left_ms(&d, -1);
+	ok(left > 900 && left <= 1000, "1 s deadline: ~1000 ms left (%ld)", left);
+	is_int(mh_deadline_left_ms(&d, 10), 10, "capped");
+	mh_deadline_set(&d, 0.001);
+	usleep(5000);
+	ok(mh_deadline_passed(&d), "passed after it ends");
+	is_int(mh_deadline_left_ms(&d, -1), 0, "nothing left");
+}
+
+static void test_plain_write(void)
+{
+	struct mh_deadline d;
+	int err;
+
+	mh_deadline_set(&d, 5);
+	put("state", "online_movable\n");
+	err = mh_write_attr_deadline(root, "state", "offline", &d);
+	is_int(err, 0, "plain write");
+	is_str(get("state"), "offline", "O_TRUNC: no leftover of the longer value");
+	err = mh_write_attr_deadline(root, "missing", "x", &d);
+	is_int(err, -ENOENT, "ENOENT reported");
+	put("sub", "");
+	err = mh_write_attr_deadline(root, "sub/x", "x", &d);
+	is_int(err, -ENOTDIR, "ENOTDIR reported");
+	mh_deadline_set(&d, 0.001);
+	usleep(3000);
+	put("state", "online");
+	err = mh_write_attr_deadline(root, "state", "offline", &d);
+	is_int(err, -ETIMEDOUT, "deadline passed: not written");
+	is_str(get("state"), "online", "file untouched");
+	ok(no_children(), "every child reaped");
+}
+
+static void test_fifo_sigint(void)
+{
+	struct mh_deadline d;
+	double t0, el;
+	char p[256];
+	int err;
+
+	snprintf(p, sizeof(p), "%s/fifo", dir);
+	mkfifo(p, 0600);
+	mh_deadline_set(&d, 0.3);
+	t0 = now();
+	err = mh_write_attr_deadline(root, "fifo", "offline", &d);
+	el = now() - t0;
+	is_int(err, -ETIMEDOUT, "hung write: ETIMEDOUT");
+	/* SIGINT at 0.3 s ends it at once (EINTR): well before the grace ends. */
+	ok(el >= 0.29 && el < 0.49, "ended at the deadline by SIGINT (%.3f s)", el);
+	ok(no_children(), "child reaped");
+}
+
+static void test_fifo_sigkill(void)
+{
+	struct mh_write_tunables tu = { .grace_ms = 200, .child_restarts = true };
+	struct mh_deadline d;
+	double t0, el;
+	int err;
+
+	/* The child restarts after SIGINT, as in the trylock loop: SIGKILL. */
+	mh_write_tune(&tu);
+	mh_deadline_set(&d, 0.3);
+	t0 = now();
+	err = mh_write_attr_deadline(root, "fifo", "offline", &d);
+	el = now() - t0;
+	mh_write_tune(NULL);
+	is_int(err, -ETIMEDOUT, "SIGINT-proof write: ETIMEDOUT");
+	ok(el >= 0.49 && el < 1.5, "ended by SIGKILL after the grace (%.3f s)", el);
+	ok(no_children(), "killed child reaped");
+}
+
+static void on_alarm(int sig)
+{
+	stop_flag = 1;
+}
+
+static void test_stop(void)
+{
+	struct itimerval it = { .it_value = { .tv_usec = 200000 } };
+	struct sigaction sa = { .sa_handler = on_alarm };
+	struct mh_deadline d = { 0 };
+	double t0, el;
+	int err;
+
+	stop_flag = 0;
+	sigaction(SIGALRM, &sa, NULL);
+	setitimer(ITIMER_REAL, &it, NULL);
+	t0 = now();
+	err = mh_write_attr_bounded(root, "fifo", "offline", &d, &stop_flag);
+	el = now() - t0;
+	is_int(err, -EINTR, "stop flag (SIGINT to memhotctl): EINTR");
+	ok(el >= 0.19 && el < 0.6, "stopped promptly (%.3f s)", el);
+	ok(no_children(), "child reaped after stop");
+
+	put("state", "online");
+	err = mh_write_attr_bounded(root, "state", "offline", &d, &stop_flag);
+	is_int(err, -EINTR, "stop already set: not started");
+	is_str(get("state"), "online", "stop already set: untouched");
+	stop_flag = 0;
+}
+
+static int pre_calls, post_calls, post_err;
+
+static int pre(void *ctx, const char *rel, const char *val)
+{
+	pre_calls++;
+	return !strcmp(val, "fail") ? -EBUSY : 0;
+}
+
+static void post(void *ctx, const char *rel, const char *val, int err)
+{
+	post_calls++;
+	post_err = err;
+}
+
+static void test_hook(void)
+{
+	struct mh_write_hook h = { .pre = pre, .post = post };
+	struct mh_deadline d;
+	int err;
+
+	mh_deadline_set(&d, 5);
+	mh_write_set_hook(&h);
+	put("state", "online");
+	err = mh_write_attr_deadline(root, "state", "fail", &d);
+	is_int(err, -EBUSY, "hook injects EBUSY");
+	is_str(get("state"), "online", "injected failure: not written");
+	is_int(post_err, -EBUSY, "post sees the error");
+	err = mh_write_attr_deadline(root, "state", "offline", &d);
+	is_int(err, 0, "hook lets it through");
+	is_str(get("state"), "offline", "written");
+	is_int(pre_calls, 2, "pre called per write");
+	is_int(post_calls, 2, "post called per write");
+	mh_write_set_hook(NULL);
+}
+
+static void test_sleep(void)
+{
+	struct mh_deadline d;
+	double t0, el;
+
+	mh_deadline_set(&d, 0.05);
+	t0 = now();
+	mh_sleep_ms(2000, &d, NULL);
+	el = now() - t0;
+	ok(el < 0.3, "sleep cut by the deadline (%.3f s)", el);
+	stop_flag = 1;
+	t0 = now();
+	mh_sleep_ms(2000, NULL, &stop_flag);
+	ok(now() - t0 < 0.1, "sleep cut by stop");
+	stop_flag = 0;
+}
+
+int main(void)
+{
+	char cmd[128];
+
+	if (!mkdtemp(dir) || mh_root_open(dir, &root)) {
+		printf("1..0 # SKIP no temp dir\n");
+		return 77;
+	}
+	test_basics();
+	test_plain_write();
+	test_fifo_sigint();
+	test_fifo_sigkill();
+	test_stop();
+	test_hook();
+	test_sleep();
+	mh_root_close(root);
+	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", dir);
+	if (system(cmd))
+		printf("# cannot remove %s\n", dir);
+	return tap_done();
+}

@@ -1,0 +1,158 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/*
+ * mh_recover() on a plain-file tree: a run killed before the unbind is
+ * undone (blocks back into their zones, policy restored); one killed after
+ * the unbind started is finished (verify, rebind device_dax).
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "exec.h"
+#include "journal.h"
+#include "log.h"
+#include "tap.h"
+#include "test-exec-tree.h"
+
+#define MEM "sys/devices/system/memory/"
+
+static uint64_t blocks[T_NBLOCKS];
+static enum mh_zone zones[T_NBLOCKS];
+static enum mh_block_state states[T_NBLOCKS];
+
+static void write_journal(bool unbind_started, const char *policy)
+{
+	struct mh_journal j = {
+		.op = MH_OP_REMOVE, .unbind_started = unbind_started,
+		.rebind_devdax = true, .nr_blocks = T_NBLOCKS, .blocks = blocks,
+		.orig_zone = zones, .orig_state = states,
+	};
+	int i;
+
+	snprintf(j.dev, sizeof(j.dev), "%s", T_DEV);
+	snprintf(j.saved_policy, sizeof(j.saved_policy), "%s", policy);
+	for (i = 0; i < T_NBLOCKS; i++) {
+		blocks[i] = T_FIRST + i;
+		zones[i] = i == 1 ? MH_ZONE_NORMAL : MH_ZONE_MOVABLE;
+		states[i] = MH_BLOCK_ONLINE;
+	}
+	if (mh_journal_write(&j))
+		printf("# cannot write the journal\n");
+}
+
+static struct mh_exec_opts opts(void)
+{
+	struct mh_exec_opts o = { .max_retries = 2, .backoff_ms = 1 };
+
+	mh_deadline_set(&o.deadline, 10);
+	return o;
+}
+
+static void test_undo(void)
+{
+	struct mh_exec_opts o = opts();
+	struct mh_exec_result r;
+	struct tree t;
+	struct sim s;
+	char b[32];
+	int err;
+
+	tree_create(&t, "offline", "kmem", "Movable");
+	/* Killed after offlining 34 and 35; 35 was in ZONE_NORMAL. */
+	tree_block(&t, 34, "offline", "Movable");
+	tree_block(&t, 35, "offline", "Normal Movable");
+	tree_put(&t, MEM "auto_online_blocks", "offline");
+	write_journal(false, "online");
+	sim_install(&s, &t);
+	err = mh_recover(t.root, T_DEV, &o, &r);	/* is_int evaluates twice */
+	is_int(err, 0, "undo: returns 0");
+	is_str(mh_outcome_name(r.outcome), "done", "undo: done");
+	is_str(sim_dump(&s), "memory34/state=online_movable memory35/state=online_kernel "
+	       "auto_online_blocks=online", "undo: blocks back into their zones, policy");
+	is_str(tree_get(&t, MEM "memory35/valid_zones", b, sizeof(b)), "Normal",
+	       "undo: memory35 in Normal");
+	ok(r.rolled_back && r.policy_restored, "undo: flags");
+	ok(!tree_exists(&t, "run/" T_DEV ".journal"), "undo: journal removed");
+	mh_exec_result_free(&r);
+	sim_remove();
+	tree_destroy(&t);
+}
+
+static void test_finish(void)
+{
+	struct mh_exec_opts o = opts();
+	struct mh_exec_result r;
+	struct tree t;
+	struct sim s;
+	char cmd[PATH_MAX + 64];
+
+	tree_create(&t, "offline", "kmem", "Movable");
+	/* Killed right after the unbind: blocks gone, iomem free, no driver. */
+	snprintf(cmd, sizeof(cmd), "rm -rf %s/" MEM "memory3[4-8]", t.dir);
+	if (system(cmd))
+		printf("# rm failed\n");
+	tree_put(&t, "proc/iomem", "110000000-137ffffff : dax0.0");
+	tree_set_driver(&t, NULL);
+	write_journal(true, "");
+	sim_install(&s, &t);
+	mh_recover(t.root, T_DEV, &o, &r);
+	is_str(mh_outcome_name(r.outcome), "done", "finish: done");
+	is_str(sim_dump(&s), "device_dax/bind=dax0.0", "finish: only the devdax bind");
+	is_str(r.final_driver, "device_dax", "finish: device_dax");
+	ok(!tree_exists(&t, "run/" T_DEV ".journal"), "finish: journal removed");
+	mh_exec_result_free(&r);
+	sim_remove();
+	tree_destroy(&t);
+
+	/* The range is still System RAM: leaked, no bind. */
+	tree_create(&t, "offline", "kmem", "Movable");
+	snprintf(cmd, sizeof(cmd), "rm -rf %s/" MEM "memory3[4-8]", t.dir);
+	if (system(cmd))
+		printf("# rm failed\n");
+	tree_set_driver(&t, NULL);
+	write_journal(true, "");
+	sim_install(&s, &t);
+	mh_recover(t.root, T_DEV, &o, &r);
+	is_str(mh_outcome_name(r.outcome), "leaked", "finish: iomem kmem -> leaked");
+	is_int(s.n, 0, "leaked: nothing written");
+	mh_exec_result_free(&r);
+	sim_remove();
+	tree_destroy(&t);
+
+	/* Killed before the unbind write took: kmem still bound -> undo. */
+	tree_create(&t, "offline", "kmem", "Movable");
+	tree_block(&t, 34, "offline", "Movable");
+	write_journal(true, "");
+	sim_install(&s, &t);
+	mh_recover(t.root, T_DEV, &o, &r);
+	is_str(mh_outcome_name(r.outcome), "done", "kmem still bound: undone");
+	is_str(sim_dump(&s), "memory34/state=online_movable", "kmem still bound: online again");
+	mh_exec_result_free(&r);
+	sim_remove();
+	tree_destroy(&t);
+}
+
+static void test_nothing(void)
+{
+	struct mh_exec_opts o = opts();
+	struct mh_exec_result r;
+	struct tree t;
+	int err;
+
+	tree_create(&t, "offline", "kmem", "Movable");
+	err = mh_recover(t.root, T_DEV, &o, &r);
+	is_int(err, 0, "no journal: returns 0");
+	is_str(mh_outcome_name(r.outcome), "done", "no journal: done");
+	ok(strstr(r.message, "nothing") != NULL, "no journal: says so");
+	mh_exec_result_free(&r);
+	tree_destroy(&t);
+}
+
+int main(void)
+{
+	test_undo();
+	test_finish();
+	test_nothing();
+	return tap_done();
+}

@@ -1,0 +1,74 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * Executor tests: a writable tree of plain files, and a small "kernel"
+ * behind the write hook that does what the real one would (onlining sets
+ * the zone, the kmem unbind removes the blocks and the iomem entry...).
+ */
+#ifndef MH_TEST_EXEC_TREE_H
+#define MH_TEST_EXEC_TREE_H
+
+#include <limits.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include "sysroot.h"
+
+#define T_DEV		"dax0.0"
+#define T_FIRST		34	/* blocks 34..38, 128 MiB each */
+#define T_NBLOCKS	5
+#define T_MAX_TRACE	128
+
+struct tree {
+	char dir[64];
+	char rundir[80];	/* MEMHOTCTL_RUNDIR */
+	struct mh_root *root;
+};
+
+/*
+ * A machine with dax0.0 over blocks 34..38 and the given auto_online
+ * policy; driver "kmem" (blocks online in zone, e.g. "Movable") or
+ * "device_dax" (no blocks yet).
+ */
+int tree_create(struct tree *t, const char *policy, const char *driver, const char *zone);
+void tree_destroy(struct tree *t);
+void tree_put(struct tree *t, const char *rel, const char *content);
+/* Content with the newline stripped, "" when missing. */
+const char *tree_get(struct tree *t, const char *rel, char *buf, size_t len);
+bool tree_exists(struct tree *t, const char *rel);
+void tree_block(struct tree *t, uint64_t id, const char *state, const char *zones);
+void tree_set_driver(struct tree *t, const char *driver);	/* NULL: none */
+
+/* The simulated kernel, tracing every write as "memory34/state=offline[:EBUSY]". */
+struct sim {
+	struct tree *t;
+	size_t n;
+	char trace[T_MAX_TRACE][96];
+	char journal[T_MAX_TRACE];	/* per write: '-' none, '0'/'1' unbind_started */
+	struct {
+		char rel[96], val[32];
+		int err, times;		/* times 0: always */
+	} inj[8];
+	size_t ninj;
+	struct {
+		char rel[96], val[32], set_rel[96], set_val[64];
+		bool done;
+	} after[8];
+	size_t nafter;
+	bool leak_on_unbind;		/* kmem unbind keeps the range (a block was online) */
+	const char *stop_after;		/* rel+"="+val that sets *stop */
+	volatile int *stop;
+};
+
+void sim_install(struct sim *s, struct tree *t);
+void sim_remove(void);
+/* Fail a write of val (NULL: any) to rel (short form) with -err, times times. */
+void sim_inject(struct sim *s, const char *rel, const char *val, int err, int times);
+/* After the first write of val to rel (done or failed), set set_rel to set_val. */
+void sim_after(struct sim *s, const char *rel, const char *val,
+	       const char *set_rel, const char *set_val);
+/* Index of "rel=val" (short form, without error) in the trace, -1 when absent. */
+int sim_find(const struct sim *s, const char *entry);
+/* The whole trace on one line, for failure messages. */
+const char *sim_dump(const struct sim *s);
+
+#endif

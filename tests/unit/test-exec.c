@@ -1,0 +1,683 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/*
+ * The executor on a tree of plain files, with a simulated kernel behind
+ * the write hook: order of writes, nothing else written, retries, the
+ * EINVAL-already-offline rule, rollback into each block's zone, the race
+ * before the unbind, leak detection, policy restore on every path, the
+ * journal's timing.
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "exec.h"
+#include "journal.h"
+#include "lock.h"
+#include "log.h"
+#include "snapshot.h"
+#include "udevwatch.h"
+#include "kmodload.h"
+#include "tap.h"
+#include "test-exec-tree.h"
+
+#define MEM "sys/devices/system/memory/"
+
+struct tplan {
+	struct mh_plan p;
+	struct mh_step steps[32];
+	uint64_t blocks[T_NBLOCKS];
+	enum mh_zone zone[T_NBLOCKS];
+	enum mh_block_state state[T_NBLOCKS];
+};
+
+static volatile int stop_flag;
+
+static void log_fn(enum mh_log_level lvl, const char *fmt, va_list ap)
+{
+	if (!getenv("MH_TEST_VERBOSE") && lvl > MH_LOG_WARN)
+		return;
+	fprintf(stderr, "# lib: ");
+	vfprintf(stderr, fmt, ap);
+	fprintf(stderr, "\n");
+}
+
+static void add(struct tplan *t, enum mh_step_kind k, uint64_t block, enum mh_zone z,
+		const char *arg)
+{
+	struct mh_step *s = &t->steps[t->p.nr_steps++];
+
+	memset(s, 0, sizeof(*s));
+	s->kind = k;
+	s->block = block;
+	s->zone = z;
+	snprintf(s->arg, sizeof(s->arg), "%s", arg ? arg : "");
+}
+
+static void plan_init(struct tplan *t, enum mh_op op, enum mh_zone zone,
+		      enum mh_block_state state)
+{
+	int i;
+
+	memset(t, 0, sizeof(*t));
+	t->p.op = op;
+	snprintf(t->p.dev, sizeof(t->p.dev), "%s", T_DEV);
+	t->p.steps = t->steps;
+	t->p.blocks = t->blocks;
+	t->p.orig_zone = t->zone;
+	t->p.orig_state = t->state;
+	t->p.nr_blocks = T_NBLOCKS;
+	for (i = 0; i < T_NBLOCKS; i++) {
+		t->blocks[i] = T_FIRST + i;
+		t->zone[i] = zone;
+		t->state[i] = state;
+	}
+}
+
+/* What plan.c builds for remove: offline each, check, unbind, verify, rebind. */
+static void plan_remove(struct tplan *t, enum mh_op op)
+{
+	int i;
+
+	plan_init(t, op, MH_ZONE_MOVABLE, MH_BLOCK_ONLINE);
+	for (i = 0; i < T_NBLOCKS; i++)
+		add(t, MH_STEP_OFFLINE_BLOCK, T_FIRST + i, MH_ZONE_UNKNOWN, NULL);
+	if (op != MH_OP_REMOVE)
+		return;
+	add(t, MH_STEP_CHECK_OFFLINE, 0, MH_ZONE_UNKNOWN, NULL);
+	add(t, MH_STEP_UNBIND_KMEM, 0, MH_ZONE_UNKNOWN, "kmem");
+	add(t, MH_STEP_VERIFY_RELEASED, 0, MH_ZONE_UNKNOWN, NULL);
+	add(t, MH_STEP_BIND_DEVDAX, 0, MH_ZONE_UNKNOWN, "device_dax");
+	add(t, MH_STEP_SETTLE_UDEV, 0, MH_ZONE_UNKNOWN, NULL);
+}
+
+/* What plan.c builds for online of a devdax device under a policy. */
+static void plan_online(struct tplan *t, const char *policy, enum mh_zone zone)
+{
+	bool pol = strcmp(policy, "offline") != 0;
+	int i;
+
+	plan_init(t, MH_OP_ONLINE, MH_ZONE_UNKNOWN, MH_BLOCK_UNKNOWN);
+	add(t, MH_STEP_LOAD_KMEM, 0, MH_ZONE_UNKNOWN, "kmem");
+	if (pol)
+		add(t, MH_STEP_SET_POLICY, 0, MH_ZONE_UNKNOWN, "offline");
+	add(t, MH_STEP_UNBIND, 0, MH_ZONE_UNKNOWN, "device_dax");
+	add(t, MH_STEP_BIND_KMEM, 0, MH_ZONE_UNKNOWN, "kmem");
+	for (i = 0; i < T_NBLOCKS; i++)
+		add(t, MH_STEP_ONLINE_BLOCK, T_FIRST + i, zone, NULL);
+	if (pol)
+		add(t, MH_STEP_RESTORE_POLICY, 0, MH_ZONE_UNKNOWN, policy);
+	add(t, MH_STEP_SETTLE_UDEV, 0, MH_ZONE_UNKNOWN, NULL);
+}
+
+static struct mh_exec_opts opts(double timeout)
+{
+	struct mh_exec_opts o = {
+		.max_retries = 3, .backoff_ms = 1, .journal = true, .stop = &stop_flag,
+	};
+
+	stop_flag = 0;
+	mh_deadline_set(&o.deadline, timeout);
+	return o;
+}
+
+static const char *state_of(struct tree *t, int id, char *buf, size_t len)
+{
+	char rel[128];
+
+	snprintf(rel, sizeof(rel), MEM "memory%d/state", id);
+	return tree_get(t, rel, buf, len);
+}
+
+static const char *zone_of(struct tree *t, int id, char *buf, size_t len)
+{
+	char rel[128];
+
+	snprintf(rel, sizeof(rel), MEM "memory%d/valid_zones", id);
+	return tree_get(t, rel, buf, len);
+}
+
+static bool journal_exists(struct tree *t)
+{
+	return tree_exists(t, "run/" T_DEV ".journal");
+}
+
+/* Expected trace, as one string. */
+static void expect_trace(const struct sim *s, const char *want, const char *name)
+{
+	const char *got = sim_dump(s);
+
+	ok(!strcmp(got, want), "%s: writes in order, nothing else", name);
+	if (strcmp(got, want))
+		printf("#   got:  %s\n#   want: %s\n", got, want);
+}
+
+#define OFF(n) "memory" #n "/state=offline"
+
+static void test_remove_ok(void)
+{
+	struct mh_exec_result r;
+	struct mh_exec_opts o = opts(10);
+	struct tplan tp;
+	struct tree t;
+	struct sim s;
+	size_t i;
+	bool before = true;
+	int err;
+
+	ok(tree_create(&t, "offline", "kmem", "Movable") == 0, "remove: tree");
+	sim_install(&s, &t);
+	plan_remove(&tp, MH_OP_REMOVE);
+	err = mh_exec(t.root, &tp.p, &o, &r);	/* is_int evaluates twice */
+	is_int(err, 0, "remove: mh_exec returns 0");
+	is_str(mh_outcome_name(r.outcome), "done", "remove: outcome");
+	expect_trace(&s, OFF(34) " " OFF(35) " " OFF(36) " " OFF(37) " " OFF(38)
+		     " kmem/unbind=dax0.0 device_dax/bind=dax0.0", "remove");
+	/* unbind strictly after every offline */
+	for (i = 0; i < T_NBLOCKS; i++) {
+		char e[64];
+
+		snprintf(e, sizeof(e), "memory%zu/state=offline", T_FIRST + i);
+		before &= sim_find(&s, e) >= 0 &&
+			  sim_find(&s, e) < sim_find(&s, "kmem/unbind=dax0.0");
+	}
+	ok(before, "remove: unbind strictly last among kmem writes");
+	is_str(r.final_driver, "device_dax", "remove: final driver");
+	ok(!tree_exists(&t, MEM "memory34"), "remove: block dirs gone");
+	ok(r.policy_restored && !r.rolled_back && !r.raced, "remove: flags");
+	is_int(r.nr_blocks, T_NBLOCKS, "remove: every block in the result");
+	is_int(r.blocks[0].attempts, 1, "remove: one attempt each");
+	is_int(r.steps_done, tp.p.nr_steps, "remove: all steps done");
+	/* Journal written before the first change, unbind_started before the unbind. */
+	ok(s.journal[0] == '0', "remove: journal exists before the first offline");
+	ok(s.journal[5] == '1', "remove: journal says unbind_started at the unbind");
+	ok(!journal_exists(&t), "remove: journal removed at the end");
+	mh_exec_result_free(&r);
+	sim_remove();
+	tree_destroy(&t);
+}
+
+static void test_retry_then_ok(void)
+{
+	struct mh_exec_result r;
+	struct mh_exec_opts o = opts(10);
+	struct tplan tp;
+	struct tree t;
+	struct sim s;
+
+	tree_create(&t, "offline", "kmem", "Movable");
+	sim_install(&s, &t);
+	sim_inject(&s, "memory35/state", "offline", EBUSY, 1);
+	sim_inject(&s, "memory36/state", "offline", EAGAIN, 2);
+	plan_remove(&tp, MH_OP_OFFLINE);
+	mh_exec(t.root, &tp.p, &o, &r);
+	is_str(mh_outcome_name(r.outcome), "done", "EBUSY/EAGAIN retried: done");
+	is_int(r.blocks[1].attempts, 2, "memory35: 2 attempts");
+	is_int(r.blocks[2].attempts, 3, "memory36: 3 attempts");
+	expect_trace(&s, OFF(34) " " OFF(35) ":Device or resource busy " OFF(35) " "
+		     OFF(36) ":Resource temporarily unavailable " OFF(36)
+		     ":Resource temporarily unavailable " OFF(36) " " OFF(37) " " OFF(38),
+		     "retries");
+	mh_exec_result_free(&r);
+	sim_remove();
+	tree_destroy(&t);
+}
+
+static void test_busy_rollback(void)
+{
+	struct mh_exec_result r;
+	struct mh_exec_opts o = opts(10);
+	struct tplan tp;
+	struct tree t;
+	struct sim s;
+	char b[64];
+
+	tree_create(&t, "offline", "kmem", "Movable");
+	/* memory35 lives in ZONE_NORMAL: it must come back there. */
+	tree_block(&t, 35, "online", "Normal");
+	sim_install(&s, &t);
+	sim_inject(&s, "memory36/state", "offline", EBUSY, 0);
+	plan_remove(&tp, MH_OP_REMOVE);
+	tp.zone[1] = MH_ZONE_NORMAL;
+	o.max_retries = 2;
+	mh_exec(t.root, &tp.p, &o, &r);
+	is_str(mh_outcome_name(r.outcome), "busy", "EBUSY exhausted: busy");
+	ok(r.rolled_back, "rolled_back set");
+	is_int(r.blocks[2].attempts, 3, "memory36: 1 + max_retries attempts");
+	is_int(r.blocks[2].err, EBUSY, "memory36: error EBUSY");
+	expect_trace(&s, OFF(34) " " OFF(35) " " OFF(36) ":Device or resource busy "
+		     OFF(36) ":Device or resource busy " OFF(36) ":Device or resource busy "
+		     "memory35/state=online_kernel memory34/state=online_movable",
+		     "rollback");
+	ok(sim_find(&s, "kmem/unbind=dax0.0") < 0, "rollback: no unbind");
+	is_str(state_of(&t, 34, b, sizeof(b)), "online", "memory34 online again");
+	is_str(zone_of(&t, 34, b, sizeof(b)), "Movable", "memory34 back in Movable");
+	is_str(zone_of(&t, 35, b, sizeof(b)), "Normal", "memory35 back in Normal");
+	is_str(r.final_driver, "kmem", "device stays kmem");
+	ok(strstr(r.message, "memory36") && strstr(r.message, "memory34"),
+	   "message names the busy block and the rolled back ones: %s", r.message);
+	ok(!journal_exists(&t), "rollback: journal removed (known state)");
+	mh_exec_result_free(&r);
+	sim_remove();
+	tree_destroy(&t);
+}
+
+static void test_einval_already_offline(void)
+{
+	struct mh_exec_result r;
+	struct mh_exec_opts o = opts(10);
+	struct tplan tp;
+	struct tree t;
+	struct sim s;
+
+	tree_create(&t, "offline", "kmem", "Movable");
+	sim_install(&s, &t);
+	/* Someone else offlined memory35 just before our write: EINVAL. */
+	sim_inject(&s, "memory35/state", "offline", EINVAL, 1);
+	sim_after(&s, "memory35/state", "offline", "memory35/state", "offline");
+	plan_remove(&tp, MH_OP_REMOVE);
+	mh_exec(t.root, &tp.p, &o, &r);
+	is_str(mh_outcome_name(r.outcome), "done", "EINVAL, block reads offline: done");
+	is_int(r.blocks[1].attempts, 1, "EINVAL not retried");
+	ok(sim_find(&s, "kmem/unbind=dax0.0") >= 0, "then unbound");
+	mh_exec_result_free(&r);
+	sim_remove();
+	tree_destroy(&t);
+
+	tree_create(&t, "offline", "kmem", "Movable");
+	sim_install(&s, &t);
+	sim_inject(&s, "memory35/state", "offline", EINVAL, 1);
+	plan_remove(&tp, MH_OP_REMOVE);
+	mh_exec(t.root, &tp.p, &o, &r);
+	is_str(mh_outcome_name(r.outcome), "busy", "EINVAL, block still online: busy");
+	expect_trace(&s, OFF(34) " " OFF(35) ":Invalid argument "
+		     "memory34/state=online_movable", "EINVAL rollback");
+	mh_exec_result_free(&r);
+	sim_remove();
+	tree_destroy(&t);
+}
+
+static void test_eperm_final(void)
+{
+	struct mh_exec_result r;
+	struct mh_exec_opts o = opts(10);
+	struct tplan tp;
+	struct tree t;
+	struct sim s;
+
+	tree_create(&t, "offline", "kmem", "Movable");
+	sim_install(&s, &t);
+	sim_inject(&s, "memory34/state", "offline", EPERM, 0);
+	plan_remove(&tp, MH_OP_REMOVE);
+	mh_exec(t.root, &tp.p, &o, &r);
+	is_str(mh_outcome_name(r.outcome), "busy", "EPERM: cannot offline all");
+	is_int(r.blocks[0].attempts, 1, "EPERM not retried");
+	is_int(s.n, 1, "EPERM: one write, nothing to roll back");
+	ok(!r.rolled_back, "nothing rolled back");
+	mh_exec_result_free(&r);
+	sim_remove();
+	tree_destroy(&t);
+}
+
+static void test_zone_none(void)
+{
+	struct mh_exec_result r;
+	struct mh_exec_opts o = opts(10);
+	struct tplan tp;
+	struct tree t;
+	struct sim s;
+
+	tree_create(&t, "offline", "kmem", "Movable");
+	tree_block(&t, 35, "online", "none");
+	sim_install(&s, &t);
+	plan_remove(&tp, MH_OP_REMOVE);
+	mh_exec(t.root, &tp.p, &o, &r);
+	is_str(mh_outcome_name(r.outcome), "busy", "zone none: refused, rolled back");
+	expect_trace(&s, OFF(34) " memory34/state=online_movable", "zone none");
+	ok(strstr(r.message, "memory35") != NULL, "message names memory35: %s", r.message);
+	mh_exec_result_free(&r);
+	sim_remove();
+	tree_destroy(&t);
+}
+
+static void test_race(void)
+{
+	struct mh_exec_result r;
+	struct mh_exec_opts o = opts(10);
+	struct tplan tp;
+	struct tree t;
+	struct sim s;
+	char b[32];
+
+	tree_create(&t, "offline", "kmem", "Movable");
+	sim_install(&s, &t);
+	/* An agent onlines memory34 again right after our last offline. */
+	sim_after(&s, "memory38/state", "offline", "memory34/state", "online");
+	plan_remove(&tp, MH_OP_REMOVE);
+	mh_exec(t.root, &tp.p, &o, &r);
+	is_str(mh_outcome_name(r.outcome), "busy", "race: busy");
+	ok(r.raced, "race: raced set");
+	ok(sim_find(&s, "kmem/unbind=dax0.0") < 0, "race: kmem NOT unbound");
+	expect_trace(&s, OFF(34) " " OFF(35) " " OFF(36) " " OFF(37) " " OFF(38)
+		     " memory38/state=online_movable memory37/state=online_movable"
+		     " memory36/state=online_movable memory35/state=online_movable",
+		     "race rollback");
+	is_str(state_of(&t, 34, b, sizeof(b)), "online", "memory34 online");
+	is_str(r.final_driver, "kmem", "race: still kmem");
+	mh_exec_result_free(&r);
+	sim_remove();
+	tree_destroy(&t);
+}
+
+static void test_rollback_fails(void)
+{
+	struct mh_exec_result r;
+	struct mh_exec_opts o = opts(10);
+	struct tplan tp;
+	struct tree t;
+	struct sim s;
+
+	tree_create(&t, "offline", "kmem", "Movable");
+	sim_install(&s, &t);
+	sim_inject(&s, "memory36/state", "offline", EPERM, 0);
+	sim_inject(&s, "memory35/state", "online_movable", ENOMEM, 0);
+	plan_remove(&tp, MH_OP_REMOVE);
+	mh_exec(t.root, &tp.p, &o, &r);
+	is_str(mh_outcome_name(r.outcome), "partial", "rollback failed: partial");
+	ok(strstr(r.message, "memory35 offline") != NULL,
+	   "message names memory35 and its state: %s", r.message);
+	is_int(r.blocks[1].state, MH_BLOCK_OFFLINE, "result: memory35 offline");
+	is_int(r.blocks[0].state, MH_BLOCK_ONLINE, "result: memory34 online");
+	ok(journal_exists(&t), "partial: journal kept for recover");
+	mh_exec_result_free(&r);
+	sim_remove();
+	tree_destroy(&t);
+}
+
+static void test_leaked(void)
+{
+	struct mh_exec_result r;
+	struct mh_exec_opts o = opts(10);
+	struct tplan tp;
+	struct tree t;
+	struct sim s;
+
+	tree_create(&t, "offline", "kmem", "Movable");
+	sim_install(&s, &t);
+	s.leak_on_unbind = true;
+	plan_remove(&tp, MH_OP_REMOVE);
+	mh_exec(t.root, &tp.p, &o, &r);
+	is_str(mh_outcome_name(r.outcome), "leaked", "range kept: leaked");
+	ok(sim_find(&s, "device_dax/bind=dax0.0") < 0, "leaked: no devdax bind");
+	ok(strstr(r.message, "memory34") != NULL, "leaked: says what: %s", r.message);
+	mh_exec_result_free(&r);
+	sim_remove();
+	tree_destroy(&t);
+}
+
+static void test_deadline_in_retries(void)
+{
+	struct mh_exec_result r;
+	struct mh_exec_opts o = opts(0.3);
+	struct timespec a, b;
+	struct tplan tp;
+	struct tree t;
+	struct sim s;
+	double el;
+
+	tree_create(&t, "offline", "kmem", "Movable");
+	sim_install(&s, &t);
+	sim_inject(&s, "memory35/state", "offline", EBUSY, 0);
+	plan_remove(&tp, MH_OP_REMOVE);
+	o.max_retries = 1000;
+	o.backoff_ms = 20;
+	mh_deadline_set(&o.deadline, 0.3);	/* from now, not from the tree's setup */
+	clock_gettime(CLOCK_MONOTONIC, &a);
+	mh_exec(t.root, &tp.p, &o, &r);
+	clock_gettime(CLOCK_MONOTONIC, &b);
+	el = (double)(b.tv_sec - a.tv_sec) + (double)(b.tv_nsec - a.tv_nsec) / 1e9;
+	is_str(mh_outcome_name(r.outcome), "busy", "deadline in retries: busy");
+	is_int(r.err, ETIMEDOUT, "deadline: ETIMEDOUT");
+	ok(el >= 0.25 && el < 2.0, "deadline honoured (%.2f s)", el);
+	ok(sim_find(&s, "memory34/state=online_movable") >= 0,
+	   "rollback done after the deadline");
+	mh_exec_result_free(&r);
+	sim_remove();
+	tree_destroy(&t);
+}
+
+static void test_online_policy(void)
+{
+	struct mh_exec_result r;
+	struct mh_exec_opts o = opts(10);
+	struct tplan tp;
+	struct tree t;
+	struct sim s;
+	char b[32];
+
+	tree_create(&t, "online", "device_dax", NULL);
+	sim_install(&s, &t);
+	plan_online(&tp, "online", MH_ZONE_MOVABLE);
+	mh_exec(t.root, &tp.p, &o, &r);
+	is_str(mh_outcome_name(r.outcome), "done", "online: done");
+	expect_trace(&s, "auto_online_blocks=offline device_dax/unbind=dax0.0 "
+		     "kmem/bind=dax0.0 memory34/state=online_movable "
+		     "memory35/state=online_movable memory36/state=online_movable "
+		     "memory37/state=online_movable memory38/state=online_movable "
+		     "auto_online_blocks=online", "online");
+	is_str(tree_get(&t, MEM "auto_online_blocks", b, sizeof(b)), "online",
+	       "online: policy restored");
+	ok(r.policy_restored, "online: policy_restored");
+	is_str(r.final_driver, "kmem", "online: driver kmem");
+	is_int(r.blocks[4].zone, MH_ZONE_MOVABLE, "online: result zone movable");
+	ok(s.journal[0] == '0', "online: journal exists before the policy write");
+	ok(!journal_exists(&t), "online: journal removed");
+	mh_exec_result_free(&r);
+	sim_remove();
+	tree_destroy(&t);
+}
+
+static void test_online_zone_race(void)
+{
+	struct mh_exec_result r;
+	struct mh_exec_opts o = opts(10);
+	struct tplan tp;
+	struct tree t;
+	struct sim s;
+	char b[32];
+
+	tree_create(&t, "offline", "device_dax", NULL);
+	sim_install(&s, &t);
+	/* A udev rule onlines memory36 into ZONE_NORMAL right after the bind. */
+	sim_after(&s, "kmem/bind", "dax0.0", "memory36/state", "online");
+	sim_after(&s, "kmem/bind", "dax0.0", "memory36/valid_zones", "Normal");
+	plan_online(&tp, "offline", MH_ZONE_MOVABLE);
+	mh_exec(t.root, &tp.p, &o, &r);
+	is_str(mh_outcome_name(r.outcome), "done", "online race: done");
+	ok(sim_find(&s, "memory36/state=offline") >= 0 &&
+	   sim_find(&s, "memory36/state=offline") < sim_find(&s, "memory36/state=online_movable"),
+	   "memory36 offlined then onlined movable: %s", sim_dump(&s));
+	is_str(zone_of(&t, 36, b, sizeof(b)), "Movable", "memory36 ends in Movable");
+	ok(sim_find(&s, "auto_online_blocks=offline") < 0, "policy offline: not written");
+	mh_exec_result_free(&r);
+	sim_remove();
+	tree_destroy(&t);
+
+	/* The policy write is refused: nothing else is tried. */
+	tree_create(&t, "online_movable", "device_dax", NULL);
+	sim_install(&s, &t);
+	sim_inject(&s, "auto_online_blocks", NULL, EACCES, 0);	/* policy write fails */
+	plan_online(&tp, "online_movable", MH_ZONE_MOVABLE);
+	mh_exec(t.root, &tp.p, &o, &r);
+	is_str(mh_outcome_name(r.outcome), "failed", "policy write refused: failed");
+	is_int(s.n, 1, "nothing written after the refused policy write");
+	mh_exec_result_free(&r);
+	sim_remove();
+	tree_destroy(&t);
+}
+
+static void test_online_fail_restores_policy(void)
+{
+	struct mh_exec_result r;
+	struct mh_exec_opts o = opts(10);
+	struct tplan tp;
+	struct tree t;
+	struct sim s;
+	char b[32];
+
+	tree_create(&t, "online", "device_dax", NULL);
+	sim_install(&s, &t);
+	sim_inject(&s, "memory36/state", "online_movable", ENOMEM, 0);
+	plan_online(&tp, "online", MH_ZONE_MOVABLE);
+	mh_exec(t.root, &tp.p, &o, &r);
+	is_str(mh_outcome_name(r.outcome), "partial", "online failure: partial");
+	is_str(s.trace[s.n - 1], "auto_online_blocks=online", "policy restored last");
+	is_str(tree_get(&t, MEM "auto_online_blocks", b, sizeof(b)), "online",
+	       "policy file restored");
+	ok(r.policy_restored, "policy_restored on failure");
+	mh_exec_result_free(&r);
+	sim_remove();
+	tree_destroy(&t);
+
+	/* SIGINT to memhotctl (stop flag) right after the bind. */
+	tree_create(&t, "online", "device_dax", NULL);
+	sim_install(&s, &t);
+	s.stop = &stop_flag;
+	s.stop_after = "kmem/bind=dax0.0";
+	plan_online(&tp, "online", MH_ZONE_MOVABLE);
+	mh_exec(t.root, &tp.p, &o, &r);
+	is_int(r.err, EINTR, "stop flag: EINTR");
+	is_str(s.trace[s.n - 1], "auto_online_blocks=online", "stop: policy restored");
+	ok(sim_find(&s, "memory34/state=online_movable") < 0, "stop: no block onlined");
+	ok(r.policy_restored, "stop: policy_restored");
+	mh_exec_result_free(&r);
+	sim_remove();
+	tree_destroy(&t);
+}
+
+static void test_stop_offline(void)
+{
+	struct mh_exec_result r;
+	struct mh_exec_opts o = opts(10);
+	struct tplan tp;
+	struct tree t;
+	struct sim s;
+
+	tree_create(&t, "offline", "kmem", "Movable");
+	sim_install(&s, &t);
+	s.stop = &stop_flag;
+	s.stop_after = OFF(35);
+	plan_remove(&tp, MH_OP_REMOVE);
+	mh_exec(t.root, &tp.p, &o, &r);
+	is_str(mh_outcome_name(r.outcome), "busy", "stop during remove: busy");
+	expect_trace(&s, OFF(34) " " OFF(35) " memory35/state=online_movable "
+		     "memory34/state=online_movable", "stop: rolled back");
+	mh_exec_result_free(&r);
+	sim_remove();
+	tree_destroy(&t);
+}
+
+static void test_bind_new_id(void)
+{
+	struct mh_exec_result r;
+	struct mh_exec_opts o = opts(10);
+	struct tplan tp;
+	struct tree t;
+	struct sim s;
+
+	tree_create(&t, "offline", "kmem", "Movable");
+	sim_install(&s, &t);
+	sim_inject(&s, "device_dax/bind", NULL, ENODEV, 1);
+	plan_remove(&tp, MH_OP_REMOVE);
+	mh_exec(t.root, &tp.p, &o, &r);
+	is_str(mh_outcome_name(r.outcome), "done", "bind ENODEV then new_id: done");
+	ok(sim_find(&s, "device_dax/new_id=dax0.0") > sim_find(&s, "kmem/unbind=dax0.0"),
+	   "new_id written after bind failed: %s", sim_dump(&s));
+	is_str(r.final_driver, "device_dax", "new_id: device_dax bound");
+	mh_exec_result_free(&r);
+	sim_remove();
+	tree_destroy(&t);
+}
+
+/* The real planner's plan for remove runs on the same tree. */
+static void test_with_planner(void)
+{
+	const char *names[] = { T_DEV };
+	struct mh_exec_opts o = opts(10);
+	struct mh_exec_result r;
+	struct mh_snapshot snap;
+	struct mh_plan plan;
+	struct mh_plan_opts po = { .zone = MH_ZONE_MOVABLE, .rebind = MH_REBIND_DEVDAX,
+				   .force = true };
+	char why[256], ep[256];
+	struct tree t;
+	struct sim s;
+	int err;
+
+	tree_create(&t, "offline", "kmem", "Movable");
+	sim_install(&s, &t);
+	err = mh_snapshot_take(t.root, names, 1, false, &snap, ep, sizeof(ep));
+	is_int(err, 0, "planner: snapshot");
+	if (!err) {
+		err = mh_plan_build(&snap, MH_OP_REMOVE, T_DEV, &po, &plan, why, sizeof(why));
+		ok(err == 0, "planner: remove plan (%s)", why);
+		if (!err) {
+			mh_exec(t.root, &plan, &o, &r);
+			is_str(mh_outcome_name(r.outcome), "done", "planner plan: done");
+			expect_trace(&s, OFF(34) " " OFF(35) " " OFF(36) " " OFF(37) " "
+				     OFF(38) " kmem/unbind=dax0.0 device_dax/bind=dax0.0",
+				     "planner plan");
+			mh_exec_result_free(&r);
+			mh_plan_free(&plan);
+		}
+		mh_snapshot_free(&snap);
+	}
+	sim_remove();
+	tree_destroy(&t);
+}
+
+static void test_adapters(void)
+{
+	struct mh_udevwatch *w = (void *)1;
+	uint64_t id = 0, ids[1] = { 34 };
+	struct mh_deadline d;
+	int err;
+
+	/* No udevd in the test environment: the adapter says so, quietly. */
+	if (!mh_udev_running()) {
+		err = mh_udevwatch_open(&w);
+		is_int(err, 0, "udev not running: open returns 0");
+		ok(w == NULL, "udev not running: no watch");
+		err = mh_udevwatch_poll_online(NULL, ids, 1, &id);
+		is_int(err, 0, "no watch: no race");
+		mh_deadline_set(&d, 0.1);
+		err = mh_udev_settle(&d, 100);
+		is_int(err, 0, "no udev: settle is immediate");
+	}
+	err = mh_kmod_load("memhotctl-no-such-module");
+	ok(err < 0, "kmod: unknown module fails (%d)", err);
+}
+
+int main(void)
+{
+	mh_set_log_fn(log_fn);
+	test_remove_ok();
+	test_retry_then_ok();
+	test_busy_rollback();
+	test_einval_already_offline();
+	test_eperm_final();
+	test_zone_none();
+	test_race();
+	test_rollback_fails();
+	test_leaked();
+	test_deadline_in_retries();
+	test_online_policy();
+	test_online_zone_race();
+	test_online_fail_restores_policy();
+	test_stop_offline();
+	test_bind_new_id();
+	test_with_planner();
+	test_adapters();
+	return tap_done();
+}

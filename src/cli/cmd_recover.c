@@ -1,0 +1,181 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/*
+ * recover [DEV]: finish or undo operations whose process was killed, from
+ * their journals. Without DEV every journal is handled; JSON is then an
+ * array with one object per device.
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <json-c/json.h>
+
+#include "journal.h"
+#include "lock.h"
+#include "out.h"
+
+static void describe(const struct mh_journal *j, char *buf, size_t len)
+{
+	if (j->unbind_started)
+		snprintf(buf, len, "%s interrupted after the unbind check: would finish it",
+			 mh_op_name(j->op));
+	else
+		snprintf(buf, len, "%s interrupted: would put %zu block%s back%s%s",
+			 mh_op_name(j->op), j->nr_blocks, j->nr_blocks == 1 ? "" : "s",
+			 j->saved_policy[0] ? " and restore auto_online_blocks to " : "",
+			 j->saved_policy);
+}
+
+static int dry_one(struct cli_ctx *ctx, const char *dev)
+{
+	struct mh_journal j = { 0 };
+	char msg[256];
+	int rc = mh_journal_read(dev, &j);
+
+	if (rc == -ENOENT) {
+		if (!ctx->json)
+			printf("%s: nothing to recover\n", dev);
+		else
+			json_op(&(struct op_report){ .dev = dev, .op = "recover", .dry_run = true,
+				.outcome = "done", .message = "nothing to recover", .driver = "" });
+		return MH_EXIT_OK;
+	}
+	if (rc) {
+		cli_err("%s: cannot read the journal in %s: %s", dev, mh_journal_dir(),
+			strerror(-rc));
+		return MH_EXIT_ERROR;
+	}
+	describe(&j, msg, sizeof(msg));
+	if (ctx->json) {
+		struct mh_plan p = {
+			.op = j.op, .nr_blocks = j.nr_blocks, .blocks = j.blocks,
+			.orig_zone = j.orig_zone, .orig_state = j.orig_state,
+		};
+
+		snprintf(p.dev, sizeof(p.dev), "%s", dev);
+		json_op(&(struct op_report){ .plan = &p, .dev = dev, .op = "recover",
+			.dry_run = true, .outcome = "done", .message = msg, .driver = "" });
+	} else {
+		printf("%s: %s (dry run, nothing changed)\n", dev, msg);
+		for (size_t i = 0; i < j.nr_blocks; i++)
+			printf("  memory%llu: was %s %s\n", (unsigned long long)j.blocks[i],
+			       mh_block_state_name(j.orig_state[i]), zone_title(j.orig_zone[i]));
+	}
+	mh_journal_free(&j);
+	return MH_EXIT_OK;
+}
+
+static int run_one(struct cli_ctx *ctx, const char *dev, struct mh_exec_opts *eo)
+{
+	struct mh_exec_result res = { 0 };
+	int rc, ret;
+
+	rc = mh_recover(ctx->root, dev, eo, &res);
+	if (rc == -ENOENT) {
+		if (ctx->json)
+			json_op(&(struct op_report){ .dev = dev, .op = "recover",
+				.outcome = "done", .message = "nothing to recover", .driver = "" });
+		else if (!ctx->quiet)
+			printf("%s: nothing to recover\n", dev);
+		mh_exec_result_free(&res);
+		return MH_EXIT_OK;
+	}
+	if (rc && res.outcome == MH_DONE) {
+		res.outcome = MH_FAILED;
+		if (!res.message[0])
+			snprintf(res.message, sizeof(res.message), "%s", strerror(-rc));
+	}
+	ret = outcome_exit(res.outcome);
+	if (ctx->json) {
+		json_op(&(struct op_report){ .res = &res, .dev = dev, .op = "recover",
+			.code = ret, .outcome = mh_outcome_name(res.outcome),
+			.message = res.message });
+	} else if (res.outcome == MH_DONE) {
+		if (!ctx->quiet)
+			printf("%s: recovered%s%s (driver %s)\n", dev,
+			       res.message[0] ? ": " : "", res.message,
+			       res.final_driver[0] ? res.final_driver : "none");
+	} else {
+		printf("%s: recover %s: %s\n", dev, mh_outcome_name(res.outcome), res.message);
+		for (size_t i = 0; i < res.nr_blocks; i++)
+			printf("  memory%llu: %s %s\n", (unsigned long long)res.blocks[i].block,
+			       mh_block_state_name(res.blocks[i].state),
+			       zone_title(res.blocks[i].zone));
+		cli_err("%s: recover %s: %s", dev, mh_outcome_name(res.outcome), res.message);
+	}
+	mh_exec_result_free(&res);
+	return ret;
+}
+
+int cmd_recover(struct cli_ctx *ctx)
+{
+	struct mh_exec_opts eo;
+	char **names = NULL;
+	size_t n = 0;
+	int rc, ret = MH_EXIT_OK, lockfd = -1;
+
+	if (ctx->nargs > 1) {
+		cli_err("recover takes at most one device");
+		return MH_EXIT_USAGE;
+	}
+	if (ctx->nargs) {
+		ret = cli_check_devname(ctx, ctx->args[0], false);
+		if (ret)
+			return ret;
+	}
+	ret = cli_need_root(ctx);
+	if (ret)
+		return ret;
+
+	if (ctx->nargs) {
+		names = calloc(1, sizeof(*names));
+		if (names && (names[0] = strdup(ctx->args[0])))
+			n = 1;
+	} else {
+		rc = mh_journal_list(&names, &n);
+		if (rc && rc != -ENOENT) {
+			cli_err("cannot list journals in %s: %s", mh_journal_dir(), strerror(-rc));
+			return MH_EXIT_ERROR;
+		}
+		if (rc)
+			n = 0;
+	}
+	if (!n && !ctx->nargs) {
+		if (ctx->json)
+			printf("[]\n");
+		else if (!ctx->quiet)
+			printf("nothing to recover\n");
+		free(names);
+		return MH_EXIT_OK;
+	}
+
+	if (!ctx->dry_run) {
+		cli_exec_opts(ctx, &eo, NULL);
+		eo.progress.step = NULL;
+		lockfd = cli_lock(ctx, &eo.deadline);
+		if (lockfd < 0) {
+			ret = MH_EXIT_BUSY;
+			goto out;
+		}
+	}
+	if (ctx->json && !ctx->nargs)
+		printf("[\n");
+	for (size_t i = 0; i < n; i++) {
+		int r;
+
+		if (ctx->json && !ctx->nargs && i)
+			printf(",\n");
+		r = ctx->dry_run ? dry_one(ctx, names[i]) : run_one(ctx, names[i], &eo);
+		if (r > ret)
+			ret = r;
+	}
+	if (ctx->json && !ctx->nargs)
+		printf("]\n");
+	if (lockfd >= 0)
+		mh_lock_release(lockfd);
+out:
+	for (size_t i = 0; i < n; i++)
+		free(names[i]);
+	free(names);
+	return ret;
+}

@@ -1,0 +1,166 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/* status: devices, their blocks and the hotplug configuration; --blocks: every block. */
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "out.h"
+
+#define HP_PARAMS_DIR "sys/module/memory_hotplug/parameters"
+
+static int param_cmp(const void *a, const void *b)
+{
+	return strcmp(a, b);
+}
+
+static void read_params(struct cli_ctx *ctx, struct hp_config *hp)
+{
+	char names[HP_MAX_PARAMS][48];
+	struct dirent *de;
+	size_t n = 0;
+	DIR *d;
+	int fd;
+
+	fd = mh_root_openat(ctx->root, HP_PARAMS_DIR, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (fd < 0)
+		return;
+	d = fdopendir(fd);
+	if (!d) {
+		close(fd);
+		return;
+	}
+	while ((de = readdir(d)) && n < HP_MAX_PARAMS) {
+		if (de->d_name[0] == '.' || strlen(de->d_name) >= sizeof(names[0]))
+			continue;
+		strcpy(names[n++], de->d_name);
+	}
+	closedir(d);
+	qsort(names, n, sizeof(names[0]), param_cmp);
+	for (size_t i = 0; i < n; i++) {
+		char rel[sizeof(HP_PARAMS_DIR) + 64];
+
+		snprintf(rel, sizeof(rel), "%s/%.47s", HP_PARAMS_DIR, names[i]);
+		/* Unreadable parameters are left out, not fatal: status is a report. */
+		if (mh_read_attr(ctx->root, rel, hp->param_val[hp->nr_params],
+				 sizeof(hp->param_val[0])) < 0)
+			continue;
+		strcpy(hp->param_name[hp->nr_params++], names[i]);
+	}
+}
+
+static void read_cmdline(struct cli_ctx *ctx, struct hp_config *hp)
+{
+	char buf[4096], *tok, *save = NULL;
+
+	if (mh_read_attr(ctx->root, "proc/cmdline", buf, sizeof(buf)) < 0)
+		return;
+	hp->movable_node = 0;
+	for (tok = strtok_r(buf, " \t", &save); tok; tok = strtok_r(NULL, " \t", &save)) {
+		if (!strncmp(tok, "memhp_default_state=", 20))
+			snprintf(hp->memhp_default_state, sizeof(hp->memhp_default_state),
+				 "%s", tok + 20);
+		else if (!strcmp(tok, "movable_node"))
+			hp->movable_node = 1;
+	}
+}
+
+static int status_blocks(struct cli_ctx *ctx)
+{
+	struct mh_blocks b = { 0 };
+	char errpath[256] = "";
+	int rc;
+
+	rc = mh_blocks_scan(ctx->root, &b, errpath, sizeof(errpath));
+	if (rc) {
+		cli_read_error("status", errpath, rc);
+		return MH_EXIT_ERROR;
+	}
+	if (!ctx->json) {
+		/* One big buffer: 65,536 rows are written in few syscalls. */
+		static char obuf[1 << 16];
+
+		setvbuf(stdout, obuf, _IOFBF, sizeof(obuf));
+	}
+	rc = ctx->json ? json_blocks(&b) : table_blocks(&b);
+	mh_blocks_free(&b);
+	return rc;
+}
+
+int cmd_status(struct cli_ctx *ctx)
+{
+	struct mh_snapshot snap = { 0 };
+	struct hp_config hp = { .movable_node = -1 };
+	struct status_dev *devs = NULL;
+	const char **names = NULL;
+	char errpath[256] = "";
+	size_t nr_names = 0, n = 0;
+	int rc, ret = MH_EXIT_OK;
+
+	if (ctx->blocks) {
+		if (ctx->nargs) {
+			cli_err("status --blocks takes no device");
+			return MH_EXIT_USAGE;
+		}
+		return status_blocks(ctx);
+	}
+
+	/* Every name is checked before any is used; "all" means every device. */
+	for (int i = 0; i < ctx->nargs; i++) {
+		if (!strcmp(ctx->args[i], "all")) {
+			nr_names = 0;
+			break;
+		}
+		rc = cli_check_devname(ctx, ctx->args[i], true);
+		if (rc)
+			return rc;
+		nr_names++;
+	}
+	if (nr_names)
+		names = (const char **)ctx->args;
+
+	rc = mh_snapshot_take(ctx->root, names, nr_names, false, &snap,
+			      errpath, sizeof(errpath));
+	if (rc) {
+		cli_read_error("status", errpath, rc);
+		return MH_EXIT_ERROR;
+	}
+	snprintf(hp.auto_online, sizeof(hp.auto_online), "%s", snap.auto_online);
+	read_params(ctx, &hp);
+	read_cmdline(ctx, &hp);
+
+	devs = calloc(snap.devs.count ? snap.devs.count : 1, sizeof(*devs));
+	if (!devs) {
+		cli_err("status: %s", strerror(ENOMEM));
+		ret = MH_EXIT_ERROR;
+		goto done;
+	}
+	for (size_t i = 0; i < snap.devs.count; i++) {
+		const struct mh_dax_dev *d = &snap.devs.v[i];
+		bool wanted = !nr_names;
+
+		for (size_t j = 0; j < nr_names; j++)
+			if (!strcmp(names[j], d->name))
+				wanted = true;
+		if (!wanted)
+			continue;
+		rc = mh_dev_view(&snap, d, &devs[n].view);
+		if (rc) {
+			cli_err("status: %s: %s", d->name, strerror(-rc));
+			ret = MH_EXIT_ERROR;
+			goto done;
+		}
+		devs[n++].dev = d;
+	}
+	ret = ctx->json ? json_status(&hp, snap.block_size, devs, n)
+			: table_status(ctx, &hp, snap.block_size, devs, n);
+done:
+	for (size_t i = 0; i < n; i++)
+		mh_dev_view_free(&devs[i].view);
+	free(devs);
+	mh_snapshot_free(&snap);
+	return ret;
+}

@@ -1,0 +1,98 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/*
+ * A device name from the command line is checked against "daxX.Y" before
+ * it becomes part of any path; refusals list what is there instead.
+ */
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "cli.h"
+#include "dax.h"
+
+static int name_cmp(const void *a, const void *b)
+{
+	const char *x = *(const char *const *)a, *y = *(const char *const *)b;
+	unsigned long xa = 0, xb = 0, ya = 0, yb = 0;
+
+	sscanf(x, "dax%lu.%lu", &xa, &xb);
+	sscanf(y, "dax%lu.%lu", &ya, &yb);
+	if (xa != ya)
+		return xa < ya ? -1 : 1;
+	if (xb != yb)
+		return xb < yb ? -1 : 1;
+	return strcmp(x, y);
+}
+
+void cli_present_devices(struct cli_ctx *ctx, char *buf, size_t len)
+{
+	char **names = NULL;
+	size_t n = 0, cap = 0, off = 0;
+	struct dirent *de;
+	DIR *d = NULL;
+	int fd;
+
+	buf[0] = '\0';
+	fd = mh_root_openat(ctx->root, MH_DAX_DEVICES_DIR,
+			    O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (fd >= 0)
+		d = fdopendir(fd);
+	if (!d) {
+		if (fd >= 0)
+			close(fd);
+		snprintf(buf, len, "none");
+		return;
+	}
+	while ((de = readdir(d))) {
+		char **nn;
+
+		if (mh_dax_name_valid(de->d_name))
+			continue;
+		if (n == cap) {
+			cap = cap ? cap * 2 : 8;
+			nn = realloc(names, cap * sizeof(*names));
+			if (!nn)
+				break;
+			names = nn;
+		}
+		names[n] = strdup(de->d_name);
+		if (names[n])
+			n++;
+	}
+	closedir(d);
+	qsort(names, n, sizeof(*names), name_cmp);
+	for (size_t i = 0; i < n; i++) {
+		if (off < len)
+			off += snprintf(buf + off, len - off, "%s%s", i ? " " : "", names[i]);
+		free(names[i]);
+	}
+	free(names);
+	if (!n)
+		snprintf(buf, len, "none");
+}
+
+int cli_check_devname(struct cli_ctx *ctx, const char *name, bool must_exist)
+{
+	char present[1024], rel[128];
+
+	if (mh_dax_name_valid(name)) {
+		cli_present_devices(ctx, present, sizeof(present));
+		cli_err("'%s': not a dax device name, expected daxX.Y (present: %s)",
+			name, present);
+		return MH_EXIT_USAGE;
+	}
+	if (!must_exist)
+		return 0;
+	/* The name is now known to be daxX.Y: safe to put in a path. */
+	snprintf(rel, sizeof(rel), "%s/%s", MH_DAX_DEVICES_DIR, name);
+	if (!mh_path_exists(ctx->root, rel)) {
+		cli_present_devices(ctx, present, sizeof(present));
+		cli_err("'%s': no such dax device (present: %s)", name, present);
+		return MH_EXIT_USAGE;
+	}
+	return 0;
+}

@@ -1,0 +1,203 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/* JSON on stdout with json-c: stable keys, numbers as numbers. */
+#include <stdio.h>
+#include <string.h>
+#include <json-c/json.h>
+
+#include "out.h"
+
+static void add_str(struct json_object *o, const char *k, const char *v)
+{
+	json_object_object_add(o, k, json_object_new_string(v ? v : ""));
+}
+
+static void add_u64(struct json_object *o, const char *k, uint64_t v)
+{
+	json_object_object_add(o, k, json_object_new_uint64(v));
+}
+
+static void add_int(struct json_object *o, const char *k, int64_t v)
+{
+	json_object_object_add(o, k, json_object_new_int64(v));
+}
+
+static void add_bool(struct json_object *o, const char *k, bool v)
+{
+	json_object_object_add(o, k, json_object_new_boolean(v));
+}
+
+static int emit(struct json_object *o)
+{
+	const char *s = json_object_to_json_string_ext(o,
+			JSON_C_TO_STRING_PRETTY | JSON_C_TO_STRING_SPACED |
+			JSON_C_TO_STRING_NOSLASHESCAPE);
+
+	fputs(s, stdout);
+	fputc('\n', stdout);
+	json_object_put(o);
+	return MH_EXIT_OK;
+}
+
+static struct json_object *hotplug_obj(const struct hp_config *hp)
+{
+	struct json_object *o = json_object_new_object();
+	struct json_object *p = json_object_new_object();
+
+	add_str(o, "auto_online_blocks", hp->auto_online);
+	for (size_t i = 0; i < hp->nr_params; i++)
+		add_str(p, hp->param_name[i], hp->param_val[i]);
+	json_object_object_add(o, "parameters", p);
+	add_str(o, "memhp_default_state", hp->memhp_default_state);
+	if (hp->movable_node >= 0)
+		add_bool(o, "movable_node", hp->movable_node);
+	return o;
+}
+
+static struct json_object *dev_obj(const struct status_dev *sd)
+{
+	const struct mh_dax_dev *d = sd->dev;
+	const struct mh_dev_view *v = &sd->view;
+	struct json_object *o = json_object_new_object();
+	struct json_object *maps = json_object_new_array();
+	struct json_object *blks = json_object_new_array();
+
+	add_str(o, "device", d->name);
+	add_str(o, "driver", d->driver == MH_DRIVER_NONE ? "" : d->driver_name);
+	add_str(o, "mode", mode_name(d->driver));
+	add_str(o, "kind", mh_dax_kind_name(d->kind));
+	add_str(o, "backing", d->backing);
+	add_u64(o, "size", d->size);
+	add_int(o, "target_node", d->target_node);
+	add_int(o, "numa_node", d->numa_node);
+	for (size_t i = 0; i < d->nr_ranges; i++) {
+		struct json_object *m = json_object_new_object();
+
+		add_u64(m, "start", d->ranges[i].start);
+		add_u64(m, "end", d->ranges[i].end);
+		json_object_array_add(maps, m);
+	}
+	json_object_object_add(o, "mappings", maps);
+	for (size_t i = 0; i < v->nr_blocks; i++) {
+		const struct mh_block *b = v->blocks[i];
+		struct json_object *bo = json_object_new_object();
+
+		add_u64(bo, "block", b->id);
+		add_str(bo, "state", mh_block_state_name(b->state));
+		add_str(bo, "zone", b->valid_zones);
+		add_int(bo, "node", b->node);
+		json_object_array_add(blks, bo);
+	}
+	json_object_object_add(o, "blocks", blks);
+	add_u64(o, "online_blocks", v->nr_online);
+	add_u64(o, "total_blocks", v->nr_total);
+	add_u64(o, "missing_blocks", v->nr_missing);
+	add_bool(o, "removable", v->removable);
+	add_str(o, "reason", v->reason);
+	return o;
+}
+
+int json_status(const struct hp_config *hp, uint64_t block_size,
+		const struct status_dev *devs, size_t n)
+{
+	struct json_object *o = json_object_new_object();
+	struct json_object *arr = json_object_new_array();
+
+	add_str(o, "auto_online_blocks", hp->auto_online);
+	add_u64(o, "block_size", block_size);
+	json_object_object_add(o, "hotplug", hotplug_obj(hp));
+	for (size_t i = 0; i < n; i++)
+		json_object_array_add(arr, dev_obj(&devs[i]));
+	json_object_object_add(o, "devices", arr);
+	return emit(o);
+}
+
+int json_blocks(const struct mh_blocks *b)
+{
+	struct json_object *o = json_object_new_object();
+	struct json_object *arr = json_object_new_array_ext((int)b->count);
+
+	add_u64(o, "block_size", b->block_size);
+	for (size_t i = 0; i < b->count; i++) {
+		const struct mh_block *blk = &b->v[i];
+		struct json_object *bo = json_object_new_object();
+
+		add_u64(bo, "block", blk->id);
+		add_u64(bo, "start", blk->id * b->block_size);
+		add_u64(bo, "end", (blk->id + 1) * b->block_size - 1);
+		add_str(bo, "state", mh_block_state_name(blk->state));
+		add_str(bo, "zone", blk->valid_zones);
+		add_int(bo, "node", blk->node);
+		add_bool(bo, "removable", block_removable(blk));
+		json_object_array_add(arr, bo);
+	}
+	json_object_object_add(o, "blocks", arr);
+	return emit(o);
+}
+
+static struct json_object *step_obj(const struct mh_plan *p, size_t i, bool done)
+{
+	const struct mh_step *s = &p->steps[i];
+	struct json_object *o = json_object_new_object();
+
+	add_str(o, "step", mh_step_kind_name(s->kind));
+	if (s->kind == MH_STEP_ONLINE_BLOCK || s->kind == MH_STEP_OFFLINE_BLOCK)
+		add_u64(o, "block", s->block);
+	if (s->kind == MH_STEP_ONLINE_BLOCK)
+		add_str(o, "zone", mh_zone_name(s->zone));
+	/* An offline step names the zone the block leaves (rollback goes back there). */
+	for (size_t b = 0; s->kind == MH_STEP_OFFLINE_BLOCK && b < p->nr_blocks; b++)
+		if (p->blocks[b] == s->block && p->orig_zone)
+			add_str(o, "zone", mh_zone_name(p->orig_zone[b]));
+	if (s->arg[0])
+		add_str(o, "arg", s->arg);
+	add_bool(o, "done", done);
+	return o;
+}
+
+int json_op(const struct op_report *r)
+{
+	const struct mh_exec_result *res = r->res;
+	const struct mh_plan *p = r->plan;
+	struct json_object *o = json_object_new_object();
+	struct json_object *steps = json_object_new_array();
+	struct json_object *blks = json_object_new_array();
+
+	add_str(o, "device", r->dev);
+	add_str(o, "operation", r->op);
+	add_bool(o, "dry_run", r->dry_run);
+	add_str(o, "outcome", r->outcome);
+	add_int(o, "exit_code", r->code);
+	add_str(o, "message", r->message);
+	for (size_t i = 0; p && i < p->nr_steps; i++)
+		json_object_array_add(steps, step_obj(p, i, res && i < res->steps_done));
+	json_object_object_add(o, "steps", steps);
+	if (res) {
+		for (size_t i = 0; i < res->nr_blocks; i++) {
+			const struct mh_block_result *b = &res->blocks[i];
+			struct json_object *bo = json_object_new_object();
+
+			add_u64(bo, "block", b->block);
+			add_str(bo, "state", mh_block_state_name(b->state));
+			add_str(bo, "zone", zone_title(b->zone));
+			add_int(bo, "attempts", b->attempts);
+			add_str(bo, "error", b->err ? strerror(b->err) : "");
+			json_object_array_add(blks, bo);
+		}
+	} else if (p) {
+		for (size_t i = 0; i < p->nr_blocks; i++) {
+			struct json_object *bo = json_object_new_object();
+
+			add_u64(bo, "block", p->blocks[i]);
+			add_str(bo, "state", mh_block_state_name(p->orig_state[i]));
+			add_str(bo, "zone", zone_title(p->orig_zone[i]));
+			add_int(bo, "attempts", 0);
+			add_str(bo, "error", "");
+			json_object_array_add(blks, bo);
+		}
+	}
+	json_object_object_add(o, "blocks", blks);
+	add_str(o, "driver", res ? res->final_driver : r->driver);
+	add_bool(o, "rolled_back", res && res->rolled_back);
+	add_bool(o, "policy_restored", res ? res->policy_restored : true);
+	return emit(o);
+}

@@ -1,0 +1,107 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/* Diagnostics: everything but results goes to stderr, prefixed. */
+#include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "cli.h"
+#include "log.h"
+
+static int log_verbose;
+static bool log_quiet;
+
+void cli_err(const char *fmt, ...)
+{
+	va_list ap;
+
+	fflush(stdout);
+	fputs("memhotctl: ", stderr);
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fputc('\n', stderr);
+}
+
+void cli_info(const struct cli_ctx *ctx, const char *fmt, ...)
+{
+	va_list ap;
+
+	if (ctx->quiet)
+		return;
+	fputs("memhotctl: ", stderr);
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fputc('\n', stderr);
+}
+
+static void lib_log(enum mh_log_level lvl, const char *fmt, va_list ap)
+{
+	if (lvl > MH_LOG_ERR && log_quiet)
+		return;
+	if (lvl == MH_LOG_INFO && log_verbose < 1)
+		return;
+	if (lvl == MH_LOG_DEBUG && log_verbose < 2)
+		return;
+	fputs("memhotctl: ", stderr);
+	vfprintf(stderr, fmt, ap);
+	if (!*fmt || fmt[strlen(fmt) - 1] != '\n')
+		fputc('\n', stderr);
+}
+
+void cli_setup_log(const struct cli_ctx *ctx)
+{
+	log_verbose = ctx->verbose;
+	log_quiet = ctx->quiet;
+	mh_set_log_fn(lib_log);
+}
+
+void cli_read_error(const char *what, const char *errpath, int err)
+{
+	if (err < 0)
+		err = -err;
+	if (!errpath || !*errpath)
+		cli_err("%s: %s", what, strerror(err));
+	else if (err == EINVAL || err == EFBIG)
+		cli_err("%s: unexpected content in %s", what, errpath);
+	else
+		cli_err("%s: cannot read %s: %s", what, errpath, strerror(err));
+}
+
+int cli_need_root(struct cli_ctx *ctx)
+{
+	/* With --sysroot the writes go to the tree: no privilege is involved. */
+	if (ctx->dry_run || ctx->sysroot || geteuid() == 0)
+		return 0;
+	cli_err("%s needs root", ctx->cmd);
+	return MH_EXIT_ERROR;
+}
+
+void cli_size_str(unsigned long long bytes, char *buf, size_t len)
+{
+	static const char units[] = "BKMGTPE";
+	unsigned long long whole = bytes, frac = 0;
+	int u = 0;
+
+	/* Largest unit with a whole part >= 1, one rounded decimal like lsmem. */
+	while (whole >= 1024 && u < 6) {
+		frac = whole % 1024;
+		whole /= 1024;
+		u++;
+	}
+	if (u == 0) {
+		snprintf(buf, len, "%lluB", bytes);
+		return;
+	}
+	frac = (frac * 10 + 512) / 1024;
+	if (frac >= 10) {
+		whole++;
+		frac = 0;
+	}
+	if (frac)
+		snprintf(buf, len, "%llu.%llu%c", whole, frac, units[u]);
+	else
+		snprintf(buf, len, "%llu%c", whole, units[u]);
+}

@@ -1,0 +1,307 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/*
+ * Human output. Device tables go through libsmartcols; the system-wide
+ * block list (status --blocks) can have 65,536 rows and is printed with
+ * fixed-width printf after one pass measuring the columns, which is
+ * several times cheaper than building a table object per cell.
+ */
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <libsmartcols.h>
+
+#include "out.h"
+
+const char *mode_name(enum mh_dax_driver d)
+{
+	switch (d) {
+	case MH_DRIVER_KMEM: return "system-ram";
+	case MH_DRIVER_DEVICE_DAX: return "devdax";
+	default: return "none";
+	}
+}
+
+const char *zone_title(enum mh_zone z)
+{
+	switch (z) {
+	case MH_ZONE_MOVABLE: return "Movable";
+	case MH_ZONE_NORMAL: return "Normal";
+	case MH_ZONE_NONE: return "none";
+	default: return "";
+	}
+}
+
+void ids_str(const uint64_t *ids, size_t n, char *buf, size_t len)
+{
+	size_t off = 0, i = 0;
+
+	buf[0] = '\0';
+	while (i < n && off < len) {
+		size_t j = i;
+
+		while (j + 1 < n && ids[j + 1] == ids[j] + 1)
+			j++;
+		if (j == i)
+			off += snprintf(buf + off, len - off, "%s%" PRIu64,
+					off ? "," : "", ids[i]);
+		else
+			off += snprintf(buf + off, len - off, "%s%" PRIu64 "-%" PRIu64,
+					off ? "," : "", ids[i], ids[j]);
+		i = j + 1;
+	}
+}
+
+bool block_removable(const struct mh_block *blk)
+{
+	if (blk->state == MH_BLOCK_OFFLINE)
+		return true;
+	if (blk->state != MH_BLOCK_ONLINE)
+		return false;
+	/* "none": the block spans zones or nodes, the kernel cannot offline it. */
+	if (!strcmp(blk->valid_zones, "none"))
+		return false;
+	return blk->removable != 0;
+}
+
+/* lsmem's spelling of valid_zones: "DMA Normal" -> "DMA/Normal", "none" -> "None". */
+static void zones_str(const char *vz, char *buf, size_t len)
+{
+	size_t i;
+
+	if (!strcmp(vz, "none")) {
+		snprintf(buf, len, "None");
+		return;
+	}
+	for (i = 0; vz[i] && i + 1 < len; i++)
+		buf[i] = vz[i] == ' ' ? '/' : vz[i];
+	buf[i] = '\0';
+}
+
+static void node_str(int node, char *buf, size_t len)
+{
+	if (node < 0)
+		snprintf(buf, len, "-");
+	else
+		snprintf(buf, len, "%d", node);
+}
+
+static int digits(uint64_t v)
+{
+	int n = 1;
+
+	while (v >= 10) {
+		v /= 10;
+		n++;
+	}
+	return n;
+}
+
+int table_blocks(const struct mh_blocks *b)
+{
+	int wsize = 4, wstate = 5, wblock = 5, wnode = 4, wzones = 5;
+	uint64_t on = 0, off = 0;
+	char size[16], zones[80], node[16];
+
+	cli_size_str(b->block_size, size, sizeof(size));
+	if ((int)strlen(size) > wsize)
+		wsize = strlen(size);
+	for (size_t i = 0; i < b->count; i++) {
+		const struct mh_block *blk = &b->v[i];
+		int w;
+
+		w = strlen(mh_block_state_name(blk->state));
+		if (w > wstate)
+			wstate = w;
+		if (digits(blk->id) > wblock)
+			wblock = digits(blk->id);
+		if (blk->node >= 0 && digits(blk->node) > wnode)
+			wnode = digits(blk->node);
+		w = strlen(blk->valid_zones);
+		if (w > wzones)
+			wzones = w;
+	}
+	printf("%-37s %*s %*s %9s %*s %*s %*s\n", "RANGE", wsize, "SIZE", wstate, "STATE",
+	       "REMOVABLE", wblock, "BLOCK", wnode, "NODE", wzones, "ZONES");
+	for (size_t i = 0; i < b->count; i++) {
+		const struct mh_block *blk = &b->v[i];
+		uint64_t start = blk->id * b->block_size;
+		const char *rm = "";
+
+		if (blk->state == MH_BLOCK_ONLINE) {
+			rm = block_removable(blk) ? "yes" : "no";
+			on += b->block_size;
+		} else if (blk->state == MH_BLOCK_OFFLINE) {
+			off += b->block_size;
+		}
+		zones_str(blk->valid_zones, zones, sizeof(zones));
+		node_str(blk->node, node, sizeof(node));
+		printf("0x%016" PRIx64 "-0x%016" PRIx64 " %*s %*s %9s %*" PRIu64 " %*s %*s\n",
+		       start, start + b->block_size - 1, wsize, size, wstate,
+		       mh_block_state_name(blk->state), rm, wblock, blk->id,
+		       wnode, node, wzones, zones);
+	}
+	printf("\nMemory block size:    %s\n", size);
+	cli_size_str(on, size, sizeof(size));
+	printf("Total online memory:  %s\n", size);
+	cli_size_str(off, size, sizeof(size));
+	printf("Total offline memory: %s\n", size);
+	return MH_EXIT_OK;
+}
+
+static struct libscols_table *new_table(const char *const *cols, size_t n)
+{
+	struct libscols_table *tb = scols_new_table();
+
+	if (!tb)
+		return NULL;
+	for (size_t i = 0; i < n; i++) {
+		const char *name = cols[i];
+		int right = name[0] == '>';
+
+		if (!scols_table_new_column(tb, name + right, 0, right ? SCOLS_FL_RIGHT : 0)) {
+			scols_unref_table(tb);
+			return NULL;
+		}
+	}
+	return tb;
+}
+
+static void print_table(struct libscols_table *tb)
+{
+	scols_print_table(tb);
+	scols_unref_table(tb);
+}
+
+static int hotplug_table(const struct hp_config *hp, uint64_t block_size)
+{
+	static const char *const cols[] = { "SETTING", "VALUE" };
+	struct libscols_table *tb = new_table(cols, 2);
+	struct libscols_line *ln;
+	char size[16];
+
+	if (!tb)
+		return -1;
+	scols_table_enable_noheadings(tb, 1);
+	cli_size_str(block_size, size, sizeof(size));
+	ln = scols_table_new_line(tb, NULL);
+	scols_line_set_data(ln, 0, "memory block size:");
+	scols_line_set_data(ln, 1, size);
+	ln = scols_table_new_line(tb, NULL);
+	scols_line_set_data(ln, 0, "auto_online_blocks:");
+	scols_line_set_data(ln, 1, hp->auto_online[0] ? hp->auto_online : "-");
+	for (size_t i = 0; i < hp->nr_params; i++) {
+		char name[64];
+
+		snprintf(name, sizeof(name), "%s:", hp->param_name[i]);
+		ln = scols_table_new_line(tb, NULL);
+		scols_line_set_data(ln, 0, name);
+		scols_line_set_data(ln, 1, hp->param_val[i]);
+	}
+	if (hp->memhp_default_state[0]) {
+		ln = scols_table_new_line(tb, NULL);
+		scols_line_set_data(ln, 0, "memhp_default_state:");
+		scols_line_set_data(ln, 1, hp->memhp_default_state);
+	}
+	if (hp->movable_node >= 0) {
+		ln = scols_table_new_line(tb, NULL);
+		scols_line_set_data(ln, 0, "movable_node:");
+		scols_line_set_data(ln, 1, hp->movable_node ? "yes" : "no");
+	}
+	print_table(tb);
+	return 0;
+}
+
+static void dev_blocks_table(const struct status_dev *sd, uint64_t bs)
+{
+	static const char *const cols[] = { ">BLOCK", "RANGE", "STATE", "ZONES", ">NODE" };
+	struct libscols_table *tb;
+
+	if (!sd->view.nr_blocks)
+		return;
+	tb = new_table(cols, 5);
+	if (!tb)
+		return;
+	for (size_t i = 0; i < sd->view.nr_blocks; i++) {
+		const struct mh_block *b = sd->view.blocks[i];
+		struct libscols_line *ln = scols_table_new_line(tb, NULL);
+		char buf[80];
+
+		snprintf(buf, sizeof(buf), "%" PRIu64, b->id);
+		scols_line_set_data(ln, 0, buf);
+		snprintf(buf, sizeof(buf), "0x%016" PRIx64 "-0x%016" PRIx64,
+			 b->id * bs, (b->id + 1) * bs - 1);
+		scols_line_set_data(ln, 1, buf);
+		scols_line_set_data(ln, 2, mh_block_state_name(b->state));
+		zones_str(b->valid_zones, buf, sizeof(buf));
+		scols_line_set_data(ln, 3, buf);
+		node_str(b->node, buf, sizeof(buf));
+		scols_line_set_data(ln, 4, buf);
+	}
+	print_table(tb);
+}
+
+int table_status(const struct cli_ctx *ctx, const struct hp_config *hp,
+		 uint64_t block_size, const struct status_dev *devs, size_t n)
+{
+	static const char *const cols[] = { "DEVICE", "DRIVER", "MODE", "KIND", ">SIZE",
+		">NODE", "BLOCKS", ">ONLINE", "REMOVABLE", "BACKING" };
+	struct libscols_table *tb;
+
+	hotplug_table(hp, block_size);
+	if (!n) {
+		printf("\nno dax devices\n");
+		return MH_EXIT_OK;
+	}
+	tb = new_table(cols, 10);
+	if (!tb)
+		return MH_EXIT_ERROR;
+	for (size_t i = 0; i < n; i++) {
+		const struct mh_dax_dev *d = devs[i].dev;
+		const struct mh_dev_view *v = &devs[i].view;
+		struct libscols_line *ln = scols_table_new_line(tb, NULL);
+		uint64_t *ids = calloc(v->nr_blocks ? v->nr_blocks : 1, sizeof(*ids));
+		char buf[256];
+
+		scols_line_set_data(ln, 0, d->name);
+		scols_line_set_data(ln, 1, d->driver == MH_DRIVER_NONE ? "-" : d->driver_name);
+		scols_line_set_data(ln, 2, mode_name(d->driver));
+		scols_line_set_data(ln, 3, mh_dax_kind_name(d->kind));
+		cli_size_str(d->size, buf, sizeof(buf));
+		scols_line_set_data(ln, 4, buf);
+		node_str(d->target_node, buf, sizeof(buf));
+		scols_line_set_data(ln, 5, buf);
+		for (size_t j = 0; ids && j < v->nr_blocks; j++)
+			ids[j] = v->blocks[j]->id;
+		ids_str(ids, ids ? v->nr_blocks : 0, buf, sizeof(buf));
+		free(ids);
+		scols_line_set_data(ln, 6, buf[0] ? buf : "-");
+		snprintf(buf, sizeof(buf), "%zu/%zu", v->nr_online, v->nr_total);
+		scols_line_set_data(ln, 7, buf);
+		scols_line_set_data(ln, 8, v->removable ? "yes" : "no");
+		scols_line_set_data(ln, 9, d->backing[0] ? d->backing : "-");
+	}
+	printf("\n");
+	print_table(tb);
+
+	for (size_t i = 0; i < n; i++) {
+		const struct mh_dax_dev *d = devs[i].dev;
+		const struct mh_dev_view *v = &devs[i].view;
+
+		printf("\n%s: numa node %d", d->name, d->numa_node);
+		for (size_t r = 0; r < d->nr_ranges; r++)
+			printf(", mapping%zu 0x%" PRIx64 "-0x%" PRIx64, r,
+			       d->ranges[r].start, d->ranges[r].end);
+		printf("\n");
+		if (v->nr_missing)
+			printf("%s: %zu block(s) have no memoryN directory\n",
+			       d->name, v->nr_missing);
+		if (!v->removable && v->reason[0])
+			printf("%s: not removable: %s\n", d->name, v->reason);
+		else if (v->reason[0])
+			printf("%s: %s\n", d->name, v->reason);
+		if (v->nr_blocks && (ctx->verbose || n == 1 || v->nr_blocks <= 64))
+			dev_blocks_table(&devs[i], block_size);
+	}
+	return MH_EXIT_OK;
+}

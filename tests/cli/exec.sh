@@ -1,0 +1,32 @@
+#!/bin/sh
+# SPDX-License-Identifier: GPL-2.0-or-later
+# A real run on a tree of plain files: offline writes every block's state,
+# prints the summary line on stdout (nothing on stderr when not a tty), and
+# its JSON reports each block; a second offline has nothing to do.
+. "${srcdir:-$(dirname "$0")/../..}/tests/cli/lib.sh"
+T=$TREES/two
+M=$T/sys/devices/system/memory
+
+run 0 offline dax0.0 --sysroot "$T"
+grep -qx "dax0.0: offlined (5 blocks offlined, driver kmem)" "$TMP/out" ||
+	fail "summary line: $(cat "$TMP/out")"
+[ ! -s "$TMP/err" ] || fail "progress on stderr without a tty or -v"
+for b in 34 35 36 37 38; do
+	[ "$(cat "$M/memory$b/state")" = offline ] || fail "memory$b not offline"
+done
+[ "$(cat "$M/memory7/state")" = online ] || fail "memory7 was touched"
+
+# Nothing left to do: exit 0, no block written.
+run 0 -j offline dax0.0 --sysroot "$T"
+jqt '.outcome == "done" and .exit_code == 0 and .dry_run == false'
+jqt '[.blocks[].state] | all(. == "offline")'
+jqt '[.steps[] | select(.step == "offline-block")] | length == 0'
+
+# -v shows progress per step on stderr; -q prints nothing on success.
+sh "$top_srcdir/tests/cli/mktree.sh" "$TMP/t2"
+run 0 -v offline dax0.0 --sysroot "$TMP/t2/two"
+err_has "offline-block memory34"
+sh "$top_srcdir/tests/cli/mktree.sh" "$TMP/t3"
+run 0 -q offline dax0.0 --sysroot "$TMP/t3/two"
+[ ! -s "$TMP/out" ] && [ ! -s "$TMP/err" ] || fail "-q printed something"
+exit 0

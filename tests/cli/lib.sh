@@ -1,0 +1,60 @@
+# SPDX-License-Identifier: GPL-2.0-or-later
+# Sourced by the CLI tests: paths, a scratch dir, trees and assertions.
+# Run from the top build directory (make check); srcdir is the top srcdir.
+set -eu
+
+: "${srcdir:=$(cd "$(dirname "$0")/../.." && pwd)}"
+top_srcdir=$srcdir
+MEMHOTCTL=${MEMHOTCTL:-$PWD/memhotctl}
+[ -x "$MEMHOTCTL" ] || { echo "memhotctl not built at $MEMHOTCTL" >&2; exit 99; }
+command -v jq >/dev/null || { echo "jq missing: skip" >&2; exit 77; }
+
+TMP=$(mktemp -d "${TMPDIR:-/tmp}/memhotctl-cli.XXXXXX")
+trap 'rm -rf "$TMP"' EXIT
+export MEMHOTCTL_RUNDIR="$TMP/run"
+mkdir -p "$MEMHOTCTL_RUNDIR"
+TREES=$TMP/trees
+sh "$top_srcdir/tests/cli/mktree.sh" "$TREES"
+GOLDEN=$top_srcdir/tests/cli/golden
+
+fail() {
+	echo "FAIL: $*" >&2
+	[ ! -s "$TMP/out" ] || { echo "--- stdout" >&2; cat "$TMP/out" >&2; }
+	[ ! -s "$TMP/err" ] || { echo "--- stderr" >&2; cat "$TMP/err" >&2; }
+	exit 1
+}
+
+# run EXPECTED_RC ARGS...: memhotctl ARGS, stdout in $TMP/out, stderr in $TMP/err
+run() {
+	want=$1
+	shift
+	rc=0
+	"$MEMHOTCTL" "$@" >"$TMP/out" 2>"$TMP/err" || rc=$?
+	[ "$rc" = "$want" ] || fail "memhotctl $* exited $rc, expected $want"
+	echo "ok: memhotctl $* -> $rc"
+}
+
+# A checksum of a tree's file contents, names and link targets.
+tree_sum() {
+	(cd "$1" && find . -type f -exec md5sum {} + | sort &&
+		find . -type l -printf '%p -> %l\n' | sort) | md5sum
+}
+
+# same_as GOLDEN_NAME: $TMP/out, with the tree path replaced by @ROOT@, matches it
+same_as() {
+	sed "s|$TREES/[^/ ]*|@ROOT@|g" "$TMP/out" >"$TMP/out.norm"
+	diff -u "$GOLDEN/$1" "$TMP/out.norm" >&2 || fail "output differs from golden/$1"
+}
+
+err_has() {
+	grep -qF -- "$1" "$TMP/err" || fail "stderr lacks '$1'"
+}
+
+out_has() {
+	grep -qF -- "$1" "$TMP/out" || fail "stdout lacks '$1'"
+}
+
+# jqt FILTER: the filter must print true on $TMP/out
+jqt() {
+	[ "$(jq -r "$1" "$TMP/out")" = true ] || fail "jq '$1' is not true"
+}

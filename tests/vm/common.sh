@@ -1,0 +1,30 @@
+# SPDX-License-Identifier: GPL-2.0-or-later
+# shellcheck shell=bash
+# Host-side settings shared by the real-kernel harness (sourced, not run).
+
+VM_DIR=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+# Kernels and initramfs live outside the source tree, keyed by kernel version.
+VM_CACHE=${MEMHOTCTL_VM_CACHE:-/var/cache/memhotctl-vm}
+# Series tested by default, and the Debian meta package naming each one.
+VM_SERIES_ALL="6.1 6.12"
+
+vm_log() { echo "vm: $*" >&2; }
+vm_die() { echo "vm: error: $*" >&2; exit 1; }
+
+vm_meta_package() {
+	case "$1" in
+	6.1) echo linux-image-amd64 ;;
+	6.12) echo linux-image-6.12-amd64 ;;
+	*) vm_die "unknown kernel series '$1' (known: $VM_SERIES_ALL)" ;;
+	esac
+}
+
+# The versioned image package the meta package currently depends on.
+vm_image_package() {
+	local meta pkg
+	meta=$(vm_meta_package "$1") || exit 1
+	pkg=$(apt-cache depends "$meta" 2>/dev/null |
+		sed -n 's/^ *Depends: \(linux-image-[0-9][^ ]*\)$/\1/p' | head -n1)
+	[ -n "$pkg" ] || vm_die "apt-cache knows no image behind $meta (apt-get update?)"
+	echo "$pkg"
+}

@@ -1,0 +1,151 @@
+#!/usr/bin/env python3
+# SPDX-License-Identifier: GPL-2.0-or-later
+"""B1 summary: OUT.md from the guests' vm-b1.data/.writes/strace files.
+
+usage: b1-report.py OUT.md SERIES=DIR...
+"""
+import os
+import re
+import statistics
+import sys
+
+METHODS = ("raw", "daxctl", "memhotctl")
+
+
+def load(d):
+    runs, st, sc = {}, {}, {}
+    p = os.path.join(d, "vm-b1.data")
+    if not os.path.exists(p):
+        return None
+    nb = None
+    for line in open(p):
+        f = line.split()
+        if len(f) != 6:
+            continue
+        op, m, r, wall, rc, nb = f[0], f[1], f[2], float(f[3]), int(f[4]), int(f[5])
+        if r == "st":
+            st[(op, m)] = {"wall": wall, "rc": rc}
+        elif r == "sc":
+            sc[(op, m)] = {"wall": wall, "rc": rc}
+        else:
+            runs.setdefault((op, m), []).append((wall, rc))
+    writes = {}
+    p = os.path.join(d, "vm-b1.writes")
+    if os.path.exists(p):
+        for line in open(p):
+            f = line.split()
+            if len(f) == 4:
+                writes[(f[0], f[1])] = (float(f[2]), int(f[3]))
+    calls = {}
+    for op in ("remove", "online"):
+        for m in METHODS:
+            p = os.path.join(d, "vm-b1.strace-%s-%s.txt" % (m, op))
+            if os.path.exists(p):
+                calls[(op, m)] = parse_strace_c(open(p).read())
+    tap = ""
+    p = os.path.join(d, "vm-b1.tap")
+    if os.path.exists(p):
+        tap = open(p).read()
+    return {"runs": runs, "st": st, "sc": sc, "writes": writes, "calls": calls,
+            "nb": nb, "tap": tap}
+
+
+def parse_strace_c(text):
+    """{'total': n, 'top': [(name, calls)]} from an strace -c table."""
+    rows = []
+    total = None
+    for line in text.splitlines():
+        f = line.split()
+        if not f or not re.match(r"^[0-9.]+$", f[0]):
+            continue
+        if f[-1] == "total":
+            total = int(f[3])
+            continue
+        # % time, seconds, usecs/call, calls, [errors], syscall
+        rows.append((f[-1], int(f[3])))
+    rows.sort(key=lambda x: -x[1])
+    return {"total": total, "top": rows[:6]}
+
+
+def ms(x):
+    return "%.0f ms" % (x * 1e3) if x < 10 else "%.2f s" % x
+
+
+def main():
+    md = sys.argv[1]
+    out = ["## B1 — hot-remove on a real kernel (QEMU/TCG guest)\n"]
+    p = out.append
+    p("An idle kmem device on an emulated NVDIMM (sparse 10 GiB backing file), every "
+      "block online Movable; each round removes it and brings it back with the same "
+      "method, the methods alternating (raw, daxctl, memhotctl, raw, …). raw = "
+      "`offline` to each block, unbind kmem, bind device_dax (no checks) and back "
+      "with `online_movable` writes; daxctl = `reconfigure-device -m devdax -f` / "
+      "`-m system-ram`; memhotctl = `remove` / `online --zone movable`. Every result "
+      "is checked from sysfs. Guests run under TCG on a shared 2-core host: compare "
+      "the methods with each other, not with bare metal.\n")
+    for arg in sys.argv[2:]:
+        series, d = arg.split("=", 1)
+        r = load(d)
+        if r is None:
+            p("### Kernel %s\n\nNo data: the guest did not run B1 (see %s).\n" % (series, d))
+            continue
+        m = re.search(r"^# B1 on ([^\s,]+)", r["tap"], re.M)
+        kver = m.group(1) if m else series
+        dev = re.search(r"^# (dax\S+: .*)$", r["tap"], re.M)
+        p("### Kernel %s\n" % kver)
+        if dev:
+            p(dev.group(1) + ".\n")
+        fails = [l for l in r["tap"].splitlines() if l.startswith("not ok")]
+        p("| op | method | median | min–max | runs (failed) | × raw | × daxctl |")
+        p("|---|---|---:|---|---|---:|---:|")
+        med = {}
+        for op in ("remove", "online"):
+            for mt in METHODS:
+                v = r["runs"].get((op, mt), [])
+                good = [w for w, rc in v if rc == 0]
+                if good:
+                    med[(op, mt)] = statistics.median(good)
+            for mt in METHODS:
+                v = r["runs"].get((op, mt), [])
+                good = [w for w, rc in v if rc == 0]
+                if not good:
+                    p("| %s | %s | – | – | %d (%d) | – | – |" % (op, mt, len(v), len(v)))
+                    continue
+                x = med[(op, mt)]
+                rr = "%.2f" % (x / med[(op, "raw")]) if (op, "raw") in med else "–"
+                rd = "%.2f" % (x / med[(op, "daxctl")]) if (op, "daxctl") in med else "–"
+                p("| %s | %s | %s | %s–%s | %d (%d) | %s | %s |" % (
+                    op, mt, ms(x), ms(min(good)), ms(max(good)), len(v),
+                    len(v) - len(good), rr, rd))
+        p("\nUnder strace: syscalls (`strace -c -f`, all processes) and the time spent "
+          "inside the kernel's `state`/`unbind`/`bind`/`new_id` writes (`strace -T -y`, "
+          "summed). Own overhead = wall time of the traced run not spent in those writes, "
+          "as a fraction of it (strace slows every syscall, so this overstates "
+          "everyone's overhead alike; compare methods).\n")
+        p("| op | method | syscalls | top syscalls | writes (n) | in writes | wall traced "
+          "| own overhead |")
+        p("|---|---|---:|---|---:|---:|---:|---:|")
+        for op in ("remove", "online"):
+            for mt in METHODS:
+                c = r["calls"].get((op, mt))
+                w = r["writes"].get((op, mt))
+                s = r["st"].get((op, mt))
+                calls = str(c["total"]) if c and c["total"] is not None else "–"
+                top = ", ".join("%s %d" % x for x in c["top"][:4]) if c else "–"
+                if w and s:
+                    ov_t = (s["wall"] - w[0]) / s["wall"]
+                    p("| %s | %s | %s | %s | %d | %s | %s | %.0f %% |" % (
+                        op, mt, calls, top, w[1], ms(w[0]), ms(s["wall"]), 100 * ov_t))
+                else:
+                    p("| %s | %s | %s | %s | – | – | – | – |" % (op, mt, calls, top))
+        if fails:
+            p("\nFailed operations (restored by raw writes before going on):\n")
+            for l in fails[:20]:
+                p("- " + l)
+        p("")
+    with open(md, "w") as f:
+        f.write("\n".join(out) + "\n")
+
+
+if __name__ == "__main__":
+    main()

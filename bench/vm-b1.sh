@@ -1,0 +1,210 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0-or-later
+#
+# B1, guest side: hot-remove and re-online an idle >= 8 GiB kmem device on a
+# real kernel, three ways, alternating: raw sysfs writes (no checks),
+# daxctl, memhotctl. Run as root inside a guest with an NVDIMM region of
+# >= 9 GiB (bench/b1-profile.conf), MEMHOTCTL=path of the binary.
+#
+#   vm-b1.sh [ROUNDS] [OUTDIR]      (defaults: 5, /run/mh/out or /tmp/b1)
+#
+# Writes OUTDIR/vm-b1.data, one line per timed operation:
+#   op method round wall_s rc blocks
+# (op: remove|online; method: raw|daxctl|memhotctl; round "st" = the run
+# under strace -T, whose write times are in OUTDIR/vm-b1.writes), and the
+# strace -c tables as OUTDIR/vm-b1.strace-METHOD-OP.txt. Stdout is TAP-ish.
+set -u
+export PATH=/usr/sbin:/usr/bin:/sbin:/bin LC_ALL=C
+
+SYS_MEM=/sys/devices/system/memory
+SYS_DAX=/sys/bus/dax
+MEMHOTCTL=${MEMHOTCTL:-/run/mh/bin/memhotctl}
+[ -x "$MEMHOTCTL" ] || MEMHOTCTL=memhotctl
+export MEMHOTCTL_RUNDIR=${MEMHOTCTL_RUNDIR:-/run/memhotctl-bench}
+MH_TIMEOUT=900		# TCG is slow: never let the tool's deadline decide
+NS_SIZE=${B1_NS_SIZE:-8448M}	# 8 GiB + room for map=dev's struct pages
+
+# ---- raw transitions: the kernel interface and nothing else --------------
+drv_of() {
+	local l=$SYS_DAX/devices/$1/driver
+	if [ -L "$l" ]; then basename "$(readlink "$l")"; else echo none; fi
+}
+blocks_of() {
+	local bs m s e b
+	bs=$((16#$(cat $SYS_MEM/block_size_bytes)))
+	for m in "$SYS_DAX/devices/$1"/mapping*; do
+		s=$(($(cat "$m/start"))) e=$(($(cat "$m/end")))
+		for ((b = (s + bs - 1) / bs; b <= (e + 1) / bs - 1; b++)); do
+			echo "$b"
+		done
+	done | sort -n
+}
+# kmem does not match pmem dax devices by type: new_id (which also probes),
+# then bind for when the id was there already.
+kmem_bind() {
+	echo "$1" >"$SYS_DAX/drivers/kmem/new_id" 2>/dev/null
+	[ -L "$SYS_DAX/devices/$1/driver" ] || echo "$1" >"$SYS_DAX/drivers/kmem/bind"
+}
+raw_remove() {
+	local dev=$1 b
+	for b in $BLOCKS; do
+		echo offline >"$SYS_MEM/memory$b/state"
+	done
+	echo "$dev" >"$SYS_DAX/drivers/kmem/unbind"
+	echo "$dev" >"$SYS_DAX/drivers/device_dax/bind"
+}
+raw_online() {
+	local dev=$1 b
+	echo "$dev" >"$SYS_DAX/drivers/device_dax/unbind"
+	kmem_bind "$dev"
+	for b in $BLOCKS; do
+		echo online_movable >"$SYS_MEM/memory$b/state"
+	done
+}
+# Entry points for strace: the raw method as a process of its own.
+case "${1:-}" in
+__raw_remove | __raw_online)
+	BLOCKS=$3
+	"${1#__}" "$2"
+	exit
+	;;
+esac
+
+ROUNDS=${1:-5}
+OUT=${2:-}
+[ -n "$OUT" ] || { [ -d /run/mh/out ] && OUT=/run/mh/out || OUT=/tmp/b1; }
+mkdir -p "$OUT" "$MEMHOTCTL_RUNDIR"
+DATA=$OUT/vm-b1.data
+WRITES=$OUT/vm-b1.writes
+: >"$DATA"
+: >"$WRITES"
+N=0
+ok() { N=$((N + 1)); echo "ok $N - $*"; }
+not_ok() { N=$((N + 1)); echo "not ok $N - $*"; }
+now() { echo "${EPOCHREALTIME/./}"; }	# microseconds
+
+# The operations, as each tool is meant to be used.
+op_cmd() {	# op method -> argv on stdout, one word a line
+	case "$1/$2" in
+	remove/raw) printf '%s\n' bash "$0" __raw_remove "$DEV" "$BLOCKS" ;;
+	online/raw) printf '%s\n' bash "$0" __raw_online "$DEV" "$BLOCKS" ;;
+	remove/daxctl) printf '%s\n' daxctl reconfigure-device -m devdax -f "$DEV" ;;
+	online/daxctl) printf '%s\n' daxctl reconfigure-device -m system-ram "$DEV" ;;
+	remove/memhotctl) printf '%s\n' "$MEMHOTCTL" --timeout $MH_TIMEOUT remove "$DEV" ;;
+	online/memhotctl) printf '%s\n' "$MEMHOTCTL" --timeout $MH_TIMEOUT online "$DEV" --zone movable ;;
+	esac
+}
+# State after each op, checked from sysfs, never from a tool's words.
+is_removed() {
+	local b
+	[ "$(drv_of "$DEV")" = device_dax ] || return 1
+	for b in $BLOCKS; do [ ! -d "$SYS_MEM/memory$b" ] || return 1; done
+}
+is_online() {
+	local b
+	[ "$(drv_of "$DEV")" = kmem ] || return 1
+	for b in $BLOCKS; do
+		[ "$(cat "$SYS_MEM/memory$b/state" 2>/dev/null)" = online ] || return 1
+		[ "$(cat "$SYS_MEM/memory$b/valid_zones" 2>/dev/null)" = Movable ] || return 1
+	done
+}
+# Back to a known state whatever a failed op left.
+restore() {
+	local want=$1 b
+	if [ "$want" = online ]; then
+		is_online && return 0
+		[ "$(drv_of "$DEV")" = kmem ] || {
+			echo "$DEV" >"$SYS_DAX/drivers/$(drv_of "$DEV")/unbind" 2>/dev/null
+			kmem_bind "$DEV"
+		}
+		for b in $BLOCKS; do
+			[ "$(cat "$SYS_MEM/memory$b/state")" = online ] ||
+				echo online_movable >"$SYS_MEM/memory$b/state"
+		done
+		is_online
+	else
+		is_removed && return 0
+		for b in $BLOCKS; do
+			[ "$(cat "$SYS_MEM/memory$b/state" 2>/dev/null)" != online ] ||
+				echo offline >"$SYS_MEM/memory$b/state"
+		done
+		[ "$(drv_of "$DEV")" = none ] || echo "$DEV" >"$SYS_DAX/drivers/$(drv_of "$DEV")/unbind"
+		echo "$DEV" >"$SYS_DAX/drivers/device_dax/bind"
+		is_removed
+	fi
+}
+# timed OP METHOD ROUND [PREFIX...]: run once, log a data line
+timed() {
+	local op=$1 m=$2 r=$3 t0 t1 rc good
+	shift 3
+	local -a argv
+	mapfile -t argv < <(op_cmd "$op" "$m")
+	t0=$(now)
+	"$@" "${argv[@]}" >"$OUT/vm-b1.last.out" 2>"$OUT/vm-b1.last.err"
+	rc=$?
+	t1=$(now)
+	if [ "$op" = remove ]; then is_removed; else is_online; fi
+	good=$?
+	echo "$op $m $r $(((t1 - t0) / 1000000)).$(printf %06d $(((t1 - t0) % 1000000))) $rc $NB" >>"$DATA"
+	if [ $rc = 0 ] && [ $good = 0 ]; then
+		ok "$op $m round $r: $(((t1 - t0) / 1000)) ms"
+	else
+		not_ok "$op $m round $r: rc $rc, state $([ $good = 0 ] && echo right || echo wrong)"
+		sed 's/^/# /' "$OUT/vm-b1.last.err" | head -n 15
+		restore "$([ "$op" = remove ] && echo removed || echo online)" ||
+			{ echo "Bail out! cannot restore $DEV"; exit 1; }
+	fi
+}
+
+echo "# B1 on $(uname -r), auto_online_blocks=$(cat $SYS_MEM/auto_online_blocks)"
+echo "# memhotctl: $("$MEMHOTCTL" --version 2>&1 | head -n1); $(daxctl --version 2>&1 | sed 's/^/daxctl /')"
+modprobe -q kmem 2>/dev/null
+modprobe -q device_dax 2>/dev/null
+echo offline >$SYS_MEM/auto_online_blocks 2>/dev/null
+
+# One namespace of NS_SIZE, devdax, on a freshly labelled region.
+ndctl disable-region all >/dev/null 2>&1
+ndctl init-labels -f all >/dev/null 2>&1
+ndctl enable-region all >/dev/null 2>&1
+j=$(ndctl create-namespace -r region0 -m devdax -a 2M -s "$NS_SIZE" 2>&1) ||
+	{ echo "Bail out! create-namespace: $j"; exit 1; }
+DEV=$(jq -r '.daxregion.devices[0].chardev' <<<"$j")
+BLOCKS=$(blocks_of "$DEV" | tr '\n' ' ')
+BLOCKS=${BLOCKS% }
+NB=$(wc -w <<<"$BLOCKS")
+echo "# $DEV: $NB blocks of $((16#$(cat $SYS_MEM/block_size_bytes) >> 20)) MiB (${BLOCKS%% *}..${BLOCKS##* }), target_node $(cat $SYS_DAX/devices/$DEV/target_node)"
+[ "$NB" -ge 64 ] && ok "device has >= 64 blocks ($NB)" || not_ok "device has >= 64 blocks ($NB)"
+restore online || { echo "Bail out! cannot online $DEV"; exit 1; }
+ok "setup: $DEV online movable"
+echo "# MemFree $(awk '/^MemFree/ {print $2}' /proc/meminfo) kB"
+
+# Timed rounds: A B C A B C ..., each remove followed by the same tool's online.
+for ((r = 1; r <= ROUNDS; r++)); do
+	for m in raw daxctl memhotctl; do
+		timed remove $m $r
+		timed online $m $r
+	done
+done
+
+# Syscall counts (strace -c -f), then the time inside the kernel's
+# state/unbind/bind/new_id writes (strace -T -y) against the wall time.
+for m in raw daxctl memhotctl; do
+	for op in remove online; do
+		timed $op $m sc strace -f -c -o "$OUT/vm-b1.strace-$m-$op.txt"
+	done
+done
+for m in raw daxctl memhotctl; do
+	for op in remove online; do
+		f=$OUT/vm-b1.strace-T-$m-$op.txt
+		# -ff: one file per process, so no call is split by another's.
+		timed $op $m st strace -f -ff -T -y -e trace=write,pwrite64,writev -o "$f"
+		# write(3</sys/devices/system/memory/memory40/state>, ...) = 8 <0.012>
+		cat "$f".* >"$f" && rm -f "$f".*
+		awk -v m=$m -v op=$op '
+			/<\/sys\/[^>]*\/(state|unbind|bind|new_id|remove_id)>/ && /<[0-9.]+>$/ {
+				t = $NF; gsub(/[<>]/, "", t); s += t; n++
+			}
+			END { printf "%s %s %.6f %d\n", op, m, s, n }' "$f" >>"$WRITES"
+	done
+done
+echo "1..$N"

@@ -64,7 +64,8 @@ void cli_present_devices(struct cli_ctx *ctx, char *buf, size_t len)
 			n++;
 	}
 	closedir(d);
-	qsort(names, n, sizeof(*names), name_cmp);
+	if (n)	/* names is NULL when the bus has no device */
+		qsort(names, n, sizeof(*names), name_cmp);
 	for (size_t i = 0; i < n; i++) {
 		if (off < len)
 			off += snprintf(buf + off, len - off, "%s%s", i ? " " : "", names[i]);

@@ -3,6 +3,7 @@
  * Rooted sysfs/procfs access. One directory fd; every path is opened
  * relative to it, so a captured tree under --sysroot reads like a machine.
  */
+#include <ctype.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
@@ -180,8 +181,11 @@ int mh_parse_u64(const char *s, int base, uint64_t *val)
 	unsigned long long v;
 	char *end;
 
-	/* strtoull would accept spaces, signs and empty strings: refuse them. */
-	if (!s || !*s || *s == ' ' || *s == '\t' || *s == '-' || *s == '+')
+	/*
+	 * strtoull would skip any white space and take a sign: the text must
+	 * start with a digit of its base.
+	 */
+	if (!s || !(base == 16 ? isxdigit((unsigned char)*s) : isdigit((unsigned char)*s)))
 		return -EINVAL;
 	/* sysfs hex (phys_index, block_size_bytes) has no 0x: refuse one. */
 	if (base == 16 && s[0] == '0' && (s[1] == 'x' || s[1] == 'X'))
@@ -199,7 +203,8 @@ int mh_parse_int(const char *s, int *val)
 	long v;
 	char *end;
 
-	if (!s || !*s || *s == ' ' || *s == '\t' || *s == '+')
+	/* An optional minus, then a digit: strtol would skip white space. */
+	if (!s || !isdigit((unsigned char)(*s == '-' ? s[1] : *s)))
 		return -EINVAL;
 	errno = 0;
 	v = strtol(s, &end, 10);

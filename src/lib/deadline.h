@@ -34,6 +34,16 @@ int mh_write_attr_deadline(struct mh_root *root, const char *rel, const char *st
 int mh_write_attr_bounded(struct mh_root *root, const char *rel, const char *str,
 			  const struct mh_deadline *d, const volatile int *stop);
 
+/*
+ * Between begin and end (they nest), the bounded writes reuse one child
+ * process, forked at the first and killed only when a deadline or stop
+ * needs it: a fork per write made each memoryN/state write several times
+ * slower on a real kernel. end() reaps it; outside a session each write
+ * has a child of its own, reaped before the write returns.
+ */
+void mh_write_session_begin(void);
+void mh_write_session_end(void);
+
 /* True when *stop is set (stop may be NULL). */
 bool mh_stop_requested(const volatile int *stop);
 /* Sleep ms, bounded by the deadline and cut short by *stop. */

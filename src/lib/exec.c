@@ -900,6 +900,7 @@ int mh_exec(struct mh_root *root, const struct mh_plan *plan,
 	int err;
 
 	memset(res, 0, sizeof(*res));
+	mh_write_session_begin();
 	err = setup(&x);
 	if (err) {
 		res->outcome = MH_FAILED;
@@ -960,6 +961,7 @@ out:
 	if (opts->journal && x.journal_written && res->outcome != MH_PARTIAL)
 		mh_journal_remove(plan->dev);
 	mh_udevwatch_close(x.uw);
+	mh_write_session_end();
 	free(x.offlined);
 	free(x.order);
 	return 0;

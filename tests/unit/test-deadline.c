@@ -212,6 +212,49 @@ static void test_hook(void)
 	mh_write_set_hook(NULL);
 }
 
+/* A session: one child for many writes, still ended at the deadline. */
+static void test_session(void)
+{
+	struct mh_write_tunables tu = { .grace_ms = 200, .child_restarts = true };
+	struct mh_deadline d;
+	double t0, el;
+	int err;
+
+	mh_write_session_begin();
+	mh_deadline_set(&d, 5);
+	put("state", "online_movable\n");
+	is_int(mh_write_attr_deadline(root, "state", "offline", &d), 0, "session write");
+	is_str(get("state"), "offline", "session write: written, truncated");
+	ok(waitpid(-1, NULL, WNOHANG) == 0, "session child kept for the next write");
+	is_int(mh_write_attr_deadline(root, "state", "online", &d), 0, "second write");
+	is_str(get("state"), "online", "second write: written");
+	is_int(mh_write_attr_deadline(root, "missing", "x", &d), -ENOENT,
+	       "session: ENOENT reported");
+
+	mh_deadline_set(&d, 0.3);
+	t0 = now();
+	err = mh_write_attr_deadline(root, "fifo", "offline", &d);
+	el = now() - t0;
+	is_int(err, -ETIMEDOUT, "session: hung write ends at the deadline");
+	ok(el >= 0.29 && el < 0.49, "session: by SIGINT (%.3f s)", el);
+
+	mh_write_tune(&tu);
+	mh_deadline_set(&d, 0.3);
+	t0 = now();
+	err = mh_write_attr_deadline(root, "fifo", "offline", &d);
+	el = now() - t0;
+	mh_write_tune(NULL);
+	is_int(err, -ETIMEDOUT, "session: SIGINT-proof write: ETIMEDOUT");
+	ok(el >= 0.49 && el < 1.5, "session: by SIGKILL after the grace (%.3f s)", el);
+
+	mh_deadline_set(&d, 5);
+	is_int(mh_write_attr_deadline(root, "state", "offline", &d), 0,
+	       "session: a new child after the killed one");
+	is_str(get("state"), "offline", "written by the new child");
+	mh_write_session_end();
+	ok(no_children(), "session end reaps its child");
+}
+
 static void test_sleep(void)
 {
 	struct mh_deadline d;
@@ -243,6 +286,7 @@ int main(void)
 	test_fifo_sigkill();
 	test_stop();
 	test_hook();
+	test_session();
 	test_sleep();
 	mh_root_close(root);
 	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", dir);

@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 /* JSON on stdout with json-c: stable keys, numbers as numbers. */
+#include <inttypes.h>
 #include <stdio.h>
 #include <string.h>
 #include <json-c/json.h>
@@ -111,27 +112,60 @@ int json_status(const struct hp_config *hp, uint64_t block_size,
 	return emit(o);
 }
 
+/* s with each line after the first indented by ind spaces: nested as in emit(). */
+static void put_indented(const char *s, int ind)
+{
+	const char *nl;
+
+	while ((nl = strchr(s, '\n'))) {
+		fwrite(s, 1, (size_t)(nl + 1 - s), stdout);
+		printf("%*s", ind, "");
+		s = nl + 1;
+	}
+	fputs(s, stdout);
+}
+
+/*
+ * Streamed, one block object at a time: a json-c tree of 65,536 blocks
+ * and its string took more memory than lsmem -J. Same text as emit().
+ */
 int json_blocks(const struct mh_blocks *b)
 {
-	struct json_object *o = json_object_new_object();
-	struct json_object *arr = json_object_new_array_ext((int)b->count);
+	struct json_object *bo = json_object_new_object();
+	struct json_object *f[7];
+	static const char *const keys[7] = {
+		"block", "start", "end", "state", "zone", "node", "removable"
+	};
 
-	add_u64(o, "block_size", b->block_size);
+	/* One object, its values set anew per block: no allocation per block. */
+	f[0] = json_object_new_uint64(0);
+	f[1] = json_object_new_uint64(0);
+	f[2] = json_object_new_uint64(0);
+	f[3] = json_object_new_string("");
+	f[4] = json_object_new_string("");
+	f[5] = json_object_new_int64(0);
+	f[6] = json_object_new_boolean(0);
+	for (int k = 0; k < 7; k++)
+		json_object_object_add(bo, keys[k], f[k]);
+	printf("{\n  \"block_size\": %" PRIu64 ",\n  \"blocks\": [", b->block_size);
 	for (size_t i = 0; i < b->count; i++) {
 		const struct mh_block *blk = &b->v[i];
-		struct json_object *bo = json_object_new_object();
 
-		add_u64(bo, "block", blk->id);
-		add_u64(bo, "start", blk->id * b->block_size);
-		add_u64(bo, "end", (blk->id + 1) * b->block_size - 1);
-		add_str(bo, "state", mh_block_state_name(blk->state));
-		add_str(bo, "zone", blk->valid_zones);
-		add_int(bo, "node", blk->node);
-		add_bool(bo, "removable", block_removable(blk));
-		json_object_array_add(arr, bo);
+		json_object_set_uint64(f[0], blk->id);
+		json_object_set_uint64(f[1], blk->id * b->block_size);
+		json_object_set_uint64(f[2], (blk->id + 1) * b->block_size - 1);
+		json_object_set_string(f[3], mh_block_state_name(blk->state));
+		json_object_set_string(f[4], blk->valid_zones);
+		json_object_set_int64(f[5], blk->node);
+		json_object_set_boolean(f[6], block_removable(blk));
+		fputs(i ? ",\n    " : "\n    ", stdout);
+		put_indented(json_object_to_json_string_ext(bo,
+				JSON_C_TO_STRING_PRETTY | JSON_C_TO_STRING_SPACED |
+				JSON_C_TO_STRING_NOSLASHESCAPE), 4);
 	}
-	json_object_object_add(o, "blocks", arr);
-	return emit(o);
+	json_object_put(bo);
+	fputs("\n  ]\n}\n", stdout);
+	return MH_EXIT_OK;
 }
 
 static struct json_object *step_obj(const struct mh_plan *p, size_t i, bool done)

@@ -119,16 +119,20 @@ enum mh_dax_kind mh_dax_kind_from_path(const char *path, char *backing, size_t l
 	const char *c = path;
 	char bk[128] = "";
 
-	/* e820 first: its pmem also sits under an ndbus. */
+	/*
+	 * e820 and CXL first: their pmem also sits under an ndbus (CXL's
+	 * below ACPI0017/rootN/nvdimm-bridgeN, seen on 6.1 and 6.12).
+	 */
 	if (strstr(path, "e820"))
 		kind = MH_KIND_E820;
+	else if (strstr(path, "ACPI0017") || strstr(path, "nvdimm-bridge") ||
+		 strstr(path, "cxl"))
+		kind = MH_KIND_CXL;
 	else if (strstr(path, "ndbus") || strstr(path, "ACPI0012") ||
 		 strstr(path, "nfit"))
 		kind = MH_KIND_NVDIMM;
 	else if (strstr(path, "hmem"))
 		kind = MH_KIND_HMEM;
-	else if (strstr(path, "cxl") || strstr(path, "ACPI0017"))
-		kind = MH_KIND_CXL;
 	else if (strstr(path, "pmem"))
 		kind = MH_KIND_E820;	/* legacy memmap=nn!ss pmem */
 
@@ -155,6 +159,30 @@ static int dev_rel(char *buf, size_t len, const char *name, const char *attr)
 			 *attr ? "/" : "", attr);
 
 	return n < 0 || (size_t)n >= len ? -ENAMETOOLONG : 0;
+}
+
+/*
+ * On an nd bus the dax device's parent (the nd "daxN.M" device) names its
+ * namespace in a "namespace" attribute, which the path does not show.
+ */
+static void add_namespace(struct mh_root *root, const char *name, char *backing,
+			  size_t len)
+{
+	char rel[PATH_MAX], ns[64];
+	size_t nl, bl = strlen(backing);
+
+	if (dev_rel(rel, sizeof(rel), name, "../namespace") ||
+	    mh_read_attr(root, rel, ns, sizeof(ns)) <= 0 ||
+	    !is_numbered(ns, strlen(ns), "namespace"))
+		return;
+	nl = strlen(ns);
+	if (nl + 1 + bl >= len)
+		return;
+	/* "namespace0.0 region0": the namespace goes first */
+	memmove(backing + nl + (bl ? 1 : 0), backing, bl + 1);
+	memcpy(backing, ns, nl);
+	if (bl)
+		backing[nl] = ' ';
 }
 
 static int cmp_uint(const void *a, const void *b)
@@ -298,6 +326,7 @@ int mh_dax_read(struct mh_root *root, const char *name, struct mh_dax_dev *dev,
 	if (mh_read_link(root, rel, link, sizeof(link)) >= 0)
 		dev->kind = mh_dax_kind_from_path(link, dev->backing,
 						  sizeof(dev->backing));
+	add_namespace(root, name, dev->backing, sizeof(dev->backing));
 
 	dev_rel(rel, sizeof(rel), name, "driver");
 	ret = mh_read_link_name(root, rel, dev->driver_name, sizeof(dev->driver_name));

@@ -183,8 +183,13 @@ static void judge(const struct mh_snapshot *snap, struct mh_dev_view *v,
 			continue;
 		snprintf(zone, sizeof(zone), "%.*s",
 			 (int)strcspn(b->valid_zones, " "), b->valid_zones);
-		set_reason(v, true, "memory%" PRIu64 " is online in %s: kernel "
-			   "allocations may pin it", b->id, zone);
+		/*
+		 * remove still tries, but kernel allocations soon pin such a
+		 * block (seen on both kernels): do not call it removable.
+		 */
+		set_reason(v, false, "memory%" PRIu64 " is online in %s: kernel "
+			   "allocations may pin it; offline it and online --zone "
+			   "movable first", b->id, zone);
 		return;
 	}
 	if (!strncmp(snap->auto_online, "online", 6))

@@ -369,9 +369,9 @@ static void test_shapes(void)
 	take(root, &s, false);
 	d = dev_of(&s, "dax0.0");
 	is_int(mh_dev_view(&s, d, &v), 0, "view");
-	ok(v.removable, "online in Normal: still removable");
-	is_str(v.reason, "memory34 is online in Normal: kernel allocations may pin it",
-	       "Normal warning");
+	ok(!v.removable, "online in Normal: not removable as it is");
+	is_str(v.reason, "memory34 is online in Normal: kernel allocations may pin it; "
+	       "offline it and online --zone movable first", "Normal reason");
 	mh_dev_view_free(&v);
 	check_plan(&s, MH_OP_ONLINE, "dax0.0", NULL, -EINVAL,
 		   "memory34 is already online in Normal, not movable", END);

@@ -1,0 +1,114 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0-or-later
+# hmem as 6.12 brings it up without memhp_default_state=offline: kmem, every
+# block online in ZONE_NORMAL. status must say why it cannot be removed as it
+# is; online --zone movable (or offline, then online --zone movable) makes it
+# removable where the kernel lets the blocks go; when the kernel refuses
+# (EBUSY, unmovable pages) memhotctl must roll back and say so. On 6.1, which
+# binds hmem to device_dax, the same state is made by hand (online_kernel).
+# The second hmem device must not change. Judged from sysfs.
+[ -n "${KIND_LIB_LOADED:-}" ] || . "${MH_GUEST_KIND_LIB:-/run/mh/kind-lib.sh}"
+scenario_start "hmem online in ZONE_NORMAL"
+set -- $(kind_devices hmem)
+DEV=${1:-} OTHER=${2:-}
+[ -n "$DEV" ] || { echo "1..0 # SKIP no hmem device"; exit 0; }
+diag "hmem devices: $* ($DEV: $(dax_path "$DEV"), driver $(dax_driver "$DEV"))"
+bs=$(block_size)
+n=$(nblocks "$DEV")
+if [ "$(dax_driver "$DEV")" = kmem ]; then
+	how="as booted"
+	before=$(($(memtotal_kb) - $(count_state "$DEV" online) * bs / 1024))
+else
+	how="made by hand (this kernel binds hmem to $(dax_driver "$DEV"))"
+	before=$(memtotal_kb)
+	setup_or_bail "kmem online_kernel" raw_to_kmem "$DEV" online_kernel
+fi
+diag "$how: $(blocks_summary "$DEV"); auto_online_blocks=$(policy)"
+check "setup ($how): every block online Normal" all_blocks "$DEV" online Normal
+ostate=$([ -n "$OTHER" ] && echo "$(dax_driver "$OTHER") $(blocks_summary "$OTHER")")
+pol=$(policy)
+
+mh -j status "$DEV"
+o=$(jq -c '.devices[0]' <<<"$MH_OUT")
+is "$(jq -r .kind <<<"$o")" hmem "status: kind hmem"
+is "$(jq -r .removable <<<"$o")" false "status: not removable as it is"
+reason=$(jq -r .reason <<<"$o")
+check "status: says why ('$reason')" test -n "$reason"
+mh status "$DEV"
+diag "$MH_OUT"
+
+finish_removable() {
+	check "$1: every block online Movable" all_blocks "$DEV" online Movable
+	mh -j status "$DEV"
+	is "$(jq -r '.devices[0].removable' <<<"$MH_OUT")" true "$1: status says removable"
+	dmesg_mark
+	mh remove "$DEV"
+	is "$MH_RC" 0 "$1: remove exits 0"
+	removed "$DEV" "$before" "$1: remove"
+}
+judge_busy() {
+	# $1 label: refused or rolled back means every block online as before
+	check "$1: rolled back, every block online Normal" all_blocks "$DEV" online Normal
+	is "$(dax_driver "$DEV")" kmem "$1: still kmem"
+	check "$1: says so ('$(head -c 200 <<<"$MH_ERR$MH_OUT" | tr '\n' ' ')')" \
+		test -n "$MH_ERR$MH_OUT"
+}
+
+dmesg_mark
+mh -j online "$DEV" --zone movable
+rc1=$MH_RC
+diag "online --zone movable: exit $rc1, $(jq -r '"\(.outcome) rolled_back=\(.rolled_back) \(.message)"' <<<"$MH_OUT" 2>/dev/null); $(blocks_summary "$DEV")"
+is "$(policy)" "$pol" "online --zone movable: auto_online_blocks restored"
+if [ "$rc1" = 0 ] && all_blocks "$DEV" online Movable; then
+	ok "online --zone movable moved every block to Movable"
+	finish_removable "online --zone movable"
+else
+	case $rc1 in
+	0) not_ok "online --zone movable exits 0 but blocks are $(blocks_summary "$DEV")" ;;
+	1 | 3) judge_busy "online --zone movable (exit $rc1)" ;;
+	*) not_ok "online --zone movable exits 0, 1 or 3 (got $rc1)" ;;
+	esac
+	mh -j offline "$DEV"
+	rc2=$MH_RC
+	diag "offline: exit $rc2, $(jq -r '"\(.outcome) rolled_back=\(.rolled_back) \(.message)"' <<<"$MH_OUT" 2>/dev/null); $(blocks_summary "$DEV")"
+	case $rc2 in
+	0)
+		check "offline: every block offline" all_blocks "$DEV" offline
+		mh online "$DEV" --zone movable
+		is "$MH_RC" 0 "offline + online --zone movable exits 0"
+		finish_removable "offline + online --zone movable"
+		;;
+	3)
+		judge_busy "offline refused by the kernel (EBUSY)"
+		is "$(jq -r .rolled_back <<<"$MH_OUT")" true "offline busy: rolled_back true"
+		skip "to Movable: the kernel refused to offline a ZONE_NORMAL block (unmovable pages); rollback verified"
+		;;
+	*) not_ok "offline exits 0 or 3 (got $rc2)" ;;
+	esac
+fi
+# EBUSY made for real: Normal blocks again, kernel objects (tmpfs inodes and
+# dentries) allocated on the device's node; offline must then fail and roll
+# back. Best effort: the objects may land elsewhere on the node.
+if [ "$(dax_driver "$DEV")" = device_dax ] && command -v numactl >/dev/null; then
+	setup_or_bail "kmem online_kernel again" raw_to_kmem "$DEV" online_kernel
+	nd=$(dax_target_node "$DEV")
+	mkdir -p /tmp/pin && mount -t tmpfs pin /tmp/pin 2>/dev/null
+	numactl --membind="$nd" sh -c 'cd /tmp/pin && seq 1 30000 | xargs touch' 2>/dev/null
+	diag "pinned 30000 tmpfs files on node $nd; $(blocks_summary "$DEV")"
+	dmesg_mark
+	mh -j offline "$DEV"
+	diag "offline with pinned objects: exit $MH_RC, $(jq -r '"\(.outcome) rolled_back=\(.rolled_back) \(.message)"' <<<"$MH_OUT" 2>/dev/null); $(blocks_summary "$DEV")"
+	case $MH_RC in
+	3)
+		judge_busy "pinned: offline busy"
+		is "$(jq -r .rolled_back <<<"$MH_OUT")" true "pinned: rolled_back true"
+		;;
+	0) skip "pinned: the kernel still let every block go (no unmovable object landed in them)" ;;
+	*) not_ok "pinned: offline exits 0 or 3 (got $MH_RC)" ;;
+	esac
+fi
+check "no leak in dmesg" dmesg_clean
+if [ -n "$OTHER" ]; then
+	is "$(dax_driver "$OTHER") $(blocks_summary "$OTHER")" "$ostate" "$OTHER untouched"
+fi
+done_testing

@@ -20,6 +20,7 @@
 #include <string.h>
 #include <time.h>
 #include <unistd.h>
+#include <sys/prctl.h>
 #include <sys/socket.h>
 #include <sys/syscall.h>
 #include <sys/types.h>
@@ -141,9 +142,20 @@ static void child_signals(bool restarts)
 	sigaction(SIGINT, &sa, NULL);
 }
 
+static pid_t writer_parent;	/* set before each fork, for the child's check */
+
 static void child_setup(void)
 {
 	sigset_t none;
+
+	/*
+	 * Die with the parent: a writer left in an endless offline after
+	 * memhotctl was SIGKILLed would keep the block going-offline and hold
+	 * device_hotplug_lock. SIGKILL also ends the restart loop.
+	 */
+	prctl(PR_SET_PDEATHSIG, SIGKILL);
+	if (getppid() != writer_parent)
+		_exit(1);	/* the parent died before prctl */
 
 	/* Our own group: a terminal's ^C reaches the parent, which decides. */
 	setpgid(0, 0);
@@ -178,6 +190,8 @@ static int child_do_write(struct mh_root *root, const char *rel, const char *str
 	return err;
 }
 
+static void close_all_but(int a, int b);
+
 /* The child: one write, its errno reported through the pipe. Never returns. */
 static void __attribute__((noreturn))
 child_write(struct mh_root *root, const char *rel, const char *str, int wfd)
@@ -185,6 +199,7 @@ child_write(struct mh_root *root, const char *rel, const char *str, int wfd)
 	ssize_t n;
 	int err;
 
+	close_all_but(wfd, mh_root_fd(root));	/* the lock fd among them */
 	child_setup();
 	err = child_do_write(root, rel, str, tun.child_restarts);
 	n = write(wfd, &err, sizeof(err));
@@ -314,6 +329,7 @@ static int write_in_child(struct mh_root *root, const char *rel, const char *str
 
 	if (pipe2(pfd, O_CLOEXEC) < 0)
 		return -errno;
+	writer_parent = getpid();
 	pid = fork();
 	if (pid < 0) {
 		err = errno;
@@ -351,6 +367,7 @@ static int session_start_child(struct mh_root *root)
 
 	if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sv) < 0)
 		return -errno;
+	writer_parent = getpid();
 	pid = fork();
 	if (pid < 0) {
 		err = errno;

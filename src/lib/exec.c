@@ -29,6 +29,7 @@
 #define ROLLBACK_SECONDS	30.0
 #define BACKOFF_CAP_MS		5000
 #define UDEV_CONFIRM_MS		500
+#define CHECK_QUIET_MS	100	/* between the two checks before the unbind */
 #define SETTLE_CAP_MS		10000
 
 struct exec {
@@ -410,6 +411,26 @@ static int check_race(struct exec *x)
 	return -EBUSY;
 }
 
+/*
+ * A block this run offlined that reads online again means another agent
+ * (a udev rule, a script) is onlining behind us, whether or not udev told
+ * us: stop before the unbind can ever be reached.
+ */
+static int recheck_offlined(struct exec *x)
+{
+	for (size_t i = 0; i < x->nr_order; i++) {
+		uint64_t id = x->plan->blocks[x->order[i]];
+		struct mh_block blk = { .id = id };
+
+		if (mh_block_refresh(x->root, &blk) == 0 && blk.state == MH_BLOCK_ONLINE) {
+			x->res->raced = true;
+			say(x, "memory%" PRIu64 " was onlined again by another agent", id);
+			return -EBUSY;
+		}
+	}
+	return 0;
+}
+
 static int step_offline(struct exec *x, size_t idx, const struct mh_step *s)
 {
 	struct mh_block_result *r = result_of(x, s->block);
@@ -420,6 +441,8 @@ static int step_offline(struct exec *x, size_t idx, const struct mh_step *s)
 	int err, rd;
 
 	err = check_race(x);
+	if (!err)
+		err = recheck_offlined(x);
 	if (err)
 		return err;
 	rd = mh_block_refresh(x->root, &blk);
@@ -609,15 +632,13 @@ static int device_block_ids(struct exec *x, uint64_t **ids, size_t *n)
 }
 
 /* Right before the unbind: every block of the device must read offline. */
-static int step_check_offline(struct exec *x)
+/* Every block of the device offline (or gone)? -EBUSY names the first not. */
+static int all_offline(struct exec *x)
 {
 	uint64_t *ids = NULL;
 	size_t n = 0, i;
 	int err;
 
-	err = check_race(x);
-	if (err)
-		return err;
 	err = device_block_ids(x, &ids, &n);
 	if (err) {
 		say(x, "cannot read %s before the unbind: %s", x->plan->dev, strerror(-err));
@@ -647,15 +668,47 @@ static int step_check_offline(struct exec *x)
 	return err;
 }
 
+/*
+ * The last check before the irreversible unbind. Nothing in the kernel
+ * stops another agent from onlining a block between this check and kmem's
+ * remove_memory(), and an online block then leaks the range until reboot.
+ * So the window is kept as small as userspace can: the device must read
+ * all offline twice, a quiet period apart (an active racer shows itself),
+ * and the journal is written before the second read, not after it.
+ */
+static int step_check_offline(struct exec *x)
+{
+	int err;
+
+	err = check_race(x);
+	if (!err)
+		err = all_offline(x);
+	if (err)
+		return err;
+	mh_sleep_ms(CHECK_QUIET_MS, &x->opts->deadline, x->opts->stop);
+	if (stopped(x))
+		return -EINTR;
+	x->unbind_started = true;
+	err = journal_sync(x);
+	if (err)
+		mh_warn("cannot update the journal: %s", strerror(-err));
+	err = check_race(x);
+	if (!err)
+		err = all_offline(x);
+	if (err) {
+		x->unbind_started = false;
+		journal_sync(x);
+	}
+	return err;
+}
+
 static int step_unbind_kmem(struct exec *x)
 {
 	char cur[32];
 	int err;
 
+	/* check-offline wrote the journal: nothing between it and this write */
 	x->unbind_started = true;
-	err = journal_sync(x);
-	if (err)
-		mh_warn("cannot update the journal: %s", strerror(-err));
 	err = driver_write(x->root, "kmem", "unbind", x->plan->dev, &x->opts->deadline,
 			   x->opts->stop);
 	mh_exec_read_driver(x->root, x->plan->dev, cur, sizeof(cur));

@@ -1,0 +1,80 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0-or-later
+# f2: endless offline. Pages pinned by memhot_fault.ko in a Movable block
+# cannot be migrated, and offline_pages() retries until the writer has a
+# signal pending. "--timeout T" must end memhotctl within T + 3 s, with the
+# blocks it offlined back online in their zones, kmem still bound, exit 3.
+#
+# Which signals end the offline_pages() loop (p0-mechanisms.sh measures it;
+# the loop tests signal_pending(), not fatal_signal_pending()), both kernels:
+#  - ends it: any unblocked signal that is not ignored. A handled SIGALRM or
+#    SIGINT makes write(2) return EINTR and the block reads "online" again
+#    (Movable); a default-disposition SIGTERM kills the writer (wait 143).
+#  - does not: a blocked signal (SIGUSR1 blocked at 1 s, write ran on to the
+#    3 s alarm), a signal ignored by default (SIGCHLD, same), SIGINT sent to a
+#    bash background job (bash starts async commands with SIGINT ignored).
+#  - SIGSTOP/SIGCONT: inconclusive so far (the stop may have landed before
+#    the write began).
+#  SIGALRM handler -> EINTR, seconds after the write began (TCG guest on a
+#  host with load 8-9, so the tails include vCPU starvation):
+#    6.1.0-56:  alarm 1 s -> 1.011, 2 s -> 2.053/2.182, 3 s -> 3.023
+#    6.12.117:  alarm 1 s -> 1.507, 2 s -> 2.007, 3 s -> 3.003
+#  A writer waiting for device_hotplug_lock (f3) is another matter: only a
+#  fatal signal ends it.
+#   f2-endless.sh [TIMEOUT]
+set -a; . /run/mh/env; set +a	# guest-main.sh sources it without export
+. /run/mh/guest-lib.sh
+. "$MH_GUEST_FAULTS/fault-lib.sh"
+
+tmo=${1:-10}
+have_memhotctl || { echo "Bail out! no memhotctl"; exit 1; }
+setup_or_bail "module loads" fault_module_load
+dev=$(fault_setup_dev 768M online_movable)
+setup_or_bail "kmem device" test -n "$dev"
+node=$(dax_target_node "$dev")
+mid=$(mid_block "$dev")
+setup_or_bail "pin pages in memory$mid" fault_pin_block "$node" "$mid" 4
+diag "device $dev: $(blocks_summary "$dev"); pins: $(fault_pins)"
+
+# The fault is real: this kernel's offline of the block only ends by a signal.
+r=$($SIGWRITE --alarm 2 "$SYS_MEM/memory$mid/state" offline | sed -n 's/^result=//p')
+echo "# measure: raw offline of pinned memory$mid, SIGALRM handler at 2 s: $r"
+case "$r" in EINTR*) ok "raw offline ends only by the signal: $r" ;; *) not_ok "raw offline endless ($r)" ;; esac
+
+before=$(snap "$dev")
+for cmd in remove offline; do
+	dmesg_mark
+	mh_timed -j --timeout "$tmo" "$cmd" "$dev"
+	F_FAULTS=$((F_FAULTS + 1))
+	is "$MH_RC" 3 "$cmd --timeout $tmo exits 3"
+	check "$cmd ended within timeout + 3 s ($MH_SECS s)" le "$MH_SECS" $((tmo + 3))
+	is "$(snap "$dev")" "$before" "$cmd: blocks back online in their zones, kmem kept"
+	is "$(block_state "$mid")" online "memory$mid online (not left going-offline)"
+	check "$cmd: no leak in dmesg" dmesg_clean
+	check "$cmd: dmesg shows the offline ended by a signal" \
+		bash -c "dmesg | tail -n +$((DMESG_MARK + 1)) | grep -qiE 'signal backoff'"
+	diag "outcome $(json_get .outcome) message: $(json_get .message)"
+	# no writer left behind (it would hold device_hotplug_lock)
+	sleep 1
+	check "$cmd: no writer left in offline (no process in D/R on the state file)" \
+		bash -c "! grep -qs going-offline $SYS_MEM/memory*/state"
+done
+
+# A shorter deadline, to see the overshoot is not a constant.
+mh_timed -j --timeout 4 remove "$dev"
+F_FAULTS=$((F_FAULTS + 1))
+is "$MH_RC" 3 "remove --timeout 4 exits 3"
+check "ended within 4 + 3 s ($MH_SECS s)" le "$MH_SECS" 7
+is "$(snap "$dev")" "$before" "rolled back"
+
+# Where the time goes past the deadline (diagnostic only).
+mh_stamped --timeout 4 offline "$dev"
+mh_stamped --timeout 10 remove "$dev"
+
+# Released: the same command now converges.
+fault_release
+mh_timed -j --timeout 120 remove "$dev"
+is "$MH_RC" 0 "after release, remove exits 0"
+is "$(end_state "$dev" "$before")" removed "device removed, range released"
+count_report
+done_testing

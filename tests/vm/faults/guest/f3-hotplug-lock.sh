@@ -1,0 +1,59 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0-or-later
+# f3: device_hotplug_lock held by someone else for longer than the deadline.
+# lock_device_hotplug() is exported neither by Debian's 6.1 nor 6.12 kernel
+# (Module.symvers), so the lock is held the way the kernel itself holds it:
+# an endless offline of another block (pinned by memhot_fault.ko) in a
+# background process. Every memoryN/state write then loops in
+# lock_device_hotplug_sysfs()'s trylock + restart_syscall(), which only a
+# fatal signal ends (p0: a handled SIGALRM at 2 s did not end it).
+# memhotctl must not hang past --timeout, exit 3, report the lock busy and
+# change nothing.
+#   f3-hotplug-lock.sh [TIMEOUT]
+set -a; . /run/mh/env; set +a	# guest-main.sh sources it without export
+. /run/mh/guest-lib.sh
+. "$MH_GUEST_FAULTS/fault-lib.sh"
+
+tmo=${1:-8}
+have_memhotctl || { echo "Bail out! no memhotctl"; exit 1; }
+setup_or_bail "module loads" fault_module_load
+dev=$(fault_setup_dev 768M online_movable)
+setup_or_bail "kmem device" test -n "$dev"
+node=$(dax_target_node "$dev")
+mid=$(mid_block "$dev")
+setup_or_bail "pin pages in memory$mid" fault_pin_block "$node" "$mid" 4
+orig=$(snap "$dev")
+
+hold_hotplug_lock "$mid"
+trap release_hotplug_lock EXIT
+is "$(block_state "$mid")" going-offline "holder spins in offline of memory$mid (holds device_hotplug_lock)"
+before=$(snap "$dev")
+for cmd in remove offline; do
+	dmesg_mark
+	mh_timed -j --timeout "$tmo" "$cmd" "$dev"
+	F_FAULTS=$((F_FAULTS + 1))
+	is "$MH_RC" 3 "$cmd with the lock held exits 3"
+	check "$cmd did not hang past --timeout $tmo + 3 s ($MH_SECS s)" le "$MH_SECS" $((tmo + 3))
+	check "$cmd reports the hotplug lock busy" \
+		bash -c 'grep -qiE "lock|hotplug" <<<"$1"' _ "$(json_get .message) $MH_ERR"
+	diag "outcome $(json_get .outcome) message: $(json_get .message)"
+	sleep 0.5
+	is "$(snap "$dev")" "$before" "$cmd changed nothing"
+	check "$cmd: holder still running" kill -0 "$HOLDER_PID"
+	check "$cmd: no leak in dmesg" dmesg_clean
+done
+# Where the time goes (diagnostic only).
+mh_stamped --timeout "$tmo" offline "$dev"
+# The waiting writer must be gone, not queued behind the holder: once the
+# holder ends, no block of the device may go offline by itself.
+release_hotplug_lock
+trap - EXIT
+sleep 2
+is "$(snap "$dev")" "$orig" "after the holder ends: nothing changes behind our back"
+
+fault_release
+mh_timed -j --timeout 120 remove "$dev"
+is "$MH_RC" 0 "lock free and pins released: remove exits 0"
+is "$(end_state "$dev" "$orig")" removed "device removed"
+count_report
+done_testing

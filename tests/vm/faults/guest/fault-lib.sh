@@ -1,0 +1,228 @@
+# SPDX-License-Identifier: GPL-2.0-or-later
+# Guest-side helpers for the fault scenarios (sourced after the harness's
+# guest-lib.sh): the pinning module, a kmem device to break, snapshots of what
+# the kernel says (sysfs, /proc/iomem, dmesg) to judge a run by.
+# MH_GUEST_FAULTS (from run-faults.sh) is a host directory visible through the
+# guest's read-only 9p root: fault-lib.sh, sigwrite.py, KVER/memhot_fault.ko.
+
+FAULTS=${MH_GUEST_FAULTS:-/var/cache/memhotctl-vm/faults}
+FAULT_KO=${FAULT_KO:-$FAULTS/$MH_KVER/memhot_fault.ko}
+FAULT_CTL=/sys/kernel/debug/memhot_fault/ctl
+SIGWRITE="python3 $FAULTS/sigwrite.py"
+
+# sw_started: wait (10 s at most) until a background sigwrite is about to
+# write; python starts slowly under TCG.
+sw_started() {
+	local i
+	for i in $(seq 100); do
+		grep -q '^started' "$SW_OUT" 2>/dev/null && { sleep 0.2; return 0; }
+		sleep 0.1
+	done
+	return 1
+}
+
+now() { date +%s.%N; }
+# elapsed T0: seconds since T0 with 3 decimals
+elapsed() { awk -v a="$1" -v b="$(now)" 'BEGIN { printf "%.3f", b - a }'; }
+# le A B: A <= B for decimals
+le() { awk -v a="$1" -v b="$2" 'BEGIN { exit !(a <= b) }'; }
+
+fault_module_load() {
+	mountpoint -q /sys/kernel/debug || mount -t debugfs debugfs /sys/kernel/debug
+	[ -e "$FAULT_CTL" ] || insmod "$FAULT_KO" || return 1
+	# offline_pages()'s "failed due to ..." is pr_debug: make it visible
+	echo 'file memory_hotplug.c +p' >/sys/kernel/debug/dynamic_debug/control 2>/dev/null
+	[ -e "$FAULT_CTL" ]
+}
+
+# mh_stamped ARGS...: the tool with -v, each stderr line prefixed with the
+# seconds since start, stamped by one process (a fork per line would lag)
+mh_stamped() {
+	local t0
+	t0=$(now)
+	{ "$MEMHOTCTL" -v "$@" 2>&1 >/dev/null; echo "(exit $?)"; } |
+		python3 -c 'import sys, time
+t0 = float(sys.argv[1])
+for l in sys.stdin:
+    print("# +%.3f %s" % (time.time() - t0, l.rstrip()), flush=True)' "$t0"
+}
+# fault_pin_block NODE BLOCK [COUNT]: pin pages inside memory block BLOCK
+fault_pin_block() {
+	echo "pinblock $1 $2 ${3:-4}" >"$FAULT_CTL" &&
+		grep -q "^block $2 " "$FAULT_CTL"
+}
+fault_release() { [ -e "$FAULT_CTL" ] && echo release >"$FAULT_CTL"; }
+fault_pins() { tr '\n' ' ' <"$FAULT_CTL"; }
+
+# fault_setup_dev [SIZE] [online_movable|online_kernel|offline]: a fresh kmem
+# device from the NVDIMM; prints its name.
+fault_setup_dev() {
+	local size=${1:-768M} how=${2:-online_movable} dev
+	nd_reset >/dev/null 2>&1 || true
+	nd_init
+	dev=$(nd_create_devdax "$size") || return 1
+	[ -n "$dev" ] && [ "$dev" != null ] || return 1
+	raw_to_kmem "$dev" "$how" || return 1
+	echo "$dev"
+}
+# Middle block of a device (the one a bounded offline reaches after others).
+mid_block() {
+	local bl
+	mapfile -t bl < <(dax_blocks "$1")
+	echo "${bl[$((${#bl[@]} / 2))]}"
+}
+
+# snap DEV: one line that must be equal before and after a rolled-back run:
+# driver, policy, every block's state and zone, kmem ranges in /proc/iomem.
+snap() {
+	echo "driver=$(dax_driver "$1") policy=$(policy) kmem=$(kmem_ram_count "$1") $(blocks_summary "$1")"
+}
+# zone of an online block as valid_zones reads ("Movable", "Normal")
+zone_of() { block_zones "$1"; }
+
+# A device whose range is still System RAM (kmem) while kmem is not bound is
+# a leak; so is the kernel's own message.
+leak_check() {
+	local dev=$1
+	if dmesg | grep -qE 'cannot be hotremoved|removing memory fails'; then
+		return 1
+	fi
+	if [ "$(dax_driver "$dev")" != kmem ] && [ "$(kmem_ram_count "$dev")" != 0 ]; then
+		return 1
+	fi
+	return 0
+}
+
+# json_get KEY: from $MH_OUT (memhotctl -j), empty when absent
+json_get() { jq -r "$1 // empty" <<<"$MH_OUT" 2>/dev/null; }
+
+# A block that spins in offline_pages() holds device_hotplug_lock for as long
+# as it runs: the way to hold the lock from userspace (lock_device_hotplug is
+# not exported to modules). Sets HOLDER_PID.
+hold_hotplug_lock() {
+	local blk=$1
+	( exec 2>/dev/null; echo offline >"$SYS_MEM/memory$blk/state" ) &
+	HOLDER_PID=$!
+	# wait until the writer is in offline (state going-offline)
+	local i
+	for i in $(seq 50); do
+		[ "$(block_state "$blk")" = going-offline ] && return 0
+		sleep 0.1
+	done
+	return 0
+}
+release_hotplug_lock() {
+	[ -n "${HOLDER_PID:-}" ] || return 0
+	# SIGTERM: bash's async subshells ignore SIGINT
+	kill -TERM "$HOLDER_PID" 2>/dev/null
+	wait "$HOLDER_PID" 2>/dev/null
+	HOLDER_PID=
+}
+
+# ---- runs of the tool and how they ended ---------------------------------------
+F_RUNS=0 F_FAULTS=0 F_LEAKS=0
+count_report() { echo "# count: runs=$F_RUNS faults=$F_FAULTS leaks=$F_LEAKS"; }
+
+# mh_timed ARGS...: mh with the wall time in MH_SECS
+mh_timed() {
+	local tf TIMEFORMAT=%R
+	tf=$(mktemp)
+	# bash's time keyword: no fork of date/awk around the run to blur it
+	{ time mh "$@"; } 2>"$tf"
+	MH_SECS=$(tail -n1 "$tf")
+	rm -f "$tf"
+	F_RUNS=$((F_RUNS + 1))
+	echo "# took $MH_SECS s"
+}
+# mh_bg ARGS...: the tool in the background (MH_PID, output in MH_BGOUT/ERR)
+mh_bg() {
+	MH_BGOUT=$(mktemp) MH_BGERR=$(mktemp)
+	MH_T0=$(now)
+	# Without job control bash starts async commands with SIGINT and SIGQUIT
+	# ignored; with it (set -m) they keep the default a terminal's Ctrl-C
+	# meets, and the pid is the tool's own (no wrapper to start slowly).
+	set -m
+	"$MEMHOTCTL" "$@" >"$MH_BGOUT" 2>"$MH_BGERR" &
+	MH_PID=$!
+	set +m
+	F_RUNS=$((F_RUNS + 1))
+}
+# mh_bg_wait [SECS]: wait for the background tool, at most SECS (default
+# 60) before SIGKILL; sets MH_RC, MH_OUT, MH_ERR, MH_SECS, MH_HUNG
+mh_bg_wait() {
+	local max=${1:-60} i=0
+	MH_HUNG=0
+	while kill -0 "$MH_PID" 2>/dev/null; do
+		if ! le "$(elapsed "$MH_T0")" "$max"; then
+			MH_HUNG=1
+			kill -KILL "$MH_PID" 2>/dev/null
+			break
+		fi
+		sleep 0.1
+	done
+	wait "$MH_PID" 2>/dev/null
+	MH_RC=$?
+	MH_SECS=$(elapsed "$MH_T0")
+	MH_OUT=$(cat "$MH_BGOUT") MH_ERR=$(cat "$MH_BGERR")
+	rm -f "$MH_BGOUT" "$MH_BGERR"
+	echo "# background memhotctl -> exit $MH_RC after $MH_SECS s$([ $MH_HUNG = 0 ] || echo ' (HUNG, killed)')"
+	[ -z "$MH_ERR" ] || diag "$(sed 's/^/  stderr: /' <<<"$MH_ERR" | head -n 20)"
+}
+
+# end_state DEV BEFORE: removed | rolled-back | leaked | other
+# (BEFORE is snap's line from before the run)
+end_state() {
+	local dev=$1 before=$2
+	if ! leak_check "$dev"; then
+		echo leaked
+	elif [ "$(dax_driver "$dev")" != kmem ] && [ "$(kmem_ram_count "$dev")" = 0 ]; then
+		echo removed
+	elif [ "$(snap "$dev")" = "$before" ]; then
+		echo rolled-back
+	else
+		echo other
+	fi
+}
+# judge_end DEV BEFORE DESC: one test point, removed with exit 0 or rolled
+# back with exit 3; counts leaks
+judge_end() {
+	local st
+	st=$(end_state "$1" "$2")
+	[ "$st" = leaked ] && F_LEAKS=$((F_LEAKS + 1))
+	case "$st/$MH_RC" in
+	removed/0 | rolled-back/3) ok "$3: $st, exit $MH_RC" ;;
+	*)
+		not_ok "$3: $st, exit $MH_RC"
+		diag "  before: $2" "  after:  $(snap "$1")"
+		;;
+	esac
+}
+# Back to kmem with every block online movable (after a run removed it).
+rearm() {
+	local dev=$1
+	[ "$(dax_driver "$dev")" = kmem ] && [ "$(count_state "$dev" online)" = "$(nblocks "$dev")" ] &&
+		return 0
+	# another agent (udev rule, onliner loop) may online blocks meanwhile:
+	# a failed write is fine as long as every block ends up online
+	raw_to_kmem "$dev" online_movable 2>/dev/null
+	local i b
+	for i in 1 2 3 4 5; do
+		[ "$(dax_driver "$dev")" = kmem ] || raw_to_kmem "$dev" online_movable 2>/dev/null
+		for b in $(dax_blocks "$dev"); do
+			raw_online_block "$b" online_movable 2>/dev/null
+		done
+		[ "$(dax_driver "$dev")" = kmem ] &&
+			[ "$(count_state "$dev" online)" = "$(nblocks "$dev")" ] && return 0
+		sleep 1
+	done
+	return 1
+}
+# wait_going_offline BLOCK: until a writer is inside offline_pages() for it
+wait_going_offline() {
+	local i
+	for i in $(seq 100); do
+		[ "$(block_state "$1")" = going-offline ] && return 0
+		sleep 0.1
+	done
+	return 1
+}

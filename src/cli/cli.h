@@ -40,6 +40,8 @@ int cmd_recover(struct cli_ctx *ctx);
 /* run_op.c: the common runner of online/offline/remove. */
 int run_op(struct cli_ctx *ctx, enum mh_op op, const struct mh_plan_opts *popts);
 enum mh_exit outcome_exit(enum mh_outcome o);
+/* The exit status of an mh_exec()/mh_recover() return and result. */
+enum mh_exit result_exit(int rc, struct mh_exec_result *res);
 /* Deadline, retries, udev, journal and SIGINT/SIGTERM handling for mh_exec(). */
 void cli_exec_opts(struct cli_ctx *ctx, struct mh_exec_opts *eo, void *progress);
 /* The lock fd, or -1 after saying why. */

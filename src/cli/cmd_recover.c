@@ -80,12 +80,7 @@ static int run_one(struct cli_ctx *ctx, const char *dev, struct mh_exec_opts *eo
 		mh_exec_result_free(&res);
 		return MH_EXIT_OK;
 	}
-	if (rc && res.outcome == MH_DONE) {
-		res.outcome = MH_FAILED;
-		if (!res.message[0])
-			snprintf(res.message, sizeof(res.message), "%s", strerror(-rc));
-	}
-	ret = outcome_exit(res.outcome);
+	ret = result_exit(rc, &res);
 	if (ctx->json) {
 		json_op(&(struct op_report){ .res = &res, .dev = dev, .op = "recover",
 			.code = ret, .outcome = mh_outcome_name(res.outcome),

@@ -57,6 +57,17 @@ enum mh_exit outcome_exit(enum mh_outcome o)
 	}
 }
 
+enum mh_exit result_exit(int rc, struct mh_exec_result *res)
+{
+	if (rc && res->outcome == MH_DONE) {
+		/* The executor could not even start: nothing was changed. */
+		res->outcome = MH_FAILED;
+		if (!res->message[0])
+			snprintf(res->message, sizeof(res->message), "%s", strerror(-rc));
+	}
+	return outcome_exit(res->outcome);
+}
+
 static size_t count_steps(const struct mh_plan *p, enum mh_step_kind k, size_t upto)
 {
 	size_t n = 0;
@@ -234,13 +245,7 @@ int run_op(struct cli_ctx *ctx, enum mh_op op, const struct mh_plan_opts *popts)
 	}
 	rc = mh_exec(ctx->root, &plan, &eo, &res);
 	mh_lock_release(lockfd);
-	if (rc && res.outcome == MH_DONE) {
-		/* The executor could not even start: nothing was changed. */
-		res.outcome = MH_FAILED;
-		if (!res.message[0])
-			snprintf(res.message, sizeof(res.message), "%s", strerror(-rc));
-	}
-	ret = outcome_exit(res.outcome);
+	ret = result_exit(rc, &res);
 	if (ctx->json) {
 		struct op_report r = {
 			.plan = &plan, .res = &res, .dev = dev, .op = mh_op_name(op),

@@ -92,6 +92,11 @@ static void print_plan(const struct mh_plan *p)
 /* The summary line on stdout, and for anything but success, every block's state. */
 static void print_result(const struct mh_plan *p, const struct mh_exec_result *r)
 {
+	if (r->outcome == MH_DONE && !p->nr_steps) {
+		printf("%s: nothing to do (driver %s)\n", p->dev,
+		       r->final_driver[0] ? r->final_driver : "none");
+		return;
+	}
 	if (r->outcome == MH_DONE) {
 		switch (p->op) {
 		case MH_OP_REMOVE:

@@ -170,8 +170,16 @@ static int plan_remove(struct mh_plan *p, const struct mh_snapshot *snap,
 		       const struct mh_dev_view *v, const struct mh_plan_opts *opts,
 		       char *why, size_t len)
 {
+	enum mh_dax_driver d = v->dev->driver;
 	int ret;
 
+	/*
+	 * Already where remove would leave it (a second run after one that
+	 * finished, or one interrupted after the unbind): nothing to do.
+	 */
+	if ((d == MH_DRIVER_DEVICE_DAX && opts->rebind == MH_REBIND_DEVDAX) ||
+	    (d == MH_DRIVER_NONE && opts->rebind == MH_REBIND_NONE))
+		return 0;
 	ret = check_offlinable(snap, v, opts, why, len);
 	if (!ret)
 		ret = plan_offline_blocks(p, v);

@@ -261,8 +261,14 @@ static void test_not_kmem(void)
 	is_str(v.reason, "not in system-ram mode (driver device_dax)", "devdax reason");
 	ok(v.nr_total == 5 && v.nr_missing == 0, "5 blocks to be, none missing");
 	mh_dev_view_free(&v);
-	check_plan(&s, MH_OP_REMOVE, "dax0.0", NULL, -EINVAL,
-		   "dax0.0 is not in system-ram mode (driver device_dax)", END);
+	/* remove converges: already device_dax is nothing to do, not a refusal */
+	check_plan(&s, MH_OP_REMOVE, "dax0.0", NULL, 0, NULL, END);
+	{
+		struct mh_plan_opts none = { .rebind = MH_REBIND_NONE };
+
+		check_plan(&s, MH_OP_REMOVE, "dax0.0", &none, -EINVAL,
+			   "dax0.0 is not in system-ram mode (driver device_dax)", END);
+	}
 	check_plan(&s, MH_OP_OFFLINE, "dax0.0", NULL, -EINVAL,
 		   "dax0.0 is not in system-ram mode (driver device_dax)", END);
 	check_plan(&s, MH_OP_ONLINE, "dax0.0", NULL, 0, NULL,

@@ -28,6 +28,12 @@ check_status() {
 	[ -n "$w" ] || bad="empty"
 	for x in $w; do
 		[[ $x =~ [0-9]$ ]] || continue
+		if [[ $x == namespace* ]]; then
+			# not in the path: the nd parent device's namespace attribute
+			[ "$(cat "$SYS_DAX/devices/$DEV/../namespace" 2>/dev/null)" = "$x" ] ||
+				bad+=" '$x' not the nd parent's namespace"
+			continue
+		fi
 		[[ "/$(dax_path "$DEV")/" == */"$x"/* ]] || bad+=" '$x' not in path"
 	done
 	is "${bad:-ok}" ok "$l: backing '$w' names components of the device path"

@@ -650,7 +650,17 @@ static void check_plan(const struct mh_snapshot *snap, const struct mh_dax_dev *
 	size_t j, k;
 
 	CHECK(p->op == op && !strcmp(p->dev, dev->name));
-	CHECK(dev->driver == MH_DRIVER_KMEM || op == MH_OP_ONLINE);
+	/*
+	 * Only online acts on a device outside kmem; remove of one already
+	 * where remove leaves it (device_dax, or no driver with --rebind none)
+	 * is an empty plan.
+	 */
+	CHECK(dev->driver == MH_DRIVER_KMEM || op == MH_OP_ONLINE ||
+	      (op == MH_OP_REMOVE && !p->nr_steps &&
+	       (dev->driver == MH_DRIVER_DEVICE_DAX ? o->rebind == MH_REBIND_DEVDAX :
+		dev->driver == MH_DRIVER_NONE && o->rebind == MH_REBIND_NONE)));
+	if (op == MH_OP_REMOVE && dev->driver != MH_DRIVER_KMEM)
+		return;	/* the empty plan above: no step rules to check */
 	for (j = 0; j < p->nr_steps; j++) {
 		const struct mh_step *s = &p->steps[j];
 

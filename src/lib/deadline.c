@@ -55,6 +55,7 @@ struct req_hdr {
 };
 
 static struct mh_write_hook hook;
+static bool last_stuck;	/* see mh_write_last_was_stuck() */
 static struct mh_write_tunables tun = { .grace_ms = 200 };
 
 static uint64_t now_ns(void)
@@ -90,6 +91,11 @@ long mh_deadline_left_ms(const struct mh_deadline *d, long cap_ms)
 	if (cap_ms >= 0 && left > cap_ms)
 		left = cap_ms;
 	return left;
+}
+
+bool mh_write_last_was_stuck(void)
+{
+	return last_stuck;
 }
 
 bool mh_stop_requested(const volatile int *stop)
@@ -308,6 +314,7 @@ static int await_child(int fd, pid_t pid, const char *rel, const struct mh_deadl
 			mh_dbg("write %s: still blocked, sending SIGKILL", rel);
 			kill(pid, SIGKILL);
 			*killed = true;
+			last_stuck = true;
 			err = EINTR;
 		}
 		/*
@@ -473,6 +480,7 @@ int mh_write_attr_bounded(struct mh_root *root, const char *rel, const char *str
 		return -EINTR;
 	if (mh_deadline_passed(d))
 		return -ETIMEDOUT;
+	last_stuck = false;
 	if (hook.pre)
 		err = hook.pre(hook.ctx, rel, str);
 	if (!err) {

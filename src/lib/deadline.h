@@ -44,6 +44,15 @@ int mh_write_attr_bounded(struct mh_root *root, const char *rel, const char *str
 void mh_write_session_begin(void);
 void mh_write_session_end(void);
 
+/*
+ * True when the last bounded write was ended by the deadline or a stop and
+ * had to be SIGKILLed: it ignored SIGINT, as a memoryN/state write does
+ * while it waits in the device_hotplug_lock trylock/restart_syscall() loop
+ * (an offline_pages() in progress answers SIGINT with EINTR). Such a write
+ * never got into the kernel's operation: the hotplug lock was busy.
+ */
+bool mh_write_last_was_stuck(void);
+
 /* True when *stop is set (stop may be NULL). */
 bool mh_stop_requested(const volatile int *stop);
 /* Sleep ms, bounded by the deadline and cut short by *stop. */

@@ -84,6 +84,23 @@ say(struct exec *x, const char *fmt, ...)
 	va_end(ap);
 }
 
+/*
+ * A block's state write ended by the deadline (err -ETIMEDOUT) or a stop
+ * (-EINTR). A write that ignored SIGINT never got past the kernel's
+ * device_hotplug_lock trylock: name the lock, since nothing was tried.
+ */
+static void say_write_ended(struct exec *x, uint64_t block, const char *what, int err)
+{
+	const char *why = err == -EINTR ? "interrupted" : "deadline reached";
+
+	if (mh_write_last_was_stuck())
+		say(x, "memory%" PRIu64 ": %s while waiting for the kernel's device_hotplug_lock "
+		    "(held by another memory hotplug operation): %s not started",
+		    block, why, what);
+	else
+		say(x, "memory%" PRIu64 ": %s during %s", block, why, what);
+}
+
 static void state_path(uint64_t id, char *buf, size_t len)
 {
 	mh_block_attr_path(id, "state", buf, len);
@@ -521,8 +538,7 @@ static int step_offline(struct exec *x, size_t idx, const struct mh_step *s)
 				    s->block, strerror(-err), mh_block_state_name(blk.state));
 			return err;
 		case MH_ERR_DEADLINE:
-			say(x, "memory%" PRIu64 ": %s during offline", s->block,
-			    err == -EINTR ? "interrupted" : "deadline reached");
+			say_write_ended(x, s->block, "offline", err);
 			return err;
 		default:
 			say(x, "memory%" PRIu64 ": offline failed: %s", s->block,
@@ -589,8 +605,7 @@ static int step_online(struct exec *x, const struct mh_step *s)
 		case MH_ERR_REREAD:
 			continue;	/* raced with another onliner: re-read */
 		case MH_ERR_DEADLINE:
-			say(x, "memory%" PRIu64 ": %s during online", s->block,
-			    err == -EINTR ? "interrupted" : "deadline reached");
+			say_write_ended(x, s->block, "online", err);
 			return err;
 		default:
 			say(x, "memory%" PRIu64 ": online failed: %s", s->block,

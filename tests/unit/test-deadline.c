@@ -125,6 +125,7 @@ static void test_fifo_sigint(void)
 	is_int(err, -ETIMEDOUT, "hung write: ETIMEDOUT");
 	/* SIGINT at 0.3 s ends it at once (EINTR): well before the grace ends. */
 	ok(el >= 0.29 && el < 0.49, "ended at the deadline by SIGINT (%.3f s)", el);
+	ok(!mh_write_last_was_stuck(), "a write SIGINT ended is not called stuck");
 	ok(no_children(), "child reaped");
 }
 
@@ -144,6 +145,7 @@ static void test_fifo_sigkill(void)
 	mh_write_tune(NULL);
 	is_int(err, -ETIMEDOUT, "SIGINT-proof write: ETIMEDOUT");
 	ok(el >= 0.49 && el < 1.5, "ended by SIGKILL after the grace (%.3f s)", el);
+	ok(mh_write_last_was_stuck(), "a write that ignored SIGINT is called stuck");
 	ok(no_children(), "killed child reaped");
 }
 
@@ -246,11 +248,13 @@ static void test_session(void)
 	mh_write_tune(NULL);
 	is_int(err, -ETIMEDOUT, "session: SIGINT-proof write: ETIMEDOUT");
 	ok(el >= 0.49 && el < 1.5, "session: by SIGKILL after the grace (%.3f s)", el);
+	ok(mh_write_last_was_stuck(), "session: stuck write reported");
 
 	mh_deadline_set(&d, 5);
 	is_int(mh_write_attr_deadline(root, "state", "offline", &d), 0,
 	       "session: a new child after the killed one");
 	is_str(get("state"), "offline", "written by the new child");
+	ok(!mh_write_last_was_stuck(), "a write that succeeds clears stuck");
 	mh_write_session_end();
 	ok(no_children(), "session end reaps its child");
 }

@@ -35,7 +35,7 @@ for cmd in remove offline; do
 	is "$MH_RC" 3 "$cmd with the lock held exits 3"
 	check "$cmd did not hang past --timeout $tmo + 3 s ($MH_SECS s)" le "$MH_SECS" $((tmo + 3))
 	check "$cmd reports the hotplug lock busy" \
-		bash -c 'grep -qiE "lock|hotplug" <<<"$1"' _ "$(json_get .message) $MH_ERR"
+		bash -c 'grep -q "device_hotplug_lock" <<<"$1"' _ "$(json_get .message) $MH_ERR"
 	diag "outcome $(json_get .outcome) message: $(json_get .message)"
 	sleep 0.5
 	is "$(snap "$dev")" "$before" "$cmd changed nothing"

@@ -124,8 +124,10 @@ static int check_offlinable(const struct mh_snapshot *snap, const struct mh_dev_
 			    const struct mh_plan_opts *opts, char *why, size_t len)
 {
 	const struct mh_dax_dev *dev = v->dev;
+	unsigned long long need_kb, have_kb;
 	uint64_t online_bytes;
 	size_t i;
+	int node;
 
 	if (dev->driver != MH_DRIVER_KMEM)
 		return refuse(why, len, -EINVAL, "%s is not in system-ram mode (driver %s)",
@@ -138,14 +140,22 @@ static int check_offlinable(const struct mh_snapshot *snap, const struct mh_dev_
 			return refuse(why, len, -EINVAL,
 				      "memory%" PRIu64 " of %s spans zones (valid_zones none): "
 				      "it cannot be offlined", v->blocks[i]->id, dev->name);
-	/* Its used pages must fit elsewhere; MemAvailable counts its own free pages. */
+	/*
+	 * Its used pages must fit into the other nodes: offline_pages() would
+	 * otherwise migrate for as long as it is let, stalling the system.
+	 */
 	online_bytes = (uint64_t)(v->nr_online) * snap->block_size;
-	if (!opts->force && snap->mem_available_kb &&
-	    snap->mem_available_kb * 1024ULL < online_bytes)
+	node = dev->target_node;
+	if (node < 0 && v->nr_blocks)
+		node = v->blocks[0]->node;
+	if (!opts->force && v->nr_online &&
+	    mh_meminfo_room(&snap->mem, node, online_bytes, &need_kb, &have_kb) &&
+	    have_kb < need_kb)
 		return refuse(why, len, -ENOMEM,
-			      "not enough free memory elsewhere: %" PRIu64 " MiB online "
-			      "on %s, %llu MiB available in all (use --force to try anyway)",
-			      online_bytes >> 20, dev->name, snap->mem_available_kb >> 10);
+			      "not enough free memory elsewhere: %llu MiB in use on %s "
+			      "(node %d), %llu MiB available on the other nodes "
+			      "(use --force to try anyway)",
+			      need_kb >> 10, dev->name, node, have_kb >> 10);
 	return 0;
 }
 

@@ -11,20 +11,6 @@
 #include "log.h"
 #include "snapshot.h"
 
-static unsigned long long read_mem_available(struct mh_root *root)
-{
-	char buf[4096], *p;
-	unsigned long long kb;
-
-	/* Informational only (a precondition --force skips): 0 when unknown. */
-	if (mh_read_attr(root, MH_PROC_MEMINFO, buf, sizeof(buf)) < 0)
-		return 0;
-	p = strstr(buf, "MemAvailable:");
-	if (!p || sscanf(p + 13, " %llu kB", &kb) != 1)
-		return 0;
-	return kb;
-}
-
 static int read_devices(struct mh_root *root, const char *const *names,
 			size_t nr, struct mh_dax_list *l, char *errpath,
 			size_t errlen)
@@ -120,7 +106,8 @@ int mh_snapshot_take(struct mh_root *root, const char *const *names, size_t nr_n
 		mh_snapshot_free(snap);
 		return ret;
 	}
-	snap->mem_available_kb = read_mem_available(root);
+	/* Informational (a precondition --force skips): unknown stays 0. */
+	mh_meminfo_read(root, &snap->mem);
 	return 0;
 }
 
@@ -130,6 +117,7 @@ void mh_snapshot_free(struct mh_snapshot *snap)
 		return;
 	mh_dax_list_free(&snap->devs);
 	mh_blocks_free(&snap->blocks);
+	mh_meminfo_free(&snap->mem);
 }
 
 static void set_reason(struct mh_dev_view *v, bool removable, const char *fmt, ...)

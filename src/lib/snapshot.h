@@ -5,6 +5,7 @@
 
 #include "block.h"
 #include "dax.h"
+#include "meminfo.h"
 
 struct mh_snapshot {
 	uint64_t block_size;
@@ -12,7 +13,7 @@ struct mh_snapshot {
 	struct mh_dax_list devs;
 	/* Blocks of the devices asked for only (or every block with all_blocks). */
 	struct mh_blocks blocks;
-	unsigned long long mem_available_kb;	/* /proc/meminfo MemAvailable, 0 unknown */
+	struct mh_meminfo mem;		/* MemAvailable and per-node free memory */
 };
 
 /*

@@ -37,7 +37,7 @@ targets=${*:-fuzz-parse fuzz-tree}
 sources() {
 	case $1 in
 	fuzz-parse) echo "log.c sysroot.c range.c block.c dax.c iomem.c" ;;
-	fuzz-tree) echo "log.c sysroot.c range.c block.c dax.c iomem.c snapshot.c plan.c verify.c" ;;
+	fuzz-tree) echo "log.c sysroot.c range.c block.c dax.c iomem.c snapshot.c meminfo.c plan.c verify.c" ;;
 	*) return 1 ;;
 	esac
 }

@@ -85,6 +85,13 @@ SZ5=$((5 * BS))
 t=$out/kmem-movable; base "$t" offline
 dax "$t" dax0.0 kmem "$NFIT" $SZ5 1 "$R34_38"
 blks "$t" 34 38 online Movable 1
+# per-node meminfo, as nodeN/meminfo prints it: node 1 is the device's
+for n in 0:1048576:262144 1:655360:524288; do
+	mkdir -p "$t/sys/devices/system/node/node${n%%:*}"
+	printf 'Node %s MemTotal:  %8s kB\nNode %s MemFree:   %8s kB\nNode %s MemUsed: 0 kB\n' \
+		"${n%%:*}" "$(echo "$n" | cut -d: -f2)" "${n%%:*}" "${n##*:}" "${n%%:*}" \
+		>"$t/sys/devices/system/node/node${n%%:*}/meminfo"
+done
 printf '110000000-137ffffff : dax0.0\n  110000000-137ffffff : System RAM (kmem)\n' \
 	>>"$t/proc/iomem"
 

@@ -13,6 +13,7 @@
 #include "block.h"
 #include "dax.h"
 #include "iomem.h"
+#include "meminfo.h"
 #include "plan.h"
 #include "snapshot.h"
 #include "sysroot.h"
@@ -122,7 +123,10 @@ static void test_kmem_movable(void)
 	take(root, &s, false);
 	is_int(s.block_size, BS, "block size");
 	is_str(s.auto_online, "offline", "policy");
-	is_int(s.mem_available_kb, 786432, "MemAvailable");
+	is_int(s.mem.available_kb, 786432, "MemAvailable");
+	is_int(s.mem.nr_nodes, 2, "two nodes with meminfo");
+	ok(mh_meminfo_node(&s.mem, 1) && mh_meminfo_node(&s.mem, 1)->total_kb == 655360 &&
+	   mh_meminfo_node(&s.mem, 1)->free_kb == 524288, "node 1: MemTotal, MemFree");
 	d = dev_of(&s, "dax0.0");
 	is_int(d->driver, MH_DRIVER_KMEM, "driver kmem");
 	is_str(d->driver_name, "kmem", "driver name from link");
@@ -177,8 +181,37 @@ static void test_kmem_movable(void)
 	   "step 1 is offline-block 34");
 	mh_plan_free(&plan);
 
-	/* not enough memory elsewhere; --force skips the check */
-	s.mem_available_kb = 100 * 1024;
+	/*
+	 * Room elsewhere: node 1 holds dax0.0 (640 MiB online) and another
+	 * 640 MiB; 580 MiB of it in use, 700 MiB free. MemAvailable 760 MiB
+	 * covers the device's size, but only 60 MiB of it is on other nodes.
+	 */
+	{
+		struct mh_node_mem *n1 = (struct mh_node_mem *)mh_meminfo_node(&s.mem, 1);
+		unsigned long long avail = s.mem.available_kb;
+		struct mh_node_mem keep = *n1;
+
+		n1->total_kb = 1280 * 1024;
+		n1->free_kb = 700 * 1024;
+		s.mem.available_kb = 760 * 1024;
+		check_plan(&s, MH_OP_REMOVE, "dax0.0", NULL, -ENOMEM,
+			   "580 MiB in use on dax0.0 (node 1), 60 MiB available on the other nodes", END);
+		/* 100 MiB in use of the device: fits into those 60 + 40 MiB */
+		n1->free_kb = 1180 * 1024;
+		s.mem.available_kb = 1280 * 1024;
+		check_plan(&s, MH_OP_REMOVE, "dax0.0", NULL, 0, NULL,
+			   "offline-block memory34", "offline-block memory35",
+			   "offline-block memory36", "offline-block memory37",
+			   "offline-block memory38", "check-offline dax0.0",
+			   "unbind-kmem dax0.0", "verify-released dax0.0",
+			   "bind-devdax dax0.0", "settle-udev", END);
+		*n1 = keep;
+		s.mem.available_kb = avail;
+	}
+
+	/* no per-node figures: the device's online size against MemAvailable */
+	s.mem.nr_nodes = 0;
+	s.mem.available_kb = 100 * 1024;
 	check_plan(&s, MH_OP_REMOVE, "dax0.0", NULL, -ENOMEM, "not enough free memory", END);
 	{
 		struct mh_plan_opts force = { .zone = MH_ZONE_MOVABLE, .force = true };

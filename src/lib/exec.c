@@ -32,7 +32,7 @@
 #define CHECK_QUIET_MS	100	/* between the two checks before the unbind */
 #define SETTLE_CAP_MS		10000
 #define RECHECK_RECENT		2	/* before each offline: the last offlined ... */
-#define RECHECK_SWEEP		4	/* ... and this many older ones, in turn */
+#define RECHECK_SWEEP		2	/* ... and this many older ones, in turn */
 
 struct exec {
 	struct mh_root *root;

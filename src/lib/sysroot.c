@@ -147,7 +147,7 @@ static int memory_dir_rel(struct mh_root *root, const char **rel)
  */
 int mh_root_openat(struct mh_root *root, const char *rel, int flags)
 {
-	int fd;
+	int fd, dirfd;
 
 	rel = skip_slash(rel);
 	flags |= O_CLOEXEC;
@@ -163,7 +163,9 @@ int mh_root_openat(struct mh_root *root, const char *rel, int flags)
 		if (errno != ENOSYS && errno != EPERM)
 			return -errno;
 	}
-	fd = openat(memory_dir_rel(root, &rel), rel, flags);
+	/* Its own statement: it moves rel, which openat() must see moved. */
+	dirfd = memory_dir_rel(root, &rel);
+	fd = openat(dirfd, rel, flags);
 	return fd < 0 ? -errno : fd;
 }
 

@@ -636,17 +636,25 @@ void mh_blocks_free(struct mh_blocks *b)
 	b->count = 0;
 }
 
-int mh_block_refresh(struct mh_root *root, struct mh_block *blk)
+int mh_block_read_state(struct mh_root *root, uint64_t id, enum mh_block_state *st)
 {
 	char rel[128], buf[32];
-	enum mh_block_state st;
 	int ret;
 
-	mh_block_attr_path(blk->id, "state", rel, sizeof(rel));
+	mh_block_attr_path(id, "state", rel, sizeof(rel));
 	ret = mh_read_attr(root, rel, buf, sizeof(buf));
 	if (ret < 0)
 		return ret;
-	ret = mh_parse_block_state(buf, &st);
+	return mh_parse_block_state(buf, st);
+}
+
+int mh_block_refresh(struct mh_root *root, struct mh_block *blk)
+{
+	char rel[128];
+	enum mh_block_state st;
+	int ret;
+
+	ret = mh_block_read_state(root, blk->id, &st);
 	if (ret < 0)
 		return ret;
 	blk->state = st;

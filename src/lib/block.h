@@ -53,6 +53,8 @@ int mh_block_read(struct mh_root *root, uint64_t id, struct mh_block *blk,
 		  char *errpath, size_t errlen);
 /* Root-relative path of memoryN/attr ("sys/devices/system/memory/memory34/state"). */
 int mh_block_attr_path(uint64_t id, const char *attr, char *buf, size_t len);
+/* Re-read one block's state only (one file): -ENOENT when it is gone. */
+int mh_block_read_state(struct mh_root *root, uint64_t id, enum mh_block_state *st);
 /* Re-read one block's state/zones. */
 int mh_block_refresh(struct mh_root *root, struct mh_block *blk);
 int mh_block_size(struct mh_root *root, uint64_t *bs);

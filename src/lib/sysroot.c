@@ -10,6 +10,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <pthread.h>
 #include <unistd.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
@@ -19,8 +20,27 @@
 struct mh_root {
 	int fd;
 	bool live;
+	int memfd;		/* live: MH_MEMORY_DIR, O_PATH; -1 not yet open */
+	unsigned memfd_gen;	/* fork_gen when memfd was opened */
 	char path[PATH_MAX];
 };
+
+/*
+ * Bumped in every child fork()ed from here on: a child (the writer child
+ * closes every fd it does not need) must not use the parent's memfd.
+ */
+static unsigned fork_gen;
+static pthread_once_t atfork_once = PTHREAD_ONCE_INIT;
+
+static void bump_fork_gen(void)
+{
+	fork_gen++;
+}
+
+static void register_atfork(void)
+{
+	pthread_atfork(NULL, NULL, bump_fork_gen);
+}
 
 int mh_root_open(const char *dir, struct mh_root **out)
 {
@@ -32,6 +52,7 @@ int mh_root_open(const char *dir, struct mh_root **out)
 	root = calloc(1, sizeof(*root));
 	if (!root)
 		return -ENOMEM;
+	root->memfd = -1;
 	root->fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 	if (root->fd < 0) {
 		int err = -errno;
@@ -54,6 +75,8 @@ void mh_root_close(struct mh_root *root)
 		return;
 	if (root->fd >= 0)
 		close(root->fd);
+	if (root->memfd >= 0 && root->memfd_gen == fork_gen)
+		close(root->memfd);
 	free(root);
 }
 
@@ -93,12 +116,38 @@ static const char *skip_slash(const char *rel)
 }
 
 /*
+ * On the live system, memoryN/... relative to a kept fd of the memory
+ * directory: the executor opens a block's state several times per block,
+ * and in a TCG guest the path walk through sys/devices/system/memory was
+ * a good part of each open. Returns the dirfd to use and moves *rel on.
+ */
+static int memory_dir_rel(struct mh_root *root, const char **rel)
+{
+	static const char dir[] = MH_MEMORY_DIR "/";
+
+	if (!root->live || strncmp(*rel, dir, sizeof(dir) - 1) || !(*rel)[sizeof(dir) - 1])
+		return root->fd;
+	pthread_once(&atfork_once, register_atfork);
+	if (root->memfd >= 0 && root->memfd_gen != fork_gen)
+		root->memfd = -1;	/* the parent's: closed or not ours */
+	if (root->memfd < 0) {
+		root->memfd = openat(root->fd, MH_MEMORY_DIR,
+				     O_PATH | O_DIRECTORY | O_CLOEXEC);
+		root->memfd_gen = fork_gen;
+		if (root->memfd < 0)
+			return root->fd;
+	}
+	*rel += sizeof(dir) - 1;
+	return root->memfd;
+}
+
+/*
  * Under a sysroot, RESOLVE_IN_ROOT keeps absolute symlinks and ".." of the
  * captured tree inside it. Kernels before 5.6 lack openat2: plain openat.
  */
 int mh_root_openat(struct mh_root *root, const char *rel, int flags)
 {
-	int fd;
+	int fd, dirfd;
 
 	rel = skip_slash(rel);
 	flags |= O_CLOEXEC;
@@ -114,11 +163,18 @@ int mh_root_openat(struct mh_root *root, const char *rel, int flags)
 		if (errno != ENOSYS && errno != EPERM)
 			return -errno;
 	}
-	fd = openat(root->fd, rel, flags);
+	/* Its own statement: it moves rel, which openat() must see moved. */
+	dirfd = memory_dir_rel(root, &rel);
+	fd = openat(dirfd, rel, flags);
 	return fd < 0 ? -errno : fd;
 }
 
-/* Read up to len-1 bytes from fd; strip one trailing newline. */
+/*
+ * Read up to len-1 bytes from fd; strip one trailing newline. A short read
+ * is the end: regular files and sysfs/proc seq files return less than asked
+ * only at EOF, and the read that would return 0 is one syscall per
+ * attribute (a quarter of them) on the executor's hot path.
+ */
 static int read_fd(int fd, char *buf, size_t len)
 {
 	size_t got = 0;
@@ -127,7 +183,9 @@ static int read_fd(int fd, char *buf, size_t len)
 	if (len < 2)
 		return -EINVAL;
 	for (;;) {
-		n = read(fd, buf + got, len - 1 - got);
+		size_t want = len - 1 - got;
+
+		n = read(fd, buf + got, want);
 		if (n < 0) {
 			if (errno == EINTR)
 				continue;
@@ -136,6 +194,8 @@ static int read_fd(int fd, char *buf, size_t len)
 		if (n == 0)
 			break;
 		got += (size_t)n;
+		if ((size_t)n < want)
+			break;
 		if (got == len - 1) {
 			char c;
 

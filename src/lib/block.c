@@ -636,6 +636,24 @@ void mh_blocks_free(struct mh_blocks *b)
 	b->count = 0;
 }
 
+/*
+ * Callers take ENOENT on a state file as "the block is gone" (removed with
+ * its memory), which lets an offline or the last check pass: confirm it
+ * by the directory, so a path or open bug cannot pass for a removal.
+ */
+static bool block_dir_exists(struct mh_root *root, uint64_t id)
+{
+	char rel[128];
+	int fd;
+
+	snprintf(rel, sizeof(rel), MH_MEMORY_DIR "/memory%" PRIu64, id);
+	fd = mh_root_openat(root, rel, O_PATH | O_DIRECTORY);
+	if (fd < 0)
+		return fd != -ENOENT && fd != -ENOTDIR;
+	close(fd);
+	return true;
+}
+
 int mh_block_read_state(struct mh_root *root, uint64_t id, enum mh_block_state *st)
 {
 	char rel[128], buf[32];
@@ -643,6 +661,8 @@ int mh_block_read_state(struct mh_root *root, uint64_t id, enum mh_block_state *
 
 	mh_block_attr_path(id, "state", rel, sizeof(rel));
 	ret = mh_read_attr(root, rel, buf, sizeof(buf));
+	if (ret == -ENOENT && block_dir_exists(root, id))
+		return -EIO;	/* there but unreadable: never "gone" */
 	if (ret < 0)
 		return ret;
 	return mh_parse_block_state(buf, st);

@@ -533,6 +533,21 @@ static void test_holes_and_io(void)
 	is_int(blk.state, MH_BLOCK_OFFLINE, "refresh sees offline");
 	is_int(mh_block_read(root, 8196, &blk, errpath, sizeof(errpath)), -ENOENT,
 	       "missing block: -ENOENT");
+	{
+		enum mh_block_state st;
+		char path[PATH_MAX];
+
+		is_int(mh_block_read_state(root, 8196, &st), -ENOENT,
+		       "state of a block without a directory: -ENOENT (gone)");
+		/* a directory without a readable state is not a removed block */
+		mh_write_attr(root, rel, "offline\n");
+		mh_root_errpath(root, rel, path, sizeof(path));
+		ok(!unlink(path), "state file removed (%s)", path);
+		is_int(mh_block_read_state(root, 8198, &st), -EIO,
+		       "state missing, directory there: -EIO, never -ENOENT");
+		blk.id = 8198;
+		is_int(mh_block_refresh(root, &blk), -EIO, "refresh: -EIO too");
+	}
 	is_int(mh_read_attr(root, "sys/devices/system/memory/block_size_bytes", buf, 4),
 	       -EFBIG, "too small a buffer: -EFBIG");
 	is_int(mh_read_link_name(root, "sys/devices/system/memory/memory0/node0", buf,

@@ -88,37 +88,43 @@ else
 fi
 # EBUSY made for real: Normal blocks again, and page tables, which the
 # kernel cannot migrate, allocated on the device's node by a process bound
-# to it (one page-table page per 2 MiB touched; THP off for the mapping).
-# Offline must then fail with EBUSY and roll back. Slab objects (tmpfs
-# inodes, tried before) did not land there: the allocator fills partial
-# slabs of the CPU's node first. Judged only when the node's PageTables
-# grew, so a pin that missed cannot pass as a rollback.
-node_pt_kb() { awk '/PageTables:/ {print $4}' "/sys/devices/system/node/node$1/meminfo"; }
+# to it. It fills the node's free memory but 48 MiB, page by page (THP off),
+# so its page-table pages (one per 2 MiB) are spread over all of it,
+# including the device's blocks when another device shares the node (6.12
+# boots both hmem devices online). Offline must then fail with EBUSY and
+# roll back. Slab objects (tmpfs inodes, tried before) did not land there:
+# the allocator fills partial slabs of the CPU's node first. Judged only
+# when the node's PageTables grew, so a pin that missed cannot pass as a
+# rollback.
+node_pt_kb() { awk '$3 == "PageTables:" {print $4}' "/sys/devices/system/node/node$1/meminfo"; }
 if [ "$(dax_driver "$DEV")" = device_dax ] && command -v numactl >/dev/null &&
 	command -v python3 >/dev/null; then
 	setup_or_bail "kmem online_kernel again" raw_to_kmem "$DEV" online_kernel
 	nd=$(dax_target_node "$DEV")
 	pt0=$(node_pt_kb "$nd")
+	free_kb=$(awk '$3 == "MemFree:" {print $4}' "/sys/devices/system/node/node$nd/meminfo")
 	rm -f /tmp/pt.ready
 	numactl --membind="$nd" python3 -c '
-import mmap, time
+import mmap, sys, time
+left = (int(sys.argv[1]) - 48 * 1024) * 1024
 maps = []
-for _ in range(2):
-    m = mmap.mmap(-1, 512 << 20)
+while left >= 2 << 20:
+    m = mmap.mmap(-1, min(left, 64 << 20) & ~((2 << 20) - 1))
     m.madvise(mmap.MADV_NOHUGEPAGE)
-    for off in range(0, len(m), 2 << 20):
+    for off in range(0, len(m), 4096):
         m[off] = 1
     maps.append(m)
+    left -= len(m)
 open("/tmp/pt.ready", "w").close()
 time.sleep(900)
-' 2>/tmp/pt.err &
+' "$free_kb" 2>/tmp/pt.err &
 	ptpid=$!
-	for _ in $(seq 1 120); do
+	for _ in $(seq 1 480); do
 		[ -e /tmp/pt.ready ] || ! kill -0 $ptpid 2>/dev/null && break
 		sleep 0.5
 	done
 	pt1=$(node_pt_kb "$nd")
-	diag "page tables on node $nd: ${pt0} kB before, ${pt1} kB with the pinning process ($(cat /tmp/pt.err 2>/dev/null | tail -n 2)); $(blocks_summary "$DEV")"
+	diag "node $nd: ${free_kb} kB free; page tables ${pt0} kB before, ${pt1} kB with the process filling it ($(tail -n 2 /tmp/pt.err 2>/dev/null)); $(blocks_summary "$DEV")"
 	dmesg_mark
 	mh -j offline "$DEV"
 	diag "offline with page tables on the node: exit $MH_RC, $(jq -r '"\(.outcome) rolled_back=\(.rolled_back) \(.message)"' <<<"$MH_OUT" 2>/dev/null); $(blocks_summary "$DEV")"

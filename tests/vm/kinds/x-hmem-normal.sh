@@ -87,15 +87,17 @@ else
 	esac
 fi
 # EBUSY made for real: Normal blocks again, and page tables, which the
-# kernel cannot migrate, allocated on the device's node by a process bound
-# to it. It fills the node's free memory but 48 MiB, page by page (THP off),
-# so its page-table pages (one per 2 MiB) are spread over all of it,
-# including the device's blocks when another device shares the node (6.12
-# boots both hmem devices online). Offline must then fail with EBUSY and
-# roll back. Slab objects (tmpfs inodes, tried before) did not land there:
-# the allocator fills partial slabs of the CPU's node first. Judged only
-# when the node's PageTables grew, so a pin that missed cannot pass as a
-# rollback.
+# kernel cannot migrate, put into them by a process bound to the device's
+# node. Memory onlined later goes to the tail of the free lists and an
+# unmovable allocation steals a whole pageblock, so a few page tables land
+# in the node's boot memory. The process therefore first fills the node's
+# free memory with data but half the device's size (that rest is then the
+# device's), then read-faults one byte per 2 MiB of a large mapping: each
+# read maps the zero page and costs one page-table page, a quarter of the
+# device's size in all. Offline must fail with EBUSY and roll back. (Slab
+# objects, tmpfs inodes, tried before, never landed there.) Judged when the
+# node's PageTables grew; otherwise skipped, so a pin that missed cannot
+# pass as a rollback.
 node_pt_kb() { awk '$3 == "PageTables:" {print $4}' "/sys/devices/system/node/node$1/meminfo"; }
 if [ "$(dax_driver "$DEV")" = device_dax ] && command -v numactl >/dev/null &&
 	command -v python3 >/dev/null; then
@@ -103,11 +105,13 @@ if [ "$(dax_driver "$DEV")" = device_dax ] && command -v numactl >/dev/null &&
 	nd=$(dax_target_node "$DEV")
 	pt0=$(node_pt_kb "$nd")
 	free_kb=$(awk '$3 == "MemFree:" {print $4}' "/sys/devices/system/node/node$nd/meminfo")
+	dev_kb=$(($(cat "$SYS_DAX/devices/$DEV/size") / 1024))
 	rm -f /tmp/pt.ready
 	numactl --membind="$nd" python3 -c '
 import mmap, sys, time
-left = (int(sys.argv[1]) - 48 * 1024) * 1024
+free, dev = int(sys.argv[1]) << 10, int(sys.argv[2]) << 10
 maps = []
+left = free - dev // 2
 while left >= 2 << 20:
     m = mmap.mmap(-1, min(left, 64 << 20) & ~((2 << 20) - 1))
     m.madvise(mmap.MADV_NOHUGEPAGE)
@@ -115,9 +119,18 @@ while left >= 2 << 20:
         m[off] = 1
     maps.append(m)
     left -= len(m)
+pts = dev // 4 // 4096
+while pts > 0:
+    n = min(pts, 512)
+    m = mmap.mmap(-1, n << 21)
+    m.madvise(mmap.MADV_NOHUGEPAGE)
+    for off in range(0, len(m), 2 << 20):
+        m[off]
+    maps.append(m)
+    pts -= n
 open("/tmp/pt.ready", "w").close()
 time.sleep(900)
-' "$free_kb" 2>/tmp/pt.err &
+' "$free_kb" "$dev_kb" 2>/tmp/pt.err &
 	ptpid=$!
 	for _ in $(seq 1 480); do
 		[ -e /tmp/pt.ready ] || ! kill -0 $ptpid 2>/dev/null && break

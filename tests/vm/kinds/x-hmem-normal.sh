@@ -113,7 +113,7 @@ free, dev = int(sys.argv[1]) << 10, int(sys.argv[2]) << 10
 maps = []
 left = free - dev // 2
 while left >= 2 << 20:
-    m = mmap.mmap(-1, min(left, 64 << 20) & ~((2 << 20) - 1))
+    m = mmap.mmap(-1, min(left, 64 << 20) & ~((2 << 20) - 1), mmap.MAP_PRIVATE)
     m.madvise(mmap.MADV_NOHUGEPAGE)
     for off in range(0, len(m), 4096):
         m[off] = 1
@@ -122,7 +122,7 @@ while left >= 2 << 20:
 pts = dev // 4 // 4096
 while pts > 0:
     n = min(pts, 512)
-    m = mmap.mmap(-1, n << 21)
+    m = mmap.mmap(-1, n << 21, mmap.MAP_PRIVATE)
     m.madvise(mmap.MADV_NOHUGEPAGE)
     for off in range(0, len(m), 2 << 20):
         m[off]

@@ -8,6 +8,8 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "cxl.h"
+#include "log.h"
 #include "out.h"
 
 #define HP_PARAMS_DIR "sys/module/memory_hotplug/parameters"
@@ -128,6 +130,10 @@ int cmd_status(struct cli_ctx *ctx)
 		cli_read_error("status", errpath, rc);
 		return MH_EXIT_ERROR;
 	}
+	/* The CXL region and memdevs: from the live /sys only (libcxl). */
+	rc = mh_cxl_lookup(ctx->root, &snap.devs);
+	if (rc < 0 && rc != -EOPNOTSUPP)
+		mh_warn("status: libcxl: %s", strerror(-rc));
 	snprintf(hp.auto_online, sizeof(hp.auto_online), "%s", snap.auto_online);
 	read_params(ctx, &hp);
 	read_cmdline(ctx, &hp);

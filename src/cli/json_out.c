@@ -78,6 +78,23 @@ static struct json_object *dev_obj(const struct status_dev *sd)
 		json_object_array_add(maps, m);
 	}
 	json_object_object_add(o, "mappings", maps);
+	if (d->kind == MH_KIND_CXL) {
+		/* null when not looked up (--sysroot) or no region holds it */
+		struct json_object *c = NULL;
+
+		if (d->cxl_region[0]) {
+			struct json_object *mds = json_object_new_array();
+
+			c = json_object_new_object();
+			add_str(c, "region", d->cxl_region);
+			for (size_t i = 0; i < d->nr_cxl_memdevs; i++)
+				if (d->cxl_memdevs[i][0])
+					json_object_array_add(mds,
+						json_object_new_string(d->cxl_memdevs[i]));
+			json_object_object_add(c, "memdevs", mds);
+		}
+		json_object_object_add(o, "cxl", c);
+	}
 	for (size_t i = 0; i < v->nr_blocks; i++) {
 		const struct mh_block *b = v->blocks[i];
 		struct json_object *bo = json_object_new_object();

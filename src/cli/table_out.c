@@ -293,6 +293,14 @@ int table_status(const struct cli_ctx *ctx, const struct hp_config *hp,
 			printf(", mapping%zu 0x%" PRIx64 "-0x%" PRIx64, r,
 			       d->ranges[r].start, d->ranges[r].end);
 		printf("\n");
+		if (d->kind == MH_KIND_CXL) {
+			printf("%s: cxl region %s", d->name,
+			       d->cxl_region[0] ? d->cxl_region : "-");
+			for (size_t m = 0; m < d->nr_cxl_memdevs; m++)
+				if (d->cxl_memdevs[m][0])
+					printf(", memdev %s", d->cxl_memdevs[m]);
+			printf("\n");
+		}
 		if (v->nr_missing)
 			printf("%s: %zu block(s) have no memoryN directory\n",
 			       d->name, v->nr_missing);

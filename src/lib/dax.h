@@ -11,6 +11,7 @@
 
 #define MH_DAX_NAME_MAX 32
 #define MH_DAX_MAX_RANGES 64
+#define MH_DAX_MAX_MEMDEVS 16
 
 enum mh_dax_driver {
 	MH_DRIVER_NONE = 0,
@@ -34,6 +35,10 @@ struct mh_dax_dev {
 	char driver_name[32];
 	enum mh_dax_kind kind;
 	char backing[128];		/* "namespace0.0 on region0", "cxl region0" */
+	/* CXL only, filled by mh_cxl_lookup (cxl.h): "" when not looked up */
+	char cxl_region[32];		/* "region0" under /sys/bus/cxl/devices */
+	size_t nr_cxl_memdevs;
+	char cxl_memdevs[MH_DAX_MAX_MEMDEVS][16];	/* "mem0", by position */
 	uint64_t size;
 	int target_node;		/* -1 when absent */
 	int numa_node;

@@ -49,7 +49,7 @@ P=0 F=0 S=0
 summary=()
 t0=$(date +%s)
 for k in "${series[@]}"; do
-	kp=0 kf=0 ks=0
+	kp=0 kf=0 ks=0 kt0=$(date +%s)
 	while read -r g profile scripts; do
 		case "$g" in '' | \#*) continue ;; esac
 		if [ ${#groups[@]} -gt 0 ] && [[ " ${groups[*]} " != *" $g "* ]]; then
@@ -85,7 +85,7 @@ for k in "${series[@]}"; do
 		[ $boot_ok = 1 ] || vm_log "$k/$g: boot failed"
 		echo "$k $g guest $(cat "$d/boot-seconds" 2>/dev/null || echo ?)s, with staging ${secs}s" >>"$out/timings"
 	done <"$suite"
-	summary+=("$(printf '%-5s total: %d passed, %d failed, %d skipped' "$k" "$kp" "$kf" "$ks")")
+	summary+=("$(printf '%-5s total: %d passed, %d failed, %d skipped in %ds' "$k" "$kp" "$kf" "$ks" $(($(date +%s) - kt0)))")
 	P=$((P + kp)) F=$((F + kf)) S=$((S + ks))
 done
 printf '%s\n' "${summary[@]}"

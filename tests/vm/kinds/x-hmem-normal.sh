@@ -86,26 +86,74 @@ else
 	*) not_ok "offline exits 0 or 3 (got $rc2)" ;;
 	esac
 fi
-# EBUSY made for real: Normal blocks again, kernel objects (tmpfs inodes and
-# dentries) allocated on the device's node; offline must then fail and roll
-# back. Best effort: the objects may land elsewhere on the node.
-if [ "$(dax_driver "$DEV")" = device_dax ] && command -v numactl >/dev/null; then
+# EBUSY made for real: Normal blocks again, and page tables, which the
+# kernel cannot migrate, put into them by a process bound to the device's
+# node. Memory onlined later goes to the tail of the free lists and an
+# unmovable allocation steals a whole pageblock, so a few page tables land
+# in the node's boot memory. The process therefore first fills the node's
+# free memory with data but half the device's size (that rest is then the
+# device's), then read-faults one byte per 2 MiB of a large mapping: each
+# read maps the zero page and costs one page-table page, a quarter of the
+# device's size in all. Offline must fail with EBUSY and roll back. (Slab
+# objects, tmpfs inodes, tried before, never landed there.) Judged when the
+# node's PageTables grew; otherwise skipped, so a pin that missed cannot
+# pass as a rollback.
+node_pt_kb() { awk '$3 == "PageTables:" {print $4}' "/sys/devices/system/node/node$1/meminfo"; }
+if [ "$(dax_driver "$DEV")" = device_dax ] && command -v numactl >/dev/null &&
+	command -v python3 >/dev/null; then
 	setup_or_bail "kmem online_kernel again" raw_to_kmem "$DEV" online_kernel
 	nd=$(dax_target_node "$DEV")
-	mkdir -p /tmp/pin && mount -t tmpfs pin /tmp/pin 2>/dev/null
-	numactl --membind="$nd" sh -c 'cd /tmp/pin && seq 1 30000 | xargs touch' 2>/dev/null
-	diag "pinned 30000 tmpfs files on node $nd; $(blocks_summary "$DEV")"
+	pt0=$(node_pt_kb "$nd")
+	free_kb=$(awk '$3 == "MemFree:" {print $4}' "/sys/devices/system/node/node$nd/meminfo")
+	dev_kb=$(($(cat "$SYS_DAX/devices/$DEV/size") / 1024))
+	rm -f /tmp/pt.ready
+	numactl --membind="$nd" python3 -c '
+import mmap, sys, time
+free, dev = int(sys.argv[1]) << 10, int(sys.argv[2]) << 10
+maps = []
+left = free - dev // 2
+while left >= 2 << 20:
+    m = mmap.mmap(-1, min(left, 64 << 20) & ~((2 << 20) - 1), mmap.MAP_PRIVATE)
+    m.madvise(mmap.MADV_NOHUGEPAGE)
+    for off in range(0, len(m), 4096):
+        m[off] = 1
+    maps.append(m)
+    left -= len(m)
+pts = dev // 4 // 4096
+while pts > 0:
+    n = min(pts, 512)
+    m = mmap.mmap(-1, n << 21, mmap.MAP_PRIVATE)
+    m.madvise(mmap.MADV_NOHUGEPAGE)
+    for off in range(0, len(m), 2 << 20):
+        m[off]
+    maps.append(m)
+    pts -= n
+open("/tmp/pt.ready", "w").close()
+time.sleep(900)
+' "$free_kb" "$dev_kb" 2>/tmp/pt.err &
+	ptpid=$!
+	for _ in $(seq 1 480); do
+		[ -e /tmp/pt.ready ] || ! kill -0 $ptpid 2>/dev/null && break
+		sleep 0.5
+	done
+	pt1=$(node_pt_kb "$nd")
+	diag "node $nd: ${free_kb} kB free; page tables ${pt0} kB before, ${pt1} kB with the process filling it ($(tail -n 2 /tmp/pt.err 2>/dev/null)); $(blocks_summary "$DEV")"
 	dmesg_mark
 	mh -j offline "$DEV"
-	diag "offline with pinned objects: exit $MH_RC, $(jq -r '"\(.outcome) rolled_back=\(.rolled_back) \(.message)"' <<<"$MH_OUT" 2>/dev/null); $(blocks_summary "$DEV")"
-	case $MH_RC in
-	3)
-		judge_busy "pinned: offline busy"
-		is "$(jq -r .rolled_back <<<"$MH_OUT")" true "pinned: rolled_back true"
-		;;
-	0) skip "pinned: the kernel still let every block go (no unmovable object landed in them)" ;;
-	*) not_ok "pinned: offline exits 0 or 3 (got $MH_RC)" ;;
-	esac
+	diag "offline with page tables on the node: exit $MH_RC, $(jq -r '"\(.outcome) rolled_back=\(.rolled_back) \(.message)"' <<<"$MH_OUT" 2>/dev/null); $(blocks_summary "$DEV")"
+	if [ -e /tmp/pt.ready ] && [ "${pt1:-0}" -gt "${pt0:-0}" ]; then
+		case $MH_RC in
+		3)
+			judge_busy "pinned: offline busy"
+			is "$(jq -r .rolled_back <<<"$MH_OUT")" true "pinned: rolled_back true"
+			;;
+		*) not_ok "pinned: offline with unmovable page tables on the node exits 3 (got $MH_RC)" ;;
+		esac
+	else
+		skip "pinned: no page tables landed on node $nd (${pt0} -> ${pt1} kB)"
+	fi
+	kill $ptpid 2>/dev/null
+	wait $ptpid 2>/dev/null
 fi
 check "no leak in dmesg" dmesg_clean
 if [ -n "$OTHER" ]; then

@@ -35,6 +35,25 @@ int mh_write_attr_bounded(struct mh_root *root, const char *rel, const char *str
 			  const struct mh_deadline *d, const volatile int *stop);
 
 /*
+ * The same write, with a guard run by the writer child itself just before
+ * it: first fence_val is written to fence_rel (its result ignored; a
+ * write that takes the kernel's device_hotplug_lock waits out an
+ * operation holding it), then check(ctx) must return 0, else nothing is
+ * written, *refused is set and check's -errno returned. The check runs in
+ * a fresh child, on its copy of ctx, with no hand-over between processes
+ * between it and the write: the shortest gap userspace has between a last
+ * check and an irreversible write. Not hooked: the fence and the check.
+ */
+struct mh_write_guard {
+	const char *fence_rel, *fence_val;	/* NULL: no fence */
+	int (*check)(void *ctx);		/* NULL: no check */
+	void *ctx;
+};
+int mh_write_attr_guarded(struct mh_root *root, const char *rel, const char *str,
+			  const struct mh_write_guard *g, bool *refused,
+			  const struct mh_deadline *d, const volatile int *stop);
+
+/*
  * Between begin and end (they nest), the bounded writes reuse one child
  * process, forked at the first and killed only when a deadline or stop
  * needs it: a fork per write made each memoryN/state write several times

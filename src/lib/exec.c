@@ -717,22 +717,98 @@ static int step_check_offline(struct exec *x)
 	return err;
 }
 
+struct unbind_guard {
+	struct mh_root *root;
+	const uint64_t *ids;
+	size_t n;
+};
+
+/* Run by the writer child right before the unbind: every block offline. */
+static int unbind_check(void *ctx)
+{
+	const struct unbind_guard *g = ctx;
+	char rel[PATH_MAX], st[32];
+	size_t i;
+	int rd;
+
+	for (i = 0; i < g->n; i++) {
+		state_path(g->ids[i], rel, sizeof(rel));
+		rd = mh_read_attr(g->root, rel, st, sizeof(st));
+		if (rd == -ENOENT)
+			continue;
+		if (rd < 0)
+			return rd;
+		if (strcmp(st, "offline"))
+			return -EBUSY;
+	}
+	return 0;
+}
+
+/*
+ * The unbind, guarded in the writer child: a no-op write to a block's
+ * `online` attribute takes device_hotplug_lock, so it returns only once
+ * an online in progress has finished (a block being onlined still reads
+ * offline until then, and kmem's remove_memory() would wait for it and
+ * find it online); then every block must read offline, then the unbind,
+ * with no hand-over between processes in between. What is left is an
+ * online that starts after the fence and before remove_memory() takes
+ * the lock.
+ */
+static int guarded_unbind(struct exec *x, bool *refused)
+{
+	struct unbind_guard ug = { .root = x->root };
+	struct mh_write_guard g = { .check = unbind_check, .ctx = &ug };
+	char rel[PATH_MAX], fence[PATH_MAX];
+	uint64_t *ids = NULL;
+	size_t n = 0;
+	int err;
+
+	*refused = false;
+	err = device_block_ids(x, &ids, &n);
+	if (err)
+		return err;
+	ug.ids = ids;
+	ug.n = n;
+	if (n && !mh_block_attr_path(ids[0], "online", fence, sizeof(fence))) {
+		g.fence_rel = fence;
+		g.fence_val = "0";
+	}
+	snprintf(rel, sizeof(rel), MH_DAX_DRIVERS_DIR "/kmem/unbind");
+	err = mh_write_attr_guarded(x->root, rel, x->plan->dev, &g, refused,
+				    &x->opts->deadline, x->opts->stop);
+	free(ids);
+	return err;
+}
+
 static int step_unbind_kmem(struct exec *x)
 {
+	bool refused;
 	char cur[32];
 	int err;
 
 	/* check-offline wrote the journal: nothing between it and this write */
 	x->unbind_started = true;
-	err = driver_write(x->root, "kmem", "unbind", x->plan->dev, &x->opts->deadline,
-			   x->opts->stop);
+	err = guarded_unbind(x, &refused);
 	mh_exec_read_driver(x->root, x->plan->dev, cur, sizeof(cur));
 	if (!strcmp(cur, "kmem")) {
 		/* Nothing happened: the blocks are still ours to put back. */
 		x->unbind_started = false;
 		journal_sync(x);
-		say(x, "%s: kmem unbind failed: %s", x->plan->dev,
-		    strerror(err ? -err : EBUSY));
+		if (refused) {
+			x->res->raced = true;
+			if (!all_offline(x))
+				say(x, "a block of %s read online right before the unbind "
+				    "(another agent onlined it): not unbinding kmem",
+				    x->plan->dev);
+			return -EBUSY;
+		}
+		if ((err == -ETIMEDOUT || err == -EINTR) && mh_write_last_was_stuck())
+			say(x, "%s: %s while waiting for the kernel's device_hotplug_lock "
+			    "(held by another memory hotplug operation): kmem not unbound",
+			    x->plan->dev, err == -EINTR ? "interrupted" : "deadline reached");
+		else
+			say(x, "%s: kmem unbind failed: %s", x->plan->dev,
+			    strerror(err ? -err : EBUSY));
 		return err ? err : -EBUSY;
 	}
 	x->unbound = true;

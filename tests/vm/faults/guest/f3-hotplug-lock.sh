@@ -44,6 +44,14 @@ for cmd in remove offline; do
 done
 # Where the time goes (diagnostic only).
 mh_stamped --timeout "$tmo" offline "$dev"
+if command -v strace >/dev/null; then
+	# syscalls of memhotctl and its writer child that took over 0.3 s
+	strace -f -ttt -T -o /tmp/f3.strace "$MEMHOTCTL" --timeout "$tmo" offline "$dev" 2>/dev/null
+	grep -E ' <[0-9]+\.[0-9]+>$' /tmp/f3.strace |
+		awk -F'<' '{ t = $NF; sub(/>$/, "", t) } t + 0 > 0.3' | cut -c1-160 |
+		sed 's/^/# slow syscall: /'
+	echo "# strace: $(head -n1 /tmp/f3.strace | cut -d' ' -f2) to $(tail -n1 /tmp/f3.strace | cut -d' ' -f2), $(wc -l </tmp/f3.strace) lines"
+fi
 # The waiting writer must be gone, not queued behind the holder: once the
 # holder ends, no block of the device may go offline by itself.
 release_hotplug_lock

@@ -34,7 +34,8 @@ declare -A landed
 
 # sig_at STEP SIG ARGS...: run memhotctl -v ARGS in the background and send
 # SIG as soon as it reports STEP (a prefix of the step's description)
-# started; a number instead of STEP: after that many seconds. SIG_STEP: the
+# started (a short step may be over by then: the signal goes all the
+# same); a number instead of STEP: after that many seconds. SIG_STEP: the
 # step it was in when the signal went ("over" if it had ended already).
 sig_at() {
 	local at=$1 sig=$2 i alive=1
@@ -44,8 +45,8 @@ sig_at() {
 		sleep "$at"
 	else
 		for ((i = 0; i < 3000; i++)); do
-			bg_step
-			[[ $BG_STEP == "$at"* ]] && break
+			bg_step "$at"
+			[ $BG_SEEN = 0 ] || break
 			kill -0 "$MH_PID" 2>/dev/null || break
 			sleep 0.01
 		done

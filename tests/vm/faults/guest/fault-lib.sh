@@ -177,13 +177,17 @@ mh_bg_wait() {
 	e=$(grep -v '\] .* \(\.\.\.\|done\)$' <<<"$MH_ERR" | head -n 20)
 	[ -z "$e" ] || diag "$(sed 's/^/  stderr: /' <<<"$e")"
 }
-# bg_step: the step the background tool (run with -v) last started, from
-# its progress lines "[i/n] STEP ..." in MH_BGERR, into BG_STEP (no fork)
+# bg_step [PREFIX]: the step the background tool (run with -v) last
+# started, from its progress lines "[i/n] STEP ..." in MH_BGERR, into
+# BG_STEP; BG_SEEN=1 when a step starting with PREFIX has started (it may
+# be over already). No fork.
 bg_step() {
 	local l
-	BG_STEP=
+	BG_STEP= BG_SEEN=0
 	while IFS= read -r l; do
-		[[ $l =~ \]\ (.*)\ \.\.\.$ ]] && BG_STEP=${BASH_REMATCH[1]}
+		[[ $l =~ \]\ (.*)\ \.\.\.$ ]] || continue
+		BG_STEP=${BASH_REMATCH[1]}
+		[[ -z ${1:-} || $BG_STEP != "$1"* ]] || BG_SEEN=1
 	done <"$MH_BGERR"
 }
 

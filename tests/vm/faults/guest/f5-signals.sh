@@ -15,12 +15,22 @@
 # Every signalled run must end the process, leave no leak, and a second run
 # must converge. The step a signal actually landed in is reported (a fast
 # step can be over before a forking shell sees its progress line).
-#   f5-signals.sh [SIGNALS (comma list, default INT,TERM,KILL)]
+# By default each step gets SIGKILL and one of SIGINT/SIGTERM, taking turns
+# (memhotctl handles both with one handler); "all" sends all three at
+# every step (about twice as long).
+#   f5-signals.sh [all]
 set -a; . /run/mh/env; set +a	# guest-main.sh sources it without export
 . /run/mh/guest-lib.sh
 . "$MH_GUEST_FAULTS/fault-lib.sh"
 
-IFS=, read -ra sigs <<<"${1:-INT,TERM,KILL}"
+all=${1:-}
+# sigs_for K: the signals for the K-th step of a list
+sigs_for() {
+	if [ "$all" = all ]; then echo INT TERM KILL
+	elif [ $(($1 % 2)) = 0 ]; then echo INT KILL
+	else echo TERM KILL
+	fi
+}
 have_memhotctl || { echo "Bail out! no memhotctl"; exit 1; }
 setup_or_bail "module loads" fault_module_load
 dev=$(fault_setup_dev 768M online_movable)
@@ -72,8 +82,9 @@ consistent() {	# kmem or not, never a leaked range
 # ---- remove ----
 remove_steps=("offline-block memory$first" "offline-block memory$last" check-offline
 	unbind-kmem verify-released bind-devdax)
-for sig in "${sigs[@]}"; do
-	for at in "${remove_steps[@]}"; do
+for k in "${!remove_steps[@]}"; do
+	at=${remove_steps[$k]}
+	for sig in $(sigs_for "$k"); do
 		rearm "$dev" || setup_or_bail "re-arm" false
 		before=$(snap "$dev")
 		sig_at "$at" "$sig" remove "$dev"
@@ -99,7 +110,7 @@ for sig in "${sigs[@]}"; do
 done
 
 # ---- remove, signalled while it spins on a pinned block ----
-for sig in "${sigs[@]}"; do
+for sig in INT TERM KILL; do
 	rearm "$dev" || setup_or_bail "re-arm" false
 	setup_or_bail "pin memory$mid" fault_pin_block "$node" "$mid" 4
 	before=$(snap "$dev")
@@ -118,8 +129,9 @@ online_steps=(set-policy unbind bind-kmem "online-block memory$first"
 	"online-block memory$last" restore-policy)
 raw_to_devdax "$dev"
 set_policy online
-for sig in "${sigs[@]}"; do
-	for at in "${online_steps[@]}"; do
+for k in "${!online_steps[@]}"; do
+	at=${online_steps[$k]}
+	for sig in $(sigs_for "$((k + 1))"); do
 		raw_to_devdax "$dev" >/dev/null 2>&1
 		set_policy online
 		sig_at "$at" "$sig" online "$dev"

@@ -54,11 +54,11 @@ sig_at() {
 	if [[ $at =~ ^[0-9.]+$ ]]; then
 		sleep "$at"
 	else
-		for ((i = 0; i < 3000; i++)); do
+		for ((i = 0; i < 12000; i++)); do
 			bg_step "$at"
 			[ $BG_SEEN = 0 ] || break
 			kill -0 "$MH_PID" 2>/dev/null || break
-			sleep 0.01
+			nap 0.005
 		done
 	fi
 	kill -0 "$MH_PID" 2>/dev/null || alive=0

@@ -24,6 +24,12 @@ sw_started() {
 # EPOCHREALTIME (bash 5): no fork of date, which takes a while in a
 # starved guest
 now() { echo "${EPOCHREALTIME:-$(date +%s.%N)}"; }
+# nap SECS: sleep without a fork (a read that times out on a pipe nobody
+# writes): sleep(1) is an exec over 9p, slow in a starved guest
+nap() {
+	[ -n "${NAP_FD:-}" ] || exec {NAP_FD}<> <(:)
+	read -r -t "$1" -u "$NAP_FD" _ || :
+}
 # elapsed T0: seconds since T0 with 3 decimals
 elapsed() { awk -v a="$1" -v b="$(now)" 'BEGIN { printf "%.3f", b - a }'; }
 # le A B: A <= B for decimals

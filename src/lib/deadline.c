@@ -201,6 +201,50 @@ static void close_all_but(int a, int b);
 /* A guard's check refused the write: reported as GUARD_REFUSED + errno. */
 #define GUARD_REFUSED	0x10000
 
+static int refused(int err)
+{
+	return GUARD_REFUSED + (err < 0 ? -err : err);
+}
+
+/*
+ * In the child: everything opened first (the target, and what prepare()
+ * opens), then the fence, the check and the write, so that the last two
+ * are a few syscalls apart.
+ */
+static int guarded_write(struct mh_root *root, const char *rel, const char *str,
+			 const struct mh_write_guard *g)
+{
+	size_t len = strlen(str);
+	ssize_t n;
+	int fd, err = 0;
+
+	fd = mh_root_openat(root, rel, O_WRONLY | O_TRUNC | O_NOCTTY);
+	if (fd < 0)
+		return -fd;
+	if (g->prepare)
+		err = g->prepare(g->ctx);
+	if (err) {
+		close(fd);
+		return refused(err);
+	}
+	if (g->fence_rel)
+		child_do_write(root, g->fence_rel, g->fence_val, tun.child_restarts);
+	if (g->check)
+		err = g->check(g->ctx);
+	if (err) {
+		close(fd);
+		return refused(err);
+	}
+	n = write(fd, str, len);
+	if (n < 0)
+		err = errno;
+	else if ((size_t)n != len)
+		err = EIO;
+	if (close(fd) < 0 && !err && errno != EINTR)
+		err = errno;
+	return err;
+}
+
 /*
  * The child: one write (after the guard's fence and check, when given),
  * its errno reported through the pipe. Never returns.
@@ -214,14 +258,9 @@ child_write(struct mh_root *root, const char *rel, const char *str,
 
 	close_all_but(wfd, mh_root_fd(root));	/* the lock fd among them */
 	child_setup();
-	if (g && g->fence_rel)
-		child_do_write(root, g->fence_rel, g->fence_val, tun.child_restarts);
-	if (g && g->check) {
-		err = g->check(g->ctx);
-		if (err)
-			err = GUARD_REFUSED + (err < 0 ? -err : err);
-	}
-	if (!err)
+	if (g)
+		err = guarded_write(root, rel, str, g);
+	else
 		err = child_do_write(root, rel, str, tun.child_restarts);
 	n = write(wfd, &err, sizeof(err));
 	_exit(n == sizeof(err) ? 0 : 1);

@@ -36,15 +36,18 @@ int mh_write_attr_bounded(struct mh_root *root, const char *rel, const char *str
 
 /*
  * The same write, with a guard run by the writer child itself just before
- * it: first fence_val is written to fence_rel (its result ignored; a
- * write that takes the kernel's device_hotplug_lock waits out an
- * operation holding it), then check(ctx) must return 0, else nothing is
- * written, *refused is set and check's -errno returned. The check runs in
- * a fresh child, on its copy of ctx, with no hand-over between processes
- * between it and the write: the shortest gap userspace has between a last
- * check and an irreversible write. Not hooked: the fence and the check.
+ * it. The child opens rel, then calls prepare(ctx) (to open what check
+ * reads), writes fence_val to fence_rel (its result ignored; a write that
+ * takes the kernel's device_hotplug_lock waits out an operation holding
+ * it), then check(ctx) must return 0, else nothing is written, *refused is
+ * set and the -errno of prepare or check returned. Both run in a fresh
+ * child, on its copy of ctx, with no hand-over between processes and no
+ * open() between the check and the write: the shortest gap userspace has
+ * between a last check and an irreversible write. Not hooked: the fence,
+ * prepare and check.
  */
 struct mh_write_guard {
+	int (*prepare)(void *ctx);		/* NULL: nothing to prepare */
 	const char *fence_rel, *fence_val;	/* NULL: no fence */
 	int (*check)(void *ctx);		/* NULL: no check */
 	void *ctx;

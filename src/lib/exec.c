@@ -8,6 +8,7 @@
  * every path.
  */
 #include <errno.h>
+#include <fcntl.h>
 #include <inttypes.h>
 #include <limits.h>
 #include <stdarg.h>
@@ -15,6 +16,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/types.h>
+#include <unistd.h>
 
 #include "exec.h"
 #include "errclass.h"
@@ -720,25 +722,42 @@ static int step_check_offline(struct exec *x)
 struct unbind_guard {
 	struct mh_root *root;
 	const uint64_t *ids;
+	int *fds;		/* each block's state, opened by unbind_prepare() */
 	size_t n;
 };
 
-/* Run by the writer child right before the unbind: every block offline. */
-static int unbind_check(void *ctx)
+/* In the writer child, before the fence: open every block's state. */
+static int unbind_prepare(void *ctx)
 {
-	const struct unbind_guard *g = ctx;
-	char rel[PATH_MAX], st[32];
+	struct unbind_guard *g = ctx;
+	char rel[PATH_MAX];
 	size_t i;
-	int rd;
 
 	for (i = 0; i < g->n; i++) {
 		state_path(g->ids[i], rel, sizeof(rel));
-		rd = mh_read_attr(g->root, rel, st, sizeof(st));
-		if (rd == -ENOENT)
+		g->fds[i] = mh_root_openat(g->root, rel, O_RDONLY);
+		if (g->fds[i] < 0 && g->fds[i] != -ENOENT)
+			return g->fds[i];	/* -ENOENT: gone, nothing to check */
+	}
+	return 0;
+}
+
+/* Then, right before the unbind: every block offline (pread, no open). */
+static int unbind_check(void *ctx)
+{
+	const struct unbind_guard *g = ctx;
+	char st[32];
+	ssize_t n;
+	size_t i;
+
+	for (i = 0; i < g->n; i++) {
+		if (g->fds[i] < 0)
 			continue;
-		if (rd < 0)
-			return rd;
-		if (strcmp(st, "offline"))
+		n = pread(g->fds[i], st, sizeof(st) - 1, 0);
+		if (n < 0)
+			return -errno;
+		st[n] = '\0';
+		if (strcmp(st, "offline\n") && strcmp(st, "offline"))
 			return -EBUSY;
 	}
 	return 0;
@@ -757,7 +776,8 @@ static int unbind_check(void *ctx)
 static int guarded_unbind(struct exec *x, bool *refused)
 {
 	struct unbind_guard ug = { .root = x->root };
-	struct mh_write_guard g = { .check = unbind_check, .ctx = &ug };
+	struct mh_write_guard g = { .prepare = unbind_prepare, .check = unbind_check,
+				    .ctx = &ug };
 	char rel[PATH_MAX], fence[PATH_MAX];
 	uint64_t *ids = NULL;
 	size_t n = 0;
@@ -767,6 +787,11 @@ static int guarded_unbind(struct exec *x, bool *refused)
 	err = device_block_ids(x, &ids, &n);
 	if (err)
 		return err;
+	ug.fds = calloc(n + 1, sizeof(*ug.fds));
+	if (!ug.fds) {
+		free(ids);
+		return -ENOMEM;
+	}
 	ug.ids = ids;
 	ug.n = n;
 	if (n && !mh_block_attr_path(ids[0], "online", fence, sizeof(fence))) {
@@ -776,6 +801,7 @@ static int guarded_unbind(struct exec *x, bool *refused)
 	snprintf(rel, sizeof(rel), MH_DAX_DRIVERS_DIR "/kmem/unbind");
 	err = mh_write_attr_guarded(x->root, rel, x->plan->dev, &g, refused,
 				    &x->opts->deadline, x->opts->stop);
+	free(ug.fds);
 	free(ids);
 	return err;
 }

@@ -385,8 +385,10 @@ static int step_bind(struct exec *x, const char *drv)
 	err = before_change(x);
 	if (err)
 		return err;
-	err = mh_exec_bind_driver(x->root, x->plan->dev, drv, &x->opts->deadline,
-				  x->opts->stop, x->res->message,
+	/* After the unbind (see mh_exec()): bounded by the rollback deadline. */
+	err = mh_exec_bind_driver(x->root, x->plan->dev, drv,
+				  x->unbound ? &x->rb_deadline : &x->opts->deadline,
+				  x->unbound ? NULL : x->opts->stop, x->res->message,
 				  sizeof(x->res->message));
 	if (!err)
 		x->changed = true;
@@ -1091,7 +1093,15 @@ int mh_exec(struct mh_root *root, const struct mh_plan *plan,
 
 	for (i = 0; i < plan->nr_steps; i++) {
 		progress(&x, i, false, 0);
-		if (stopped(&x)) {
+		/*
+		 * Once kmem let go of the range there is nothing to undo: the
+		 * steps left (verify, bind device_dax, settle) are finished,
+		 * bounded by the rollback deadline, whatever the signal or the
+		 * deadline says, rather than leaving a device with no driver.
+		 */
+		if (x.unbound) {
+			err = run_step(&x, i, &dev, bs);
+		} else if (stopped(&x)) {
 			err = -EINTR;
 			say(&x, "interrupted before %s",
 			    mh_step_kind_name(plan->steps[i].kind));

@@ -610,6 +610,36 @@ static void test_stop_offline(void)
 	tree_destroy(&t);
 }
 
+/*
+ * A stop after the unbind: the range is gone from kmem already, the two
+ * steps left (verify, bind device_dax) are finished rather than leaving a
+ * device with no driver that a second remove refuses (seen on 6.1, f5).
+ */
+static void test_stop_after_unbind(void)
+{
+	struct mh_exec_result r;
+	struct mh_exec_opts o = opts(10);
+	struct tplan tp;
+	struct tree t;
+	struct sim s;
+
+	stop_flag = 0;
+	tree_create(&t, "offline", "kmem", "Movable");
+	sim_install(&s, &t);
+	s.stop = &stop_flag;
+	s.stop_after = "kmem/unbind=dax0.0";
+	plan_remove(&tp, MH_OP_REMOVE);
+	mh_exec(t.root, &tp.p, &o, &r);
+	is_str(mh_outcome_name(r.outcome), "done", "stop after the unbind: finished, done");
+	is_str(r.final_driver, "device_dax", "stop after the unbind: device_dax bound");
+	ok(sim_find(&s, "device_dax/bind=dax0.0") > sim_find(&s, "kmem/unbind=dax0.0"),
+	   "stop after the unbind: bind after it: %s", sim_dump(&s));
+	mh_exec_result_free(&r);
+	sim_remove();
+	tree_destroy(&t);
+	stop_flag = 0;
+}
+
 static void test_bind_new_id(void)
 {
 	struct mh_exec_result r;
@@ -709,6 +739,7 @@ int main(void)
 	test_online_zone_race();
 	test_online_fail_restores_policy();
 	test_stop_offline();
+	test_stop_after_unbind();
 	test_bind_new_id();
 	test_with_planner();
 	test_adapters();

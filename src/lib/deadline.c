@@ -198,16 +198,70 @@ static int child_do_write(struct mh_root *root, const char *rel, const char *str
 
 static void close_all_but(int a, int b);
 
-/* The child: one write, its errno reported through the pipe. Never returns. */
+/* A guard's check refused the write: reported as GUARD_REFUSED + errno. */
+#define GUARD_REFUSED	0x10000
+
+static int refused(int err)
+{
+	return GUARD_REFUSED + (err < 0 ? -err : err);
+}
+
+/*
+ * In the child: everything opened first (the target, and what prepare()
+ * opens), then the fence, the check and the write, so that the last two
+ * are a few syscalls apart.
+ */
+static int guarded_write(struct mh_root *root, const char *rel, const char *str,
+			 const struct mh_write_guard *g)
+{
+	size_t len = strlen(str);
+	ssize_t n;
+	int fd, err = 0;
+
+	fd = mh_root_openat(root, rel, O_WRONLY | O_TRUNC | O_NOCTTY);
+	if (fd < 0)
+		return -fd;
+	if (g->prepare)
+		err = g->prepare(g->ctx);
+	if (err) {
+		close(fd);
+		return refused(err);
+	}
+	if (g->fence_rel)
+		child_do_write(root, g->fence_rel, g->fence_val, tun.child_restarts);
+	if (g->check)
+		err = g->check(g->ctx);
+	if (err) {
+		close(fd);
+		return refused(err);
+	}
+	n = write(fd, str, len);
+	if (n < 0)
+		err = errno;
+	else if ((size_t)n != len)
+		err = EIO;
+	if (close(fd) < 0 && !err && errno != EINTR)
+		err = errno;
+	return err;
+}
+
+/*
+ * The child: one write (after the guard's fence and check, when given),
+ * its errno reported through the pipe. Never returns.
+ */
 static void __attribute__((noreturn))
-child_write(struct mh_root *root, const char *rel, const char *str, int wfd)
+child_write(struct mh_root *root, const char *rel, const char *str,
+	    const struct mh_write_guard *g, int wfd)
 {
 	ssize_t n;
-	int err;
+	int err = 0;
 
 	close_all_but(wfd, mh_root_fd(root));	/* the lock fd among them */
 	child_setup();
-	err = child_do_write(root, rel, str, tun.child_restarts);
+	if (g)
+		err = guarded_write(root, rel, str, g);
+	else
+		err = child_do_write(root, rel, str, tun.child_restarts);
 	n = write(wfd, &err, sizeof(err));
 	_exit(n == sizeof(err) ? 0 : 1);
 }
@@ -328,7 +382,8 @@ static int await_child(int fd, pid_t pid, const char *rel, const struct mh_deadl
 }
 
 static int write_in_child(struct mh_root *root, const char *rel, const char *str,
-			  const struct mh_deadline *d, const volatile int *stop)
+			  const struct mh_write_guard *g, const struct mh_deadline *d,
+			  const volatile int *stop)
 {
 	int pfd[2], err = 0;
 	bool killed;
@@ -346,7 +401,7 @@ static int write_in_child(struct mh_root *root, const char *rel, const char *str
 	}
 	if (pid == 0) {
 		close(pfd[0]);
-		child_write(root, rel, str, pfd[1]);
+		child_write(root, rel, str, g, pfd[1]);
 	}
 	close(pfd[1]);
 	err = await_child(pfd[0], pid, rel, d, stop, &killed);
@@ -486,12 +541,42 @@ int mh_write_attr_bounded(struct mh_root *root, const char *rel, const char *str
 	if (!err) {
 		err = sess.depth ? write_in_session(root, rel, str, d, stop) : 1;
 		if (err == 1)
-			err = write_in_child(root, rel, str, d, stop);
+			err = write_in_child(root, rel, str, NULL, d, stop);
 	}
 	if (hook.post)
 		hook.post(hook.ctx, rel, str, err);
 	if (err)
 		mh_dbg("write \"%s\" to %s: %s", str, rel, strerror(-err));
+	return err;
+}
+
+int mh_write_attr_guarded(struct mh_root *root, const char *rel, const char *str,
+			  const struct mh_write_guard *g, bool *refused,
+			  const struct mh_deadline *d, const volatile int *stop)
+{
+	int err = 0;
+
+	*refused = false;
+	if (mh_stop_requested(stop))
+		return -EINTR;
+	if (mh_deadline_passed(d))
+		return -ETIMEDOUT;
+	last_stuck = false;
+	if (hook.pre)
+		err = hook.pre(hook.ctx, rel, str);
+	if (!err) {
+		/* A child of its own: it has this moment's copy of g->ctx. */
+		err = write_in_child(root, rel, str, g, d, stop);
+		if (-err >= GUARD_REFUSED) {
+			*refused = true;
+			err = -(-err - GUARD_REFUSED);
+		}
+	}
+	if (hook.post)
+		hook.post(hook.ctx, rel, str, err);
+	if (err)
+		mh_dbg("write \"%s\" to %s%s: %s", str, rel,
+		       *refused ? " (refused by its guard)" : "", strerror(-err));
 	return err;
 }
 

@@ -35,6 +35,28 @@ int mh_write_attr_bounded(struct mh_root *root, const char *rel, const char *str
 			  const struct mh_deadline *d, const volatile int *stop);
 
 /*
+ * The same write, with a guard run by the writer child itself just before
+ * it. The child opens rel, then calls prepare(ctx) (to open what check
+ * reads), writes fence_val to fence_rel (its result ignored; a write that
+ * takes the kernel's device_hotplug_lock waits out an operation holding
+ * it), then check(ctx) must return 0, else nothing is written, *refused is
+ * set and the -errno of prepare or check returned. Both run in a fresh
+ * child, on its copy of ctx, with no hand-over between processes and no
+ * open() between the check and the write: the shortest gap userspace has
+ * between a last check and an irreversible write. Not hooked: the fence,
+ * prepare and check.
+ */
+struct mh_write_guard {
+	int (*prepare)(void *ctx);		/* NULL: nothing to prepare */
+	const char *fence_rel, *fence_val;	/* NULL: no fence */
+	int (*check)(void *ctx);		/* NULL: no check */
+	void *ctx;
+};
+int mh_write_attr_guarded(struct mh_root *root, const char *rel, const char *str,
+			  const struct mh_write_guard *g, bool *refused,
+			  const struct mh_deadline *d, const volatile int *stop);
+
+/*
  * Between begin and end (they nest), the bounded writes reuse one child
  * process, forked at the first and killed only when a deadline or stop
  * needs it: a fork per write made each memoryN/state write several times

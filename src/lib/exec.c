@@ -8,6 +8,7 @@
  * every path.
  */
 #include <errno.h>
+#include <fcntl.h>
 #include <inttypes.h>
 #include <limits.h>
 #include <stdarg.h>
@@ -15,6 +16,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/types.h>
+#include <unistd.h>
 
 #include "exec.h"
 #include "errclass.h"
@@ -390,8 +392,10 @@ static int step_bind(struct exec *x, const char *drv)
 	err = before_change(x);
 	if (err)
 		return err;
-	err = mh_exec_bind_driver(x->root, x->plan->dev, drv, &x->opts->deadline,
-				  x->opts->stop, x->res->message,
+	/* After the unbind (see mh_exec()): bounded by the rollback deadline. */
+	err = mh_exec_bind_driver(x->root, x->plan->dev, drv,
+				  x->unbound ? &x->rb_deadline : &x->opts->deadline,
+				  x->unbound ? NULL : x->opts->stop, x->res->message,
 				  sizeof(x->res->message));
 	if (!err)
 		x->changed = true;
@@ -757,22 +761,122 @@ static int step_check_offline(struct exec *x)
 	return err;
 }
 
+struct unbind_guard {
+	struct mh_root *root;
+	const uint64_t *ids;
+	int *fds;		/* each block's state, opened by unbind_prepare() */
+	size_t n;
+};
+
+/* In the writer child, before the fence: open every block's state. */
+static int unbind_prepare(void *ctx)
+{
+	struct unbind_guard *g = ctx;
+	char rel[PATH_MAX];
+	size_t i;
+
+	for (i = 0; i < g->n; i++) {
+		state_path(g->ids[i], rel, sizeof(rel));
+		g->fds[i] = mh_root_openat(g->root, rel, O_RDONLY);
+		if (g->fds[i] < 0 && g->fds[i] != -ENOENT)
+			return g->fds[i];	/* -ENOENT: gone, nothing to check */
+	}
+	return 0;
+}
+
+/* Then, right before the unbind: every block offline (pread, no open). */
+static int unbind_check(void *ctx)
+{
+	const struct unbind_guard *g = ctx;
+	char st[32];
+	ssize_t n;
+	size_t i;
+
+	for (i = 0; i < g->n; i++) {
+		if (g->fds[i] < 0)
+			continue;
+		n = pread(g->fds[i], st, sizeof(st) - 1, 0);
+		if (n < 0)
+			return -errno;
+		st[n] = '\0';
+		if (strcmp(st, "offline\n") && strcmp(st, "offline"))
+			return -EBUSY;
+	}
+	return 0;
+}
+
+/*
+ * The unbind, guarded in the writer child: a no-op write to a block's
+ * `online` attribute takes device_hotplug_lock, so it returns only once
+ * an online in progress has finished (a block being onlined still reads
+ * offline until then, and kmem's remove_memory() would wait for it and
+ * find it online); then every block must read offline, then the unbind,
+ * with no hand-over between processes in between. What is left is an
+ * online that starts after the fence and before remove_memory() takes
+ * the lock.
+ */
+static int guarded_unbind(struct exec *x, bool *refused)
+{
+	struct unbind_guard ug = { .root = x->root };
+	struct mh_write_guard g = { .prepare = unbind_prepare, .check = unbind_check,
+				    .ctx = &ug };
+	char rel[PATH_MAX], fence[PATH_MAX];
+	uint64_t *ids = NULL;
+	size_t n = 0;
+	int err;
+
+	*refused = false;
+	err = device_block_ids(x, &ids, &n);
+	if (err)
+		return err;
+	ug.fds = calloc(n + 1, sizeof(*ug.fds));
+	if (!ug.fds) {
+		free(ids);
+		return -ENOMEM;
+	}
+	ug.ids = ids;
+	ug.n = n;
+	if (n && !mh_block_attr_path(ids[0], "online", fence, sizeof(fence))) {
+		g.fence_rel = fence;
+		g.fence_val = "0";
+	}
+	snprintf(rel, sizeof(rel), MH_DAX_DRIVERS_DIR "/kmem/unbind");
+	err = mh_write_attr_guarded(x->root, rel, x->plan->dev, &g, refused,
+				    &x->opts->deadline, x->opts->stop);
+	free(ug.fds);
+	free(ids);
+	return err;
+}
+
 static int step_unbind_kmem(struct exec *x)
 {
+	bool refused;
 	char cur[32];
 	int err;
 
 	/* check-offline wrote the journal: nothing between it and this write */
 	x->unbind_started = true;
-	err = driver_write(x->root, "kmem", "unbind", x->plan->dev, &x->opts->deadline,
-			   x->opts->stop);
+	err = guarded_unbind(x, &refused);
 	mh_exec_read_driver(x->root, x->plan->dev, cur, sizeof(cur));
 	if (!strcmp(cur, "kmem")) {
 		/* Nothing happened: the blocks are still ours to put back. */
 		x->unbind_started = false;
 		journal_sync(x);
-		say(x, "%s: kmem unbind failed: %s", x->plan->dev,
-		    strerror(err ? -err : EBUSY));
+		if (refused) {
+			x->res->raced = true;
+			if (!all_offline(x))
+				say(x, "a block of %s read online right before the unbind "
+				    "(another agent onlined it): not unbinding kmem",
+				    x->plan->dev);
+			return -EBUSY;
+		}
+		if ((err == -ETIMEDOUT || err == -EINTR) && mh_write_last_was_stuck())
+			say(x, "%s: %s while waiting for the kernel's device_hotplug_lock "
+			    "(held by another memory hotplug operation): kmem not unbound",
+			    x->plan->dev, err == -EINTR ? "interrupted" : "deadline reached");
+		else
+			say(x, "%s: kmem unbind failed: %s", x->plan->dev,
+			    strerror(err ? -err : EBUSY));
 		return err ? err : -EBUSY;
 	}
 	x->unbound = true;
@@ -1029,7 +1133,15 @@ int mh_exec(struct mh_root *root, const struct mh_plan *plan,
 
 	for (i = 0; i < plan->nr_steps; i++) {
 		progress(&x, i, false, 0);
-		if (stopped(&x)) {
+		/*
+		 * Once kmem let go of the range there is nothing to undo: the
+		 * steps left (verify, bind device_dax, settle) are finished,
+		 * bounded by the rollback deadline, whatever the signal or the
+		 * deadline says, rather than leaving a device with no driver.
+		 */
+		if (x.unbound) {
+			err = run_step(&x, i, &dev, bs);
+		} else if (stopped(&x)) {
 			err = -EINTR;
 			say(&x, "interrupted before %s",
 			    mh_step_kind_name(plan->steps[i].kind));

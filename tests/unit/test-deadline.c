@@ -123,8 +123,12 @@ static void test_fifo_sigint(void)
 	err = mh_write_attr_deadline(root, "fifo", "offline", &d);
 	el = now() - t0;
 	is_int(err, -ETIMEDOUT, "hung write: ETIMEDOUT");
-	/* SIGINT at 0.3 s ends it at once (EINTR): well before the grace ends. */
-	ok(el >= 0.29 && el < 0.49, "ended at the deadline by SIGINT (%.3f s)", el);
+	/*
+	 * SIGINT at 0.3 s ends it at once (EINTR). "Not stuck" tells it from
+	 * a SIGKILL after the grace; the upper bound only allows for a loaded
+	 * host (1.25 s seen while QEMU guests ran on both cores).
+	 */
+	ok(el >= 0.29 && el < 3.0, "ended at the deadline by SIGINT (%.3f s)", el);
 	ok(!mh_write_last_was_stuck(), "a write SIGINT ended is not called stuck");
 	ok(no_children(), "child reaped");
 }
@@ -144,7 +148,7 @@ static void test_fifo_sigkill(void)
 	el = now() - t0;
 	mh_write_tune(NULL);
 	is_int(err, -ETIMEDOUT, "SIGINT-proof write: ETIMEDOUT");
-	ok(el >= 0.49 && el < 1.5, "ended by SIGKILL after the grace (%.3f s)", el);
+	ok(el >= 0.49 && el < 3.0, "ended by SIGKILL after the grace (%.3f s)", el);
 	ok(mh_write_last_was_stuck(), "a write that ignored SIGINT is called stuck");
 	ok(no_children(), "killed child reaped");
 }
@@ -238,7 +242,8 @@ static void test_session(void)
 	err = mh_write_attr_deadline(root, "fifo", "offline", &d);
 	el = now() - t0;
 	is_int(err, -ETIMEDOUT, "session: hung write ends at the deadline");
-	ok(el >= 0.29 && el < 0.49, "session: by SIGINT (%.3f s)", el);
+	ok(el >= 0.29 && el < 3.0, "session: at the deadline (%.3f s)", el);
+	ok(!mh_write_last_was_stuck(), "session: ended by SIGINT, not SIGKILL");
 
 	mh_write_tune(&tu);
 	mh_deadline_set(&d, 0.3);
@@ -247,7 +252,7 @@ static void test_session(void)
 	el = now() - t0;
 	mh_write_tune(NULL);
 	is_int(err, -ETIMEDOUT, "session: SIGINT-proof write: ETIMEDOUT");
-	ok(el >= 0.49 && el < 1.5, "session: by SIGKILL after the grace (%.3f s)", el);
+	ok(el >= 0.49 && el < 3.0, "session: by SIGKILL after the grace (%.3f s)", el);
 	ok(mh_write_last_was_stuck(), "session: stuck write reported");
 
 	mh_deadline_set(&d, 5);

@@ -247,6 +247,16 @@ static int sim_pre(void *ctx, const char *rel, const char *val)
 
 	if (s->n < T_MAX_TRACE)
 		s->journal[s->n] = journal_flag(s);
+	for (i = 0; i < s->nbefore; i++) {
+		char e[PATH_MAX];
+
+		if (s->before[i].done || strcmp(s->before[i].rel, sr) ||
+		    strcmp(s->before[i].val, val))
+			continue;
+		s->before[i].done = true;
+		snprintf(e, sizeof(e), MEM "%s", s->before[i].set_rel);
+		tree_put(s->t, e, s->before[i].set_val);
+	}
 	for (i = 0; i < s->ninj; i++) {
 		if (strcmp(s->inj[i].rel, sr) || (s->inj[i].val[0] && strcmp(s->inj[i].val, val)))
 			continue;
@@ -363,6 +373,16 @@ void sim_after(struct sim *s, const char *rel, const char *val,
 	snprintf(s->after[s->nafter].set_rel, sizeof(s->after[0].set_rel), "%s", set_rel);
 	snprintf(s->after[s->nafter].set_val, sizeof(s->after[0].set_val), "%s", set_val);
 	s->nafter++;
+}
+
+void sim_before(struct sim *s, const char *rel, const char *val,
+		const char *set_rel, const char *set_val)
+{
+	snprintf(s->before[s->nbefore].rel, sizeof(s->before[0].rel), "%s", rel);
+	snprintf(s->before[s->nbefore].val, sizeof(s->before[0].val), "%s", val);
+	snprintf(s->before[s->nbefore].set_rel, sizeof(s->before[0].set_rel), "%s", set_rel);
+	snprintf(s->before[s->nbefore].set_val, sizeof(s->before[0].set_val), "%s", set_val);
+	s->nbefore++;
 }
 
 int sim_find(const struct sim *s, const char *entry)

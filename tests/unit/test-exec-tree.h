@@ -54,6 +54,11 @@ struct sim {
 		bool done;
 	} after[8];
 	size_t nafter;
+	struct {
+		char rel[96], val[32], set_rel[96], set_val[64];
+		bool done;
+	} before[4];
+	size_t nbefore;
 	bool leak_on_unbind;		/* kmem unbind keeps the range (a block was online) */
 	const char *stop_after;		/* rel+"="+val that sets *stop */
 	volatile int *stop;
@@ -66,6 +71,9 @@ void sim_inject(struct sim *s, const char *rel, const char *val, int err, int ti
 /* After the first write of val to rel (done or failed), set set_rel to set_val. */
 void sim_after(struct sim *s, const char *rel, const char *val,
 	       const char *set_rel, const char *set_val);
+/* Right before the first write of val to rel, set set_rel to set_val. */
+void sim_before(struct sim *s, const char *rel, const char *val,
+		const char *set_rel, const char *set_val);
 /* Index of "rel=val" (short form, without error) in the trace, -1 when absent. */
 int sim_find(const struct sim *s, const char *entry);
 /* The whole trace on one line, for failure messages. */

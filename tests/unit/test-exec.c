@@ -370,6 +370,38 @@ static void test_race(void)
 	tree_destroy(&t);
 }
 
+/*
+ * An agent onlines a block after the last check and before the unbind
+ * write: the writer child's own check, right before the write, refuses.
+ * Unbound, the kernel would leak the range (leak_on_unbind).
+ */
+static void test_race_at_unbind(void)
+{
+	struct mh_exec_result r;
+	struct mh_exec_opts o = opts(10);
+	struct tplan tp;
+	struct tree t;
+	struct sim s;
+	char b[32];
+
+	tree_create(&t, "offline", "kmem", "Movable");
+	sim_install(&s, &t);
+	s.leak_on_unbind = true;
+	sim_before(&s, "kmem/unbind", "dax0.0", "memory36/state", "online");
+	plan_remove(&tp, MH_OP_REMOVE);
+	mh_exec(t.root, &tp.p, &o, &r);
+	is_str(mh_outcome_name(r.outcome), "busy", "race at unbind: busy, not leaked");
+	ok(r.raced, "race at unbind: raced set");
+	ok(sim_find(&s, "kmem/unbind=dax0.0") < 0, "race at unbind: kmem NOT unbound");
+	is_str(r.final_driver, "kmem", "race at unbind: still kmem");
+	ok(strstr(r.message, "memory36") != NULL, "race at unbind: names memory36 (%s)",
+	   r.message);
+	is_str(state_of(&t, 34, b, sizeof(b)), "online", "race at unbind: memory34 back online");
+	mh_exec_result_free(&r);
+	sim_remove();
+	tree_destroy(&t);
+}
+
 static void test_rollback_fails(void)
 {
 	struct mh_exec_result r;
@@ -578,6 +610,36 @@ static void test_stop_offline(void)
 	tree_destroy(&t);
 }
 
+/*
+ * A stop after the unbind: the range is gone from kmem already, the two
+ * steps left (verify, bind device_dax) are finished rather than leaving a
+ * device with no driver that a second remove refuses (seen on 6.1, f5).
+ */
+static void test_stop_after_unbind(void)
+{
+	struct mh_exec_result r;
+	struct mh_exec_opts o = opts(10);
+	struct tplan tp;
+	struct tree t;
+	struct sim s;
+
+	stop_flag = 0;
+	tree_create(&t, "offline", "kmem", "Movable");
+	sim_install(&s, &t);
+	s.stop = &stop_flag;
+	s.stop_after = "kmem/unbind=dax0.0";
+	plan_remove(&tp, MH_OP_REMOVE);
+	mh_exec(t.root, &tp.p, &o, &r);
+	is_str(mh_outcome_name(r.outcome), "done", "stop after the unbind: finished, done");
+	is_str(r.final_driver, "device_dax", "stop after the unbind: device_dax bound");
+	ok(sim_find(&s, "device_dax/bind=dax0.0") > sim_find(&s, "kmem/unbind=dax0.0"),
+	   "stop after the unbind: bind after it: %s", sim_dump(&s));
+	mh_exec_result_free(&r);
+	sim_remove();
+	tree_destroy(&t);
+	stop_flag = 0;
+}
+
 static void test_bind_new_id(void)
 {
 	struct mh_exec_result r;
@@ -669,6 +731,7 @@ int main(void)
 	test_eperm_final();
 	test_zone_none();
 	test_race();
+	test_race_at_unbind();
 	test_rollback_fails();
 	test_leaked();
 	test_deadline_in_retries();
@@ -676,6 +739,7 @@ int main(void)
 	test_online_zone_race();
 	test_online_fail_restores_policy();
 	test_stop_offline();
+	test_stop_after_unbind();
 	test_bind_new_id();
 	test_with_planner();
 	test_adapters();

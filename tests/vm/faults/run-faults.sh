@@ -62,9 +62,10 @@ for s; do
 	scripts+=("$path$args")
 done
 # Faults run long (endless offlines, 20 runs of f4): the profile gives each
-# script 900 s, the boot a generous total.
+# script 1800 s (f5 took about 15 minutes on a loaded host), the boot a
+# generous total.
 profile=$here/nvdimm-faults.conf
-tmo=${tmo:-$((300 + 600 * ${#scripts[@]}))}
+tmo=${tmo:-$((300 + 900 * ${#scripts[@]}))}
 
 n=0 fail=0 tests=0 tfail=0 runs=0 faults=0 survived=0 leaks=0
 for k in "${series[@]}"; do

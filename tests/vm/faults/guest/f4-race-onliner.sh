@@ -71,8 +71,10 @@ one_run() {
 # --- a shell loop ---
 onliner &
 loop_pid=$!
+t0=$SECONDS
 for ((i = 1; i <= loop_runs; i++)); do one_run loop "$i"; done
 kill "$loop_pid"; wait "$loop_pid" 2>/dev/null
+echo "# measure: f4 loop: $loop_runs runs in $((SECONDS - t0)) s, re-arm included"
 
 # --- systemd-udevd with onlining rules ---
 if [ "$udev_runs" -gt 0 ]; then
@@ -93,7 +95,9 @@ RULES
 	raw_offline_block "$b"
 	sleep 2
 	is "$(block_state "$b")" online "udev rule re-onlines memory$b after a raw offline ($(block_zones "$b"))"
+	t0=$SECONDS
 	for ((i = 1; i <= udev_runs; i++)); do one_run udev "$i"; done
+	echo "# measure: f4 udev: $udev_runs runs in $((SECONDS - t0)) s, re-arm included"
 	rm -f /run/udev/rules.d/99-memhot-fault-online.rules
 	udevadm control --reload
 	[ $started_udevd = 1 ] && udevadm control --exit

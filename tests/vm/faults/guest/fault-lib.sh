@@ -21,7 +21,15 @@ sw_started() {
 	return 1
 }
 
-now() { date +%s.%N; }
+# EPOCHREALTIME (bash 5): no fork of date, which takes a while in a
+# starved guest
+now() { echo "${EPOCHREALTIME:-$(date +%s.%N)}"; }
+# nap SECS: sleep without a fork (a read that times out on a pipe nobody
+# writes): sleep(1) is an exec over 9p, slow in a starved guest
+nap() {
+	[ -n "${NAP_FD:-}" ] || exec {NAP_FD}<> <(:)
+	read -r -t "$1" -u "$NAP_FD" _ || :
+}
 # elapsed T0: seconds since T0 with 3 decimals
 elapsed() { awk -v a="$1" -v b="$(now)" 'BEGIN { printf "%.3f", b - a }'; }
 # le A B: A <= B for decimals
@@ -137,7 +145,7 @@ mh_timed() {
 # mh_bg ARGS...: the tool in the background (MH_PID, output in MH_BGOUT/ERR)
 mh_bg() {
 	MH_BGOUT=$(mktemp) MH_BGERR=$(mktemp)
-	MH_T0=$(now)
+	MH_T0=${EPOCHREALTIME:-$(now)}
 	# Without job control bash starts async commands with SIGINT and SIGQUIT
 	# ignored; with it (set -m) they keep the default a terminal's Ctrl-C
 	# meets, and the pid is the tool's own (no wrapper to start slowly).
@@ -148,25 +156,47 @@ mh_bg() {
 	F_RUNS=$((F_RUNS + 1))
 }
 # mh_bg_wait [SECS]: wait for the background tool, at most SECS (default
-# 60) before SIGKILL; sets MH_RC, MH_OUT, MH_ERR, MH_SECS, MH_HUNG
+# 60) before SIGKILL; sets MH_RC, MH_OUT, MH_ERR, MH_SECS, MH_HUNG and
+# MH_END (when it ended: bash's wait returns at its exit, no polling)
 mh_bg_wait() {
-	local max=${1:-60} i=0
-	MH_HUNG=0
-	while kill -0 "$MH_PID" 2>/dev/null; do
-		if ! le "$(elapsed "$MH_T0")" "$max"; then
-			MH_HUNG=1
-			kill -KILL "$MH_PID" 2>/dev/null
-			break
-		fi
-		sleep 0.1
-	done
+	local max=${1:-60} wd hung=$MH_BGERR.hung
+	# the watchdog: a subshell that SIGKILLs the tool after max seconds
+	(
+		trap 'kill $sp 2>/dev/null; exit 0' TERM
+		sleep "$max" &
+		sp=$!
+		wait $sp
+		kill -KILL "$MH_PID" 2>/dev/null && : >"$hung"
+	) &
+	wd=$!
 	wait "$MH_PID" 2>/dev/null
 	MH_RC=$?
-	MH_SECS=$(elapsed "$MH_T0")
+	MH_END=${EPOCHREALTIME:-$(now)}
+	kill "$wd" 2>/dev/null
+	wait "$wd" 2>/dev/null
+	MH_HUNG=0
+	[ ! -e "$hung" ] || MH_HUNG=1
+	MH_SECS=$(awk -v a="$MH_T0" -v b="$MH_END" 'BEGIN { printf "%.3f", b - a }')
 	MH_OUT=$(cat "$MH_BGOUT") MH_ERR=$(cat "$MH_BGERR")
-	rm -f "$MH_BGOUT" "$MH_BGERR"
+	rm -f "$MH_BGOUT" "$MH_BGERR" "$hung"
 	echo "# background memhotctl -> exit $MH_RC after $MH_SECS s$([ $MH_HUNG = 0 ] || echo ' (HUNG, killed)')"
-	[ -z "$MH_ERR" ] || diag "$(sed 's/^/  stderr: /' <<<"$MH_ERR" | head -n 20)"
+	# stderr without -v's progress lines
+	local e
+	e=$(grep -v '\] .* \(\.\.\.\|done\)$' <<<"$MH_ERR" | head -n 20)
+	[ -z "$e" ] || diag "$(sed 's/^/  stderr: /' <<<"$e")"
+}
+# bg_step [PREFIX]: the step the background tool (run with -v) last
+# started, from its progress lines "[i/n] STEP ..." in MH_BGERR, into
+# BG_STEP; BG_SEEN=1 when a step starting with PREFIX has started (it may
+# be over already). No fork.
+bg_step() {
+	local l
+	BG_STEP= BG_SEEN=0
+	while IFS= read -r l; do
+		[[ $l =~ \]\ (.*)\ \.\.\.$ ]] || continue
+		BG_STEP=${BASH_REMATCH[1]}
+		[[ -z ${1:-} || $BG_STEP != "$1"* ]] || BG_SEEN=1
+	done <"$MH_BGERR"
 }
 
 # end_state DEV BEFORE: removed | rolled-back | leaked | other

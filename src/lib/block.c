@@ -141,8 +141,7 @@ static int ctx_open(struct scan_ctx *c, struct mh_root *root, char *errpath,
 	return 0;
 }
 
-/* "node12" -> 12; anything else -> -1. */
-static int node_from_name(const char *name)
+int mh_node_from_name(const char *name)
 {
 	int node;
 
@@ -178,7 +177,7 @@ static int block_node(struct scan_ctx *c, const char *blkname)
 		return -1;
 	}
 	while ((de = readdir(d))) {
-		node = node_from_name(de->d_name);
+		node = mh_node_from_name(de->d_name);
 		if (node >= 0)
 			break;
 	}
@@ -254,7 +253,7 @@ static void load_node_map(struct scan_ctx *c)
 		return;
 	}
 	while ((de = readdir(d))) {
-		node = node_from_name(de->d_name);
+		node = mh_node_from_name(de->d_name);
 		if (node >= 0 && node_dir_links(c, dirfd(d), de->d_name, node, &cap))
 			break;
 	}

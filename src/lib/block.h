@@ -58,6 +58,8 @@ int mh_block_read_state(struct mh_root *root, uint64_t id, enum mh_block_state *
 /* Re-read one block's state/zones. */
 int mh_block_refresh(struct mh_root *root, struct mh_block *blk);
 int mh_block_size(struct mh_root *root, uint64_t *bs);
+/* "node12" -> 12 (a nodeX link or directory name); anything else -> -1. */
+int mh_node_from_name(const char *name);
 const struct mh_block *mh_blocks_find(const struct mh_blocks *b, uint64_t id);
 
 const char *mh_block_state_name(enum mh_block_state s);

@@ -13,6 +13,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
+#include "block.h"
 #include "meminfo.h"
 
 /* "Key:   123 kB" anywhere in buf (after "Node N " on node files). */
@@ -28,17 +29,6 @@ static bool find_kb(const char *buf, const char *key, unsigned long long *kb)
 		p += kl;
 	}
 	return false;
-}
-
-static int node_number(const char *name)
-{
-	char *end;
-	long n;
-
-	if (strncmp(name, "node", 4) || name[4] < '0' || name[4] > '9')
-		return -1;
-	n = strtol(name + 4, &end, 10);
-	return *end || n > 1 << 20 ? -1 : (int)n;
 }
 
 static int cmp_node(const void *a, const void *b)
@@ -68,7 +58,7 @@ static void read_nodes(struct mh_root *root, struct mh_meminfo *mi)
 	while ((de = readdir(d))) {
 		struct mh_node_mem m = { 0 };
 
-		n = node_number(de->d_name);
+		n = mh_node_from_name(de->d_name);
 		if (n < 0)
 			continue;
 		snprintf(rel, sizeof(rel), MH_NODE_DIR "/%s/meminfo", de->d_name);

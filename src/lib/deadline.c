@@ -525,8 +525,14 @@ void mh_write_session_end(void)
 	sess.pinned = false;
 }
 
-int mh_write_attr_bounded(struct mh_root *root, const char *rel, const char *str,
-			  const struct mh_deadline *d, const volatile int *stop)
+/*
+ * Both public writers: the stop, deadline and test-hook handling around a
+ * write done in the session child, or with a guard (g) in a child of its
+ * own, which holds this moment's copy of g->ctx.
+ */
+static int write_attr(struct mh_root *root, const char *rel, const char *str,
+		      const struct mh_write_guard *g, bool *refused,
+		      const struct mh_deadline *d, const volatile int *stop)
 {
 	int err = 0;
 
@@ -539,35 +545,10 @@ int mh_write_attr_bounded(struct mh_root *root, const char *rel, const char *str
 	if (hook.pre)
 		err = hook.pre(hook.ctx, rel, str);
 	if (!err) {
-		err = sess.depth ? write_in_session(root, rel, str, d, stop) : 1;
+		err = !g && sess.depth ? write_in_session(root, rel, str, d, stop) : 1;
 		if (err == 1)
-			err = write_in_child(root, rel, str, NULL, d, stop);
-	}
-	if (hook.post)
-		hook.post(hook.ctx, rel, str, err);
-	if (err)
-		mh_dbg("write \"%s\" to %s: %s", str, rel, strerror(-err));
-	return err;
-}
-
-int mh_write_attr_guarded(struct mh_root *root, const char *rel, const char *str,
-			  const struct mh_write_guard *g, bool *refused,
-			  const struct mh_deadline *d, const volatile int *stop)
-{
-	int err = 0;
-
-	*refused = false;
-	if (mh_stop_requested(stop))
-		return -EINTR;
-	if (mh_deadline_passed(d))
-		return -ETIMEDOUT;
-	last_stuck = false;
-	if (hook.pre)
-		err = hook.pre(hook.ctx, rel, str);
-	if (!err) {
-		/* A child of its own: it has this moment's copy of g->ctx. */
-		err = write_in_child(root, rel, str, g, d, stop);
-		if (-err >= GUARD_REFUSED) {
+			err = write_in_child(root, rel, str, g, d, stop);
+		if (g && -err >= GUARD_REFUSED) {
 			*refused = true;
 			err = -(-err - GUARD_REFUSED);
 		}
@@ -576,8 +557,23 @@ int mh_write_attr_guarded(struct mh_root *root, const char *rel, const char *str
 		hook.post(hook.ctx, rel, str, err);
 	if (err)
 		mh_dbg("write \"%s\" to %s%s: %s", str, rel,
-		       *refused ? " (refused by its guard)" : "", strerror(-err));
+		       refused && *refused ? " (refused by its guard)" : "",
+		       strerror(-err));
 	return err;
+}
+
+int mh_write_attr_bounded(struct mh_root *root, const char *rel, const char *str,
+			  const struct mh_deadline *d, const volatile int *stop)
+{
+	return write_attr(root, rel, str, NULL, NULL, d, stop);
+}
+
+int mh_write_attr_guarded(struct mh_root *root, const char *rel, const char *str,
+			  const struct mh_write_guard *g, bool *refused,
+			  const struct mh_deadline *d, const volatile int *stop)
+{
+	*refused = false;
+	return write_attr(root, rel, str, g, refused, d, stop);
 }
 
 int mh_write_attr_deadline(struct mh_root *root, const char *rel, const char *str,

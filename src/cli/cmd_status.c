@@ -25,16 +25,9 @@ static void read_params(struct cli_ctx *ctx, struct hp_config *hp)
 	struct dirent *de;
 	size_t n = 0;
 	DIR *d;
-	int fd;
 
-	fd = mh_root_openat(ctx->root, HP_PARAMS_DIR, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-	if (fd < 0)
+	if (mh_root_opendir(ctx->root, HP_PARAMS_DIR, &d))
 		return;
-	d = fdopendir(fd);
-	if (!d) {
-		close(fd);
-		return;
-	}
 	while ((de = readdir(d)) && n < HP_MAX_PARAMS) {
 		if (de->d_name[0] == '.' || strlen(de->d_name) >= sizeof(names[0]))
 			continue;

@@ -34,16 +34,9 @@ void cli_present_devices(struct cli_ctx *ctx, char *buf, size_t len)
 	size_t n = 0, cap = 0, off = 0;
 	struct dirent *de;
 	DIR *d = NULL;
-	int fd;
 
 	buf[0] = '\0';
-	fd = mh_root_openat(ctx->root, MH_DAX_DEVICES_DIR,
-			    O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-	if (fd >= 0)
-		d = fdopendir(fd);
-	if (!d) {
-		if (fd >= 0)
-			close(fd);
+	if (mh_root_opendir(ctx->root, MH_DAX_DEVICES_DIR, &d)) {
 		snprintf(buf, len, "none");
 		return;
 	}

@@ -163,19 +163,13 @@ static int block_node(struct scan_ctx *c, const char *blkname)
 	struct stat st;
 	struct dirent *de;
 	DIR *d;
-	int fd, node = -1;
+	int node = -1;
 
 	snprintf(rel, sizeof(rel), "%s/node%d", blkname, c->node_guess);
 	if (!fstatat(c->memfd, rel, &st, AT_SYMLINK_NOFOLLOW))
 		return c->node_guess;
-	fd = openat(c->memfd, blkname, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-	if (fd < 0)
+	if (mh_opendir_at(c->memfd, blkname, &d))
 		return -1;
-	d = fdopendir(fd);
-	if (!d) {
-		close(fd);
-		return -1;
-	}
 	while ((de = readdir(d))) {
 		node = mh_node_from_name(de->d_name);
 		if (node >= 0)
@@ -202,16 +196,11 @@ static int node_dir_links(struct scan_ctx *c, int nodesfd, const char *name,
 	struct dirent *de;
 	uint64_t id;
 	DIR *d;
-	int fd;
+	int ret;
 
-	fd = openat(nodesfd, name, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-	if (fd < 0)
-		return 0;
-	d = fdopendir(fd);
-	if (!d) {
-		close(fd);
-		return -ENOMEM;
-	}
+	ret = mh_opendir_at(nodesfd, name, &d);
+	if (ret)
+		return ret == -ENOMEM ? ret : 0;	/* gone: no links */
 	while ((de = readdir(d))) {
 		if (strncmp(de->d_name, "memory", 6) || de->d_name[6] < '0' ||
 		    de->d_name[6] > '9' || mh_parse_u64(de->d_name + 6, 10, &id))
@@ -242,16 +231,10 @@ static void load_node_map(struct scan_ctx *c)
 	struct dirent *de;
 	size_t cap = 0;
 	DIR *d;
-	int fd, node;
+	int node;
 
-	fd = mh_root_openat(c->root, MH_NODE_DIR, O_RDONLY | O_DIRECTORY);
-	if (fd < 0)
+	if (mh_root_opendir(c->root, MH_NODE_DIR, &d))
 		return;
-	d = fdopendir(fd);
-	if (!d) {
-		close(fd);
-		return;
-	}
 	while ((de = readdir(d))) {
 		node = mh_node_from_name(de->d_name);
 		if (node >= 0 && node_dir_links(c, dirfd(d), de->d_name, node, &cap))
@@ -496,17 +479,11 @@ static int list_ids(struct scan_ctx *c, uint64_t **idsp, size_t *np)
 	uint64_t *ids, id, *tmp;
 	struct dirent *de;
 	DIR *d;
-	int fd, ret = 0;
+	int ret;
 
-	fd = dup(c->memfd);
-	if (fd < 0)
-		return -errno;
-	d = fdopendir(fd);
-	if (!d) {
-		ret = -errno;
-		close(fd);
+	ret = mh_opendir_at(c->memfd, ".", &d);	/* its own offset, not memfd's */
+	if (ret)
 		return ret;
-	}
 	ids = malloc(cap * sizeof(*ids));
 	if (!ids) {
 		closedir(d);

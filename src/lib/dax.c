@@ -204,14 +204,9 @@ static int mapping_indexes(struct mh_root *root, const char *name,
 
 	*n = 0;
 	dev_rel(rel, sizeof(rel), name, "");
-	fd = mh_root_openat(root, rel, O_RDONLY | O_DIRECTORY);
+	fd = mh_root_opendir(root, rel, &d);
 	if (fd < 0)
 		return fd;
-	d = fdopendir(fd);
-	if (!d) {
-		close(fd);
-		return -ENOMEM;
-	}
 	while ((de = readdir(d))) {
 		const char *p;
 
@@ -383,17 +378,12 @@ int mh_dax_scan(struct mh_root *root, struct mh_dax_list *out,
 	int fd, ret = 0;
 
 	memset(out, 0, sizeof(*out));
-	fd = mh_root_openat(root, MH_DAX_DEVICES_DIR, O_RDONLY | O_DIRECTORY);
+	fd = mh_root_opendir(root, MH_DAX_DEVICES_DIR, &d);
 	if (fd == -ENOENT)
 		return 0;	/* no dax bus: no devices */
 	if (fd < 0) {
 		mh_root_errpath(root, MH_DAX_DEVICES_DIR, errpath, errlen);
 		return fd;
-	}
-	d = fdopendir(fd);
-	if (!d) {
-		close(fd);
-		return -ENOMEM;
 	}
 	while ((de = readdir(d))) {
 		if (mh_dax_name_valid(de->d_name))

@@ -45,16 +45,10 @@ static void read_nodes(struct mh_root *root, struct mh_meminfo *mi)
 	struct dirent *de;
 	size_t cap = 0;
 	DIR *d;
-	int fd, n;
+	int n;
 
-	fd = mh_root_openat(root, MH_NODE_DIR, O_RDONLY | O_DIRECTORY);
-	if (fd < 0)
+	if (mh_root_opendir(root, MH_NODE_DIR, &d))
 		return;
-	d = fdopendir(fd);
-	if (!d) {
-		close(fd);
-		return;
-	}
 	while ((de = readdir(d))) {
 		struct mh_node_mem m = { 0 };
 

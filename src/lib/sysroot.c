@@ -169,6 +169,33 @@ int mh_root_openat(struct mh_root *root, const char *rel, int flags)
 	return fd < 0 ? -errno : fd;
 }
 
+/* fdopendir() that does not leak fd when it fails. */
+static int dir_of_fd(int fd, DIR **out)
+{
+	int err;
+
+	*out = fd < 0 ? NULL : fdopendir(fd);
+	if (*out)
+		return 0;
+	if (fd < 0)
+		return fd;
+	err = -errno;
+	close(fd);
+	return err;
+}
+
+int mh_root_opendir(struct mh_root *root, const char *rel, DIR **out)
+{
+	return dir_of_fd(mh_root_openat(root, rel, O_RDONLY | O_DIRECTORY), out);
+}
+
+int mh_opendir_at(int dirfd, const char *rel, DIR **out)
+{
+	int fd = openat(dirfd, rel, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+
+	return dir_of_fd(fd < 0 ? -errno : fd, out);
+}
+
 /*
  * Read up to len-1 bytes from fd; strip one trailing newline. A short read
  * is the end: regular files and sysfs/proc seq files return less than asked

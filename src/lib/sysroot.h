@@ -10,6 +10,7 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <stdbool.h>
+#include <dirent.h>
 
 /* Absolute paths (relative to the root), in one place. */
 #define MH_MEMORY_DIR		"sys/devices/system/memory"
@@ -50,6 +51,9 @@ bool mh_path_exists(struct mh_root *root, const char *rel);
  */
 int mh_root_openat(struct mh_root *root, const char *rel, int flags);
 int mh_read_attr_at(int dirfd, const char *rel, char *buf, size_t len);
+/* A directory to readdir(): under the root, or relative to dirfd. 0 or -errno. */
+int mh_root_opendir(struct mh_root *root, const char *rel, DIR **out);
+int mh_opendir_at(int dirfd, const char *rel, DIR **out);
 int mh_read_link(struct mh_root *root, const char *rel, char *buf, size_t len);
 /* "DIR/rel" as the user knows it ("/rel" on the live system), for messages. */
 void mh_root_errpath(const struct mh_root *root, const char *rel,

@@ -23,6 +23,7 @@ struct cli_ctx {
 	const char *zone;		/* online --zone */
 	const char *rebind;		/* remove --rebind */
 	double timeout;
+	struct mh_deadline deadline;	/* --timeout, counted from the start */
 	const char *sysroot;		/* NULL: the live system */
 	struct mh_root *root;
 	int nargs;			/* positional arguments after the command */

@@ -257,6 +257,8 @@ int main(int argc, char **argv)
 		}
 	}
 	ctx.cmd = cmd->name;
+	/* The whole operation: reading the system and planning count too. */
+	mh_deadline_set(&ctx.deadline, ctx.timeout);
 	ctx.nargs = argc - optind - 1;
 	ctx.args = argv + optind + 1;
 	cli_setup_log(&ctx);

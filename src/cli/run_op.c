@@ -161,7 +161,7 @@ static void install_handlers(void)
 void cli_exec_opts(struct cli_ctx *ctx, struct mh_exec_opts *eo, void *progress)
 {
 	memset(eo, 0, sizeof(*eo));
-	mh_deadline_set(&eo->deadline, ctx->timeout);
+	eo->deadline = ctx->deadline;
 	eo->max_retries = 10;
 	eo->backoff_ms = 50;
 	eo->use_udev = mh_root_is_live(ctx->root) && mh_udev_running();

@@ -52,6 +52,9 @@ int cli_lock(struct cli_ctx *ctx, const struct mh_deadline *d);
 int cli_check_devname(struct cli_ctx *ctx, const char *name, bool must_exist);
 /* Space-separated names of the dax devices present ("none" when none). */
 void cli_present_devices(struct cli_ctx *ctx, char *buf, size_t len);
+/* The dax devices present, sorted (daxX.Y order); free with cli_free_names(). */
+size_t cli_list_devices(struct cli_ctx *ctx, char ***names);
+void cli_free_names(char **names, size_t n);
 
 /* Root is needed to change the live system; nothing is checked with --sysroot. */
 int cli_need_root(struct cli_ctx *ctx);

@@ -63,6 +63,57 @@ static void read_cmdline(struct cli_ctx *ctx, struct hp_config *hp)
 	}
 }
 
+/*
+ * One device that cannot be read (a malformed attribute, a link the kernel
+ * would not make) must not hide the others from status: read each device
+ * alone, keep those that read, and name the others. Returns the number of
+ * devices left out, or -1 when none can be read (then nothing is printed
+ * here and the caller reports the first error as it always did).
+ */
+static int snapshot_readable(struct cli_ctx *ctx, struct mh_snapshot *snap)
+{
+	struct unreadable {
+		const char *name;
+		int err;
+		char path[256];
+	} *bad;
+	char **all, errpath[256];
+	const char **good;
+	size_t n = cli_list_devices(ctx, &all), ng = 0, nb = 0;
+	int rc = -1;
+
+	good = calloc(n ? n : 1, sizeof(*good));
+	bad = calloc(n ? n : 1, sizeof(*bad));
+	if (!good || !bad)
+		goto out;
+	for (size_t i = 0; i < n; i++) {
+		const char *name = all[i];
+		struct mh_snapshot one;
+		int err;
+
+		err = mh_snapshot_take(ctx->root, &name, 1, false, &one,
+				       bad[nb].path, sizeof(bad[nb].path));
+		if (!err) {
+			mh_snapshot_free(&one);
+			good[ng++] = name;
+		} else if (err != -ENODEV) {	/* -ENODEV: went away meanwhile */
+			bad[nb].name = name;
+			bad[nb++].err = err;
+		}
+	}
+	if (!ng || mh_snapshot_take(ctx->root, good, ng, false, snap,
+				    errpath, sizeof(errpath)))
+		goto out;
+	for (size_t i = 0; i < nb; i++)
+		cli_read_error(bad[i].name, bad[i].path, bad[i].err);
+	rc = (int)nb;
+out:
+	free(good);
+	free(bad);
+	cli_free_names(all, n);
+	return rc;
+}
+
 static int status_blocks(struct cli_ctx *ctx)
 {
 	struct mh_blocks b = { 0 };
@@ -119,6 +170,14 @@ int cmd_status(struct cli_ctx *ctx)
 
 	rc = mh_snapshot_take(ctx->root, names, nr_names, false, &snap,
 			      errpath, sizeof(errpath));
+	if (rc && !nr_names && rc != -ENOMEM) {
+		int left_out = snapshot_readable(ctx, &snap);
+
+		if (left_out >= 0) {
+			rc = 0;
+			ret = MH_EXIT_ERROR;	/* shown what could be read; still an error */
+		}
+	}
 	if (rc) {
 		cli_read_error("status", errpath, rc);
 		return MH_EXIT_ERROR;
@@ -154,8 +213,10 @@ int cmd_status(struct cli_ctx *ctx)
 		}
 		devs[n++].dev = d;
 	}
-	ret = ctx->json ? json_status(&hp, snap.block_size, devs, n)
-			: table_status(ctx, &hp, snap.block_size, devs, n);
+	rc = ctx->json ? json_status(&hp, snap.block_size, devs, n)
+		       : table_status(ctx, &hp, snap.block_size, devs, n);
+	if (ret == MH_EXIT_OK)
+		ret = rc;
 done:
 	for (size_t i = 0; i < n; i++)
 		mh_dev_view_free(&devs[i].view);

@@ -28,18 +28,16 @@ static int name_cmp(const void *a, const void *b)
 	return strcmp(x, y);
 }
 
-void cli_present_devices(struct cli_ctx *ctx, char *buf, size_t len)
+size_t cli_list_devices(struct cli_ctx *ctx, char ***out)
 {
 	char **names = NULL;
-	size_t n = 0, cap = 0, off = 0;
+	size_t n = 0, cap = 0;
 	struct dirent *de;
 	DIR *d = NULL;
 
-	buf[0] = '\0';
-	if (mh_root_opendir(ctx->root, MH_DAX_DEVICES_DIR, &d)) {
-		snprintf(buf, len, "none");
-		return;
-	}
+	*out = NULL;
+	if (mh_root_opendir(ctx->root, MH_DAX_DEVICES_DIR, &d))
+		return 0;
 	while ((de = readdir(d))) {
 		char **nn;
 
@@ -59,12 +57,28 @@ void cli_present_devices(struct cli_ctx *ctx, char *buf, size_t len)
 	closedir(d);
 	if (n)	/* names is NULL when the bus has no device */
 		qsort(names, n, sizeof(*names), name_cmp);
+	*out = names;
+	return n;
+}
+
+void cli_free_names(char **names, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		free(names[i]);
+	free(names);
+}
+
+void cli_present_devices(struct cli_ctx *ctx, char *buf, size_t len)
+{
+	char **names;
+	size_t n = cli_list_devices(ctx, &names), off = 0;
+
+	buf[0] = '\0';
 	for (size_t i = 0; i < n; i++) {
 		if (off < len)
 			off += snprintf(buf + off, len - off, "%s%s", i ? " " : "", names[i]);
-		free(names[i]);
 	}
-	free(names);
+	cli_free_names(names, n);
 	if (!n)
 		snprintf(buf, len, "none");
 }

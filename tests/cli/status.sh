@@ -59,6 +59,23 @@ run 1 status --blocks --sysroot "$TREES/bad-state"
 err_has "memory35/state"
 [ ! -s "$TMP/out" ] || fail "bad-state printed on stdout"
 
+# One device that cannot be read does not hide the others: status shows
+# dax0.0, names dax1.0 and its file on stderr, and exits 1.
+cp -a "$T" "$TMP/two-bad"
+echo junk >"$TMP/two-bad/sys/devices/platform/hmem.0/dax1.0/mapping0/end"
+run 1 status --sysroot "$TMP/two-bad"
+out_has "dax0.0"
+err_has "dax1.0: unexpected content in"
+err_has "dax1.0/mapping0/end"
+run 1 -j status --sysroot "$TMP/two-bad"
+jqt '[.devices[].device] == ["dax0.0"] and .devices[0].removable == true'
+run 0 status dax0.0 --sysroot "$TMP/two-bad"
+run 1 status dax1.0 --sysroot "$TMP/two-bad"
+err_has "mapping0/end"
+# Nothing readable: the first error, as before.
+run 1 -j status --sysroot "$TREES/bad-state"
+[ ! -s "$TMP/out" ] || fail "bad-state -j printed on stdout"
+
 # A missing root: exit 1.
 run 1 status --sysroot "$TMP/nonexistent"
 exit 0

@@ -381,6 +381,27 @@ static int await_child(int fd, pid_t pid, const char *rel, const struct mh_deadl
 	return err;
 }
 
+/*
+ * Fork a writer over the pair fds: the child keeps fds[1], we keep fds[0].
+ * Returns the pid (0 in the child), or -errno with both fds closed.
+ */
+static pid_t fork_writer(int fds[2])
+{
+	pid_t pid;
+	int err;
+
+	writer_parent = getpid();
+	pid = fork();
+	if (pid < 0) {
+		err = errno;
+		close(fds[0]);
+		close(fds[1]);
+		return -err;
+	}
+	close(fds[pid == 0 ? 0 : 1]);
+	return pid;
+}
+
 static int write_in_child(struct mh_root *root, const char *rel, const char *str,
 			  const struct mh_write_guard *g, const struct mh_deadline *d,
 			  const volatile int *stop)
@@ -391,19 +412,11 @@ static int write_in_child(struct mh_root *root, const char *rel, const char *str
 
 	if (pipe2(pfd, O_CLOEXEC) < 0)
 		return -errno;
-	writer_parent = getpid();
-	pid = fork();
-	if (pid < 0) {
-		err = errno;
-		close(pfd[0]);
-		close(pfd[1]);
-		return -err;
-	}
-	if (pid == 0) {
-		close(pfd[0]);
+	pid = fork_writer(pfd);
+	if (pid < 0)
+		return pid;
+	if (pid == 0)
 		child_write(root, rel, str, g, pfd[1]);
-	}
-	close(pfd[1]);
 	err = await_child(pfd[0], pid, rel, d, stop, &killed);
 	close(pfd[0]);
 	reap(pid);
@@ -424,24 +437,16 @@ static void session_stop_child(void)
 
 static int session_start_child(struct mh_root *root)
 {
-	int sv[2], err;
+	int sv[2];
 	pid_t pid;
 
 	if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sv) < 0)
 		return -errno;
-	writer_parent = getpid();
-	pid = fork();
-	if (pid < 0) {
-		err = errno;
-		close(sv[0]);
-		close(sv[1]);
-		return -err;
-	}
-	if (pid == 0) {
-		close(sv[0]);
+	pid = fork_writer(sv);
+	if (pid < 0)
+		return (int)pid;
+	if (pid == 0)
 		session_child(root, sv[1]);
-	}
-	close(sv[1]);
 	sess.pid = pid;
 	sess.sock = sv[0];
 	sess.root = root;

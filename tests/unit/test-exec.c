@@ -122,6 +122,45 @@ static struct mh_exec_opts opts(double timeout)
 	return o;
 }
 
+/*
+ * What every executor test sets up: a machine, the simulated kernel on
+ * it, a plan to fill, the options and the result. On the test's stack:
+ * the write hook keeps a pointer to s.
+ */
+struct fixture {
+	struct tree t;
+	struct sim s;
+	struct tplan tp;
+	struct mh_exec_opts o;
+	struct mh_exec_result r;
+};
+
+/* Returns tree_create()'s result, for the one test that checks it. */
+static int fixture_begin(struct fixture *f, const char *policy, const char *driver,
+			 const char *zone)
+{
+	int err;
+
+	f->o = opts(10);
+	/* fixture_end() frees r, also when mh_exec() never ran */
+	memset(&f->r, 0, sizeof(f->r));
+	err = tree_create(&f->t, policy, driver, zone);
+	sim_install(&f->s, &f->t);
+	return err;
+}
+
+static int fixture_exec(struct fixture *f)
+{
+	return mh_exec(f->t.root, &f->tp.p, &f->o, &f->r);
+}
+
+static void fixture_end(struct fixture *f)
+{
+	mh_exec_result_free(&f->r);
+	sim_remove();
+	tree_destroy(&f->t);
+}
+
 static const char *state_of(struct tree *t, int id, char *buf, size_t len)
 {
 	char rel[128];
@@ -157,217 +196,165 @@ static void expect_trace(const struct sim *s, const char *want, const char *name
 
 static void test_remove_ok(void)
 {
-	struct mh_exec_result r;
-	struct mh_exec_opts o = opts(10);
-	struct tplan tp;
-	struct tree t;
-	struct sim s;
+	struct fixture f;
 	size_t i;
 	bool before = true;
 	int err;
 
-	ok(tree_create(&t, "offline", "kmem", "Movable") == 0, "remove: tree");
-	sim_install(&s, &t);
-	plan_remove(&tp, MH_OP_REMOVE);
-	err = mh_exec(t.root, &tp.p, &o, &r);	/* is_int evaluates twice */
+	ok(fixture_begin(&f, "offline", "kmem", "Movable") == 0, "remove: tree");
+	plan_remove(&f.tp, MH_OP_REMOVE);
+	err = fixture_exec(&f);	/* is_int evaluates twice */
 	is_int(err, 0, "remove: mh_exec returns 0");
-	is_str(mh_outcome_name(r.outcome), "done", "remove: outcome");
-	expect_trace(&s, OFF(34) " " OFF(35) " " OFF(36) " " OFF(37) " " OFF(38)
+	is_str(mh_outcome_name(f.r.outcome), "done", "remove: outcome");
+	expect_trace(&f.s, OFF(34) " " OFF(35) " " OFF(36) " " OFF(37) " " OFF(38)
 		     " kmem/unbind=dax0.0 device_dax/bind=dax0.0", "remove");
 	/* unbind strictly after every offline */
 	for (i = 0; i < T_NBLOCKS; i++) {
 		char e[64];
 
 		snprintf(e, sizeof(e), "memory%zu/state=offline", T_FIRST + i);
-		before &= sim_find(&s, e) >= 0 &&
-			  sim_find(&s, e) < sim_find(&s, "kmem/unbind=dax0.0");
+		before &= sim_find(&f.s, e) >= 0 &&
+			  sim_find(&f.s, e) < sim_find(&f.s, "kmem/unbind=dax0.0");
 	}
 	ok(before, "remove: unbind strictly last among kmem writes");
-	is_str(r.final_driver, "device_dax", "remove: final driver");
-	ok(!tree_exists(&t, MEM "memory34"), "remove: block dirs gone");
-	ok(r.policy_restored && !r.rolled_back && !r.raced, "remove: flags");
-	is_int(r.nr_blocks, T_NBLOCKS, "remove: every block in the result");
-	is_int(r.blocks[0].attempts, 1, "remove: one attempt each");
-	is_int(r.steps_done, tp.p.nr_steps, "remove: all steps done");
+	is_str(f.r.final_driver, "device_dax", "remove: final driver");
+	ok(!tree_exists(&f.t, MEM "memory34"), "remove: block dirs gone");
+	ok(f.r.policy_restored && !f.r.rolled_back && !f.r.raced, "remove: flags");
+	is_int(f.r.nr_blocks, T_NBLOCKS, "remove: every block in the result");
+	is_int(f.r.blocks[0].attempts, 1, "remove: one attempt each");
+	is_int(f.r.steps_done, f.tp.p.nr_steps, "remove: all steps done");
 	/* Journal written before the first change, unbind_started before the unbind. */
-	ok(s.journal[0] == '0', "remove: journal exists before the first offline");
-	ok(s.journal[5] == '1', "remove: journal says unbind_started at the unbind");
-	ok(!journal_exists(&t), "remove: journal removed at the end");
-	mh_exec_result_free(&r);
-	sim_remove();
-	tree_destroy(&t);
+	ok(f.s.journal[0] == '0', "remove: journal exists before the first offline");
+	ok(f.s.journal[5] == '1', "remove: journal says unbind_started at the unbind");
+	ok(!journal_exists(&f.t), "remove: journal removed at the end");
+	fixture_end(&f);
 }
 
 static void test_retry_then_ok(void)
 {
-	struct mh_exec_result r;
-	struct mh_exec_opts o = opts(10);
-	struct tplan tp;
-	struct tree t;
-	struct sim s;
+	struct fixture f;
 
-	tree_create(&t, "offline", "kmem", "Movable");
-	sim_install(&s, &t);
-	sim_inject(&s, "memory35/state", "offline", EBUSY, 1);
-	sim_inject(&s, "memory36/state", "offline", EAGAIN, 2);
-	plan_remove(&tp, MH_OP_OFFLINE);
-	mh_exec(t.root, &tp.p, &o, &r);
-	is_str(mh_outcome_name(r.outcome), "done", "EBUSY/EAGAIN retried: done");
-	is_int(r.blocks[1].attempts, 2, "memory35: 2 attempts");
-	is_int(r.blocks[2].attempts, 3, "memory36: 3 attempts");
-	expect_trace(&s, OFF(34) " " OFF(35) ":Device or resource busy " OFF(35) " "
+	fixture_begin(&f, "offline", "kmem", "Movable");
+	sim_inject(&f.s, "memory35/state", "offline", EBUSY, 1);
+	sim_inject(&f.s, "memory36/state", "offline", EAGAIN, 2);
+	plan_remove(&f.tp, MH_OP_OFFLINE);
+	fixture_exec(&f);
+	is_str(mh_outcome_name(f.r.outcome), "done", "EBUSY/EAGAIN retried: done");
+	is_int(f.r.blocks[1].attempts, 2, "memory35: 2 attempts");
+	is_int(f.r.blocks[2].attempts, 3, "memory36: 3 attempts");
+	expect_trace(&f.s, OFF(34) " " OFF(35) ":Device or resource busy " OFF(35) " "
 		     OFF(36) ":Resource temporarily unavailable " OFF(36)
 		     ":Resource temporarily unavailable " OFF(36) " " OFF(37) " " OFF(38),
 		     "retries");
-	mh_exec_result_free(&r);
-	sim_remove();
-	tree_destroy(&t);
+	fixture_end(&f);
 }
 
 static void test_busy_rollback(void)
 {
-	struct mh_exec_result r;
-	struct mh_exec_opts o = opts(10);
-	struct tplan tp;
-	struct tree t;
-	struct sim s;
+	struct fixture f;
 	char b[64];
 
-	tree_create(&t, "offline", "kmem", "Movable");
+	fixture_begin(&f, "offline", "kmem", "Movable");
 	/* memory35 lives in ZONE_NORMAL: it must come back there. */
-	tree_block(&t, 35, "online", "Normal");
-	sim_install(&s, &t);
-	sim_inject(&s, "memory36/state", "offline", EBUSY, 0);
-	plan_remove(&tp, MH_OP_REMOVE);
-	tp.zone[1] = MH_ZONE_NORMAL;
-	o.max_retries = 2;
-	mh_exec(t.root, &tp.p, &o, &r);
-	is_str(mh_outcome_name(r.outcome), "busy", "EBUSY exhausted: busy");
-	ok(r.rolled_back, "rolled_back set");
-	is_int(r.blocks[2].attempts, 3, "memory36: 1 + max_retries attempts");
-	is_int(r.blocks[2].err, EBUSY, "memory36: error EBUSY");
-	expect_trace(&s, OFF(34) " " OFF(35) " " OFF(36) ":Device or resource busy "
+	tree_block(&f.t, 35, "online", "Normal");
+	sim_inject(&f.s, "memory36/state", "offline", EBUSY, 0);
+	plan_remove(&f.tp, MH_OP_REMOVE);
+	f.tp.zone[1] = MH_ZONE_NORMAL;
+	f.o.max_retries = 2;
+	fixture_exec(&f);
+	is_str(mh_outcome_name(f.r.outcome), "busy", "EBUSY exhausted: busy");
+	ok(f.r.rolled_back, "rolled_back set");
+	is_int(f.r.blocks[2].attempts, 3, "memory36: 1 + max_retries attempts");
+	is_int(f.r.blocks[2].err, EBUSY, "memory36: error EBUSY");
+	expect_trace(&f.s, OFF(34) " " OFF(35) " " OFF(36) ":Device or resource busy "
 		     OFF(36) ":Device or resource busy " OFF(36) ":Device or resource busy "
 		     "memory35/state=online_kernel memory34/state=online_movable",
 		     "rollback");
-	ok(sim_find(&s, "kmem/unbind=dax0.0") < 0, "rollback: no unbind");
-	is_str(state_of(&t, 34, b, sizeof(b)), "online", "memory34 online again");
-	is_str(zone_of(&t, 34, b, sizeof(b)), "Movable", "memory34 back in Movable");
-	is_str(zone_of(&t, 35, b, sizeof(b)), "Normal", "memory35 back in Normal");
-	is_str(r.final_driver, "kmem", "device stays kmem");
-	ok(strstr(r.message, "memory36") && strstr(r.message, "memory34"),
-	   "message names the busy block and the rolled back ones: %s", r.message);
-	ok(!journal_exists(&t), "rollback: journal removed (known state)");
-	mh_exec_result_free(&r);
-	sim_remove();
-	tree_destroy(&t);
+	ok(sim_find(&f.s, "kmem/unbind=dax0.0") < 0, "rollback: no unbind");
+	is_str(state_of(&f.t, 34, b, sizeof(b)), "online", "memory34 online again");
+	is_str(zone_of(&f.t, 34, b, sizeof(b)), "Movable", "memory34 back in Movable");
+	is_str(zone_of(&f.t, 35, b, sizeof(b)), "Normal", "memory35 back in Normal");
+	is_str(f.r.final_driver, "kmem", "device stays kmem");
+	ok(strstr(f.r.message, "memory36") && strstr(f.r.message, "memory34"),
+	   "message names the busy block and the rolled back ones: %s", f.r.message);
+	ok(!journal_exists(&f.t), "rollback: journal removed (known state)");
+	fixture_end(&f);
 }
 
 static void test_einval_already_offline(void)
 {
-	struct mh_exec_result r;
-	struct mh_exec_opts o = opts(10);
-	struct tplan tp;
-	struct tree t;
-	struct sim s;
+	struct fixture f;
 
-	tree_create(&t, "offline", "kmem", "Movable");
-	sim_install(&s, &t);
+	fixture_begin(&f, "offline", "kmem", "Movable");
 	/* Someone else offlined memory35 just before our write: EINVAL. */
-	sim_inject(&s, "memory35/state", "offline", EINVAL, 1);
-	sim_after(&s, "memory35/state", "offline", "memory35/state", "offline");
-	plan_remove(&tp, MH_OP_REMOVE);
-	mh_exec(t.root, &tp.p, &o, &r);
-	is_str(mh_outcome_name(r.outcome), "done", "EINVAL, block reads offline: done");
-	is_int(r.blocks[1].attempts, 1, "EINVAL not retried");
-	ok(sim_find(&s, "kmem/unbind=dax0.0") >= 0, "then unbound");
-	mh_exec_result_free(&r);
-	sim_remove();
-	tree_destroy(&t);
+	sim_inject(&f.s, "memory35/state", "offline", EINVAL, 1);
+	sim_after(&f.s, "memory35/state", "offline", "memory35/state", "offline");
+	plan_remove(&f.tp, MH_OP_REMOVE);
+	fixture_exec(&f);
+	is_str(mh_outcome_name(f.r.outcome), "done", "EINVAL, block reads offline: done");
+	is_int(f.r.blocks[1].attempts, 1, "EINVAL not retried");
+	ok(sim_find(&f.s, "kmem/unbind=dax0.0") >= 0, "then unbound");
+	fixture_end(&f);
 
-	tree_create(&t, "offline", "kmem", "Movable");
-	sim_install(&s, &t);
-	sim_inject(&s, "memory35/state", "offline", EINVAL, 1);
-	plan_remove(&tp, MH_OP_REMOVE);
-	mh_exec(t.root, &tp.p, &o, &r);
-	is_str(mh_outcome_name(r.outcome), "busy", "EINVAL, block still online: busy");
-	expect_trace(&s, OFF(34) " " OFF(35) ":Invalid argument "
+	fixture_begin(&f, "offline", "kmem", "Movable");
+	sim_inject(&f.s, "memory35/state", "offline", EINVAL, 1);
+	plan_remove(&f.tp, MH_OP_REMOVE);
+	fixture_exec(&f);
+	is_str(mh_outcome_name(f.r.outcome), "busy", "EINVAL, block still online: busy");
+	expect_trace(&f.s, OFF(34) " " OFF(35) ":Invalid argument "
 		     "memory34/state=online_movable", "EINVAL rollback");
-	mh_exec_result_free(&r);
-	sim_remove();
-	tree_destroy(&t);
+	fixture_end(&f);
 }
 
 static void test_eperm_final(void)
 {
-	struct mh_exec_result r;
-	struct mh_exec_opts o = opts(10);
-	struct tplan tp;
-	struct tree t;
-	struct sim s;
+	struct fixture f;
 
-	tree_create(&t, "offline", "kmem", "Movable");
-	sim_install(&s, &t);
-	sim_inject(&s, "memory34/state", "offline", EPERM, 0);
-	plan_remove(&tp, MH_OP_REMOVE);
-	mh_exec(t.root, &tp.p, &o, &r);
-	is_str(mh_outcome_name(r.outcome), "busy", "EPERM: cannot offline all");
-	is_int(r.blocks[0].attempts, 1, "EPERM not retried");
-	is_int(s.n, 1, "EPERM: one write, nothing to roll back");
-	ok(!r.rolled_back, "nothing rolled back");
-	mh_exec_result_free(&r);
-	sim_remove();
-	tree_destroy(&t);
+	fixture_begin(&f, "offline", "kmem", "Movable");
+	sim_inject(&f.s, "memory34/state", "offline", EPERM, 0);
+	plan_remove(&f.tp, MH_OP_REMOVE);
+	fixture_exec(&f);
+	is_str(mh_outcome_name(f.r.outcome), "busy", "EPERM: cannot offline all");
+	is_int(f.r.blocks[0].attempts, 1, "EPERM not retried");
+	is_int(f.s.n, 1, "EPERM: one write, nothing to roll back");
+	ok(!f.r.rolled_back, "nothing rolled back");
+	fixture_end(&f);
 }
 
 static void test_zone_none(void)
 {
-	struct mh_exec_result r;
-	struct mh_exec_opts o = opts(10);
-	struct tplan tp;
-	struct tree t;
-	struct sim s;
+	struct fixture f;
 
-	tree_create(&t, "offline", "kmem", "Movable");
-	tree_block(&t, 35, "online", "none");
-	sim_install(&s, &t);
-	plan_remove(&tp, MH_OP_REMOVE);
-	mh_exec(t.root, &tp.p, &o, &r);
-	is_str(mh_outcome_name(r.outcome), "busy", "zone none: refused, rolled back");
-	expect_trace(&s, OFF(34) " memory34/state=online_movable", "zone none");
-	ok(strstr(r.message, "memory35") != NULL, "message names memory35: %s", r.message);
-	mh_exec_result_free(&r);
-	sim_remove();
-	tree_destroy(&t);
+	fixture_begin(&f, "offline", "kmem", "Movable");
+	tree_block(&f.t, 35, "online", "none");
+	plan_remove(&f.tp, MH_OP_REMOVE);
+	fixture_exec(&f);
+	is_str(mh_outcome_name(f.r.outcome), "busy", "zone none: refused, rolled back");
+	expect_trace(&f.s, OFF(34) " memory34/state=online_movable", "zone none");
+	ok(strstr(f.r.message, "memory35") != NULL, "message names memory35: %s", f.r.message);
+	fixture_end(&f);
 }
 
 static void test_race(void)
 {
-	struct mh_exec_result r;
-	struct mh_exec_opts o = opts(10);
-	struct tplan tp;
-	struct tree t;
-	struct sim s;
+	struct fixture f;
 	char b[32];
 
-	tree_create(&t, "offline", "kmem", "Movable");
-	sim_install(&s, &t);
+	fixture_begin(&f, "offline", "kmem", "Movable");
 	/* An agent onlines memory34 again right after our last offline. */
-	sim_after(&s, "memory38/state", "offline", "memory34/state", "online");
-	plan_remove(&tp, MH_OP_REMOVE);
-	mh_exec(t.root, &tp.p, &o, &r);
-	is_str(mh_outcome_name(r.outcome), "busy", "race: busy");
-	ok(r.raced, "race: raced set");
-	ok(sim_find(&s, "kmem/unbind=dax0.0") < 0, "race: kmem NOT unbound");
-	expect_trace(&s, OFF(34) " " OFF(35) " " OFF(36) " " OFF(37) " " OFF(38)
+	sim_after(&f.s, "memory38/state", "offline", "memory34/state", "online");
+	plan_remove(&f.tp, MH_OP_REMOVE);
+	fixture_exec(&f);
+	is_str(mh_outcome_name(f.r.outcome), "busy", "race: busy");
+	ok(f.r.raced, "race: raced set");
+	ok(sim_find(&f.s, "kmem/unbind=dax0.0") < 0, "race: kmem NOT unbound");
+	expect_trace(&f.s, OFF(34) " " OFF(35) " " OFF(36) " " OFF(37) " " OFF(38)
 		     " memory38/state=online_movable memory37/state=online_movable"
 		     " memory36/state=online_movable memory35/state=online_movable",
 		     "race rollback");
-	is_str(state_of(&t, 34, b, sizeof(b)), "online", "memory34 online");
-	is_str(r.final_driver, "kmem", "race: still kmem");
-	mh_exec_result_free(&r);
-	sim_remove();
-	tree_destroy(&t);
+	is_str(state_of(&f.t, 34, b, sizeof(b)), "online", "memory34 online");
+	is_str(f.r.final_driver, "kmem", "race: still kmem");
+	fixture_end(&f);
 }
 
 /*
@@ -377,237 +364,176 @@ static void test_race(void)
  */
 static void test_race_at_unbind(void)
 {
-	struct mh_exec_result r;
-	struct mh_exec_opts o = opts(10);
-	struct tplan tp;
-	struct tree t;
-	struct sim s;
+	struct fixture f;
 	char b[32];
 
-	tree_create(&t, "offline", "kmem", "Movable");
-	sim_install(&s, &t);
-	s.leak_on_unbind = true;
-	sim_before(&s, "kmem/unbind", "dax0.0", "memory36/state", "online");
-	plan_remove(&tp, MH_OP_REMOVE);
-	mh_exec(t.root, &tp.p, &o, &r);
-	is_str(mh_outcome_name(r.outcome), "busy", "race at unbind: busy, not leaked");
-	ok(r.raced, "race at unbind: raced set");
-	ok(sim_find(&s, "kmem/unbind=dax0.0") < 0, "race at unbind: kmem NOT unbound");
-	is_str(r.final_driver, "kmem", "race at unbind: still kmem");
-	ok(strstr(r.message, "memory36") != NULL, "race at unbind: names memory36 (%s)",
-	   r.message);
-	is_str(state_of(&t, 34, b, sizeof(b)), "online", "race at unbind: memory34 back online");
-	mh_exec_result_free(&r);
-	sim_remove();
-	tree_destroy(&t);
+	fixture_begin(&f, "offline", "kmem", "Movable");
+	f.s.leak_on_unbind = true;
+	sim_before(&f.s, "kmem/unbind", "dax0.0", "memory36/state", "online");
+	plan_remove(&f.tp, MH_OP_REMOVE);
+	fixture_exec(&f);
+	is_str(mh_outcome_name(f.r.outcome), "busy", "race at unbind: busy, not leaked");
+	ok(f.r.raced, "race at unbind: raced set");
+	ok(sim_find(&f.s, "kmem/unbind=dax0.0") < 0, "race at unbind: kmem NOT unbound");
+	is_str(f.r.final_driver, "kmem", "race at unbind: still kmem");
+	ok(strstr(f.r.message, "memory36") != NULL, "race at unbind: names memory36 (%s)",
+	   f.r.message);
+	is_str(state_of(&f.t, 34, b, sizeof(b)), "online", "race at unbind: memory34 back online");
+	fixture_end(&f);
 }
 
 static void test_rollback_fails(void)
 {
-	struct mh_exec_result r;
-	struct mh_exec_opts o = opts(10);
-	struct tplan tp;
-	struct tree t;
-	struct sim s;
+	struct fixture f;
 
-	tree_create(&t, "offline", "kmem", "Movable");
-	sim_install(&s, &t);
-	sim_inject(&s, "memory36/state", "offline", EPERM, 0);
-	sim_inject(&s, "memory35/state", "online_movable", ENOMEM, 0);
-	plan_remove(&tp, MH_OP_REMOVE);
-	mh_exec(t.root, &tp.p, &o, &r);
-	is_str(mh_outcome_name(r.outcome), "partial", "rollback failed: partial");
-	ok(strstr(r.message, "memory35 offline") != NULL,
-	   "message names memory35 and its state: %s", r.message);
-	is_int(r.blocks[1].state, MH_BLOCK_OFFLINE, "result: memory35 offline");
-	is_int(r.blocks[0].state, MH_BLOCK_ONLINE, "result: memory34 online");
-	ok(journal_exists(&t), "partial: journal kept for recover");
-	mh_exec_result_free(&r);
-	sim_remove();
-	tree_destroy(&t);
+	fixture_begin(&f, "offline", "kmem", "Movable");
+	sim_inject(&f.s, "memory36/state", "offline", EPERM, 0);
+	sim_inject(&f.s, "memory35/state", "online_movable", ENOMEM, 0);
+	plan_remove(&f.tp, MH_OP_REMOVE);
+	fixture_exec(&f);
+	is_str(mh_outcome_name(f.r.outcome), "partial", "rollback failed: partial");
+	ok(strstr(f.r.message, "memory35 offline") != NULL,
+	   "message names memory35 and its state: %s", f.r.message);
+	is_int(f.r.blocks[1].state, MH_BLOCK_OFFLINE, "result: memory35 offline");
+	is_int(f.r.blocks[0].state, MH_BLOCK_ONLINE, "result: memory34 online");
+	ok(journal_exists(&f.t), "partial: journal kept for recover");
+	fixture_end(&f);
 }
 
 static void test_leaked(void)
 {
-	struct mh_exec_result r;
-	struct mh_exec_opts o = opts(10);
-	struct tplan tp;
-	struct tree t;
-	struct sim s;
+	struct fixture f;
 
-	tree_create(&t, "offline", "kmem", "Movable");
-	sim_install(&s, &t);
-	s.leak_on_unbind = true;
-	plan_remove(&tp, MH_OP_REMOVE);
-	mh_exec(t.root, &tp.p, &o, &r);
-	is_str(mh_outcome_name(r.outcome), "leaked", "range kept: leaked");
-	ok(sim_find(&s, "device_dax/bind=dax0.0") < 0, "leaked: no devdax bind");
-	ok(strstr(r.message, "memory34") != NULL, "leaked: says what: %s", r.message);
-	mh_exec_result_free(&r);
-	sim_remove();
-	tree_destroy(&t);
+	fixture_begin(&f, "offline", "kmem", "Movable");
+	f.s.leak_on_unbind = true;
+	plan_remove(&f.tp, MH_OP_REMOVE);
+	fixture_exec(&f);
+	is_str(mh_outcome_name(f.r.outcome), "leaked", "range kept: leaked");
+	ok(sim_find(&f.s, "device_dax/bind=dax0.0") < 0, "leaked: no devdax bind");
+	ok(strstr(f.r.message, "memory34") != NULL, "leaked: says what: %s", f.r.message);
+	fixture_end(&f);
 }
 
 static void test_deadline_in_retries(void)
 {
-	struct mh_exec_result r;
-	struct mh_exec_opts o = opts(0.3);
 	struct timespec a, b;
-	struct tplan tp;
-	struct tree t;
-	struct sim s;
+	struct fixture f;
 	double el;
 
-	tree_create(&t, "offline", "kmem", "Movable");
-	sim_install(&s, &t);
-	sim_inject(&s, "memory35/state", "offline", EBUSY, 0);
-	plan_remove(&tp, MH_OP_REMOVE);
-	o.max_retries = 1000;
-	o.backoff_ms = 20;
-	mh_deadline_set(&o.deadline, 0.3);	/* from now, not from the tree's setup */
+	fixture_begin(&f, "offline", "kmem", "Movable");
+	sim_inject(&f.s, "memory35/state", "offline", EBUSY, 0);
+	plan_remove(&f.tp, MH_OP_REMOVE);
+	f.o.max_retries = 1000;
+	f.o.backoff_ms = 20;
+	mh_deadline_set(&f.o.deadline, 0.3);	/* from now, not from the tree's setup */
 	clock_gettime(CLOCK_MONOTONIC, &a);
-	mh_exec(t.root, &tp.p, &o, &r);
+	fixture_exec(&f);
 	clock_gettime(CLOCK_MONOTONIC, &b);
 	el = (double)(b.tv_sec - a.tv_sec) + (double)(b.tv_nsec - a.tv_nsec) / 1e9;
-	is_str(mh_outcome_name(r.outcome), "busy", "deadline in retries: busy");
-	is_int(r.err, ETIMEDOUT, "deadline: ETIMEDOUT");
+	is_str(mh_outcome_name(f.r.outcome), "busy", "deadline in retries: busy");
+	is_int(f.r.err, ETIMEDOUT, "deadline: ETIMEDOUT");
 	ok(el >= 0.25 && el < 2.0, "deadline honoured (%.2f s)", el);
-	ok(sim_find(&s, "memory34/state=online_movable") >= 0,
+	ok(sim_find(&f.s, "memory34/state=online_movable") >= 0,
 	   "rollback done after the deadline");
-	mh_exec_result_free(&r);
-	sim_remove();
-	tree_destroy(&t);
+	fixture_end(&f);
 }
 
 static void test_online_policy(void)
 {
-	struct mh_exec_result r;
-	struct mh_exec_opts o = opts(10);
-	struct tplan tp;
-	struct tree t;
-	struct sim s;
+	struct fixture f;
 	char b[32];
 
-	tree_create(&t, "online", "device_dax", NULL);
-	sim_install(&s, &t);
-	plan_online(&tp, "online", MH_ZONE_MOVABLE);
-	mh_exec(t.root, &tp.p, &o, &r);
-	is_str(mh_outcome_name(r.outcome), "done", "online: done");
-	expect_trace(&s, "auto_online_blocks=offline device_dax/unbind=dax0.0 "
+	fixture_begin(&f, "online", "device_dax", NULL);
+	plan_online(&f.tp, "online", MH_ZONE_MOVABLE);
+	fixture_exec(&f);
+	is_str(mh_outcome_name(f.r.outcome), "done", "online: done");
+	expect_trace(&f.s, "auto_online_blocks=offline device_dax/unbind=dax0.0 "
 		     "kmem/bind=dax0.0 memory34/state=online_movable "
 		     "memory35/state=online_movable memory36/state=online_movable "
 		     "memory37/state=online_movable memory38/state=online_movable "
 		     "auto_online_blocks=online", "online");
-	is_str(tree_get(&t, MEM "auto_online_blocks", b, sizeof(b)), "online",
+	is_str(tree_get(&f.t, MEM "auto_online_blocks", b, sizeof(b)), "online",
 	       "online: policy restored");
-	ok(r.policy_restored, "online: policy_restored");
-	is_str(r.final_driver, "kmem", "online: driver kmem");
-	is_int(r.blocks[4].zone, MH_ZONE_MOVABLE, "online: result zone movable");
-	ok(s.journal[0] == '0', "online: journal exists before the policy write");
-	ok(!journal_exists(&t), "online: journal removed");
-	mh_exec_result_free(&r);
-	sim_remove();
-	tree_destroy(&t);
+	ok(f.r.policy_restored, "online: policy_restored");
+	is_str(f.r.final_driver, "kmem", "online: driver kmem");
+	is_int(f.r.blocks[4].zone, MH_ZONE_MOVABLE, "online: result zone movable");
+	ok(f.s.journal[0] == '0', "online: journal exists before the policy write");
+	ok(!journal_exists(&f.t), "online: journal removed");
+	fixture_end(&f);
 }
 
 static void test_online_zone_race(void)
 {
-	struct mh_exec_result r;
-	struct mh_exec_opts o = opts(10);
-	struct tplan tp;
-	struct tree t;
-	struct sim s;
+	struct fixture f;
 	char b[32];
 
-	tree_create(&t, "offline", "device_dax", NULL);
-	sim_install(&s, &t);
+	fixture_begin(&f, "offline", "device_dax", NULL);
 	/* A udev rule onlines memory36 into ZONE_NORMAL right after the bind. */
-	sim_after(&s, "kmem/bind", "dax0.0", "memory36/state", "online");
-	sim_after(&s, "kmem/bind", "dax0.0", "memory36/valid_zones", "Normal");
-	plan_online(&tp, "offline", MH_ZONE_MOVABLE);
-	mh_exec(t.root, &tp.p, &o, &r);
-	is_str(mh_outcome_name(r.outcome), "done", "online race: done");
-	ok(sim_find(&s, "memory36/state=offline") >= 0 &&
-	   sim_find(&s, "memory36/state=offline") < sim_find(&s, "memory36/state=online_movable"),
-	   "memory36 offlined then onlined movable: %s", sim_dump(&s));
-	is_str(zone_of(&t, 36, b, sizeof(b)), "Movable", "memory36 ends in Movable");
-	ok(sim_find(&s, "auto_online_blocks=offline") < 0, "policy offline: not written");
-	mh_exec_result_free(&r);
-	sim_remove();
-	tree_destroy(&t);
+	sim_after(&f.s, "kmem/bind", "dax0.0", "memory36/state", "online");
+	sim_after(&f.s, "kmem/bind", "dax0.0", "memory36/valid_zones", "Normal");
+	plan_online(&f.tp, "offline", MH_ZONE_MOVABLE);
+	fixture_exec(&f);
+	is_str(mh_outcome_name(f.r.outcome), "done", "online race: done");
+	ok(sim_find(&f.s, "memory36/state=offline") >= 0 &&
+	   sim_find(&f.s, "memory36/state=offline") <
+	   sim_find(&f.s, "memory36/state=online_movable"),
+	   "memory36 offlined then onlined movable: %s", sim_dump(&f.s));
+	is_str(zone_of(&f.t, 36, b, sizeof(b)), "Movable", "memory36 ends in Movable");
+	ok(sim_find(&f.s, "auto_online_blocks=offline") < 0, "policy offline: not written");
+	fixture_end(&f);
 
 	/* The policy write is refused: nothing else is tried. */
-	tree_create(&t, "online_movable", "device_dax", NULL);
-	sim_install(&s, &t);
-	sim_inject(&s, "auto_online_blocks", NULL, EACCES, 0);	/* policy write fails */
-	plan_online(&tp, "online_movable", MH_ZONE_MOVABLE);
-	mh_exec(t.root, &tp.p, &o, &r);
-	is_str(mh_outcome_name(r.outcome), "failed", "policy write refused: failed");
-	is_int(s.n, 1, "nothing written after the refused policy write");
-	mh_exec_result_free(&r);
-	sim_remove();
-	tree_destroy(&t);
+	fixture_begin(&f, "online_movable", "device_dax", NULL);
+	sim_inject(&f.s, "auto_online_blocks", NULL, EACCES, 0);	/* policy write fails */
+	plan_online(&f.tp, "online_movable", MH_ZONE_MOVABLE);
+	fixture_exec(&f);
+	is_str(mh_outcome_name(f.r.outcome), "failed", "policy write refused: failed");
+	is_int(f.s.n, 1, "nothing written after the refused policy write");
+	fixture_end(&f);
 }
 
 static void test_online_fail_restores_policy(void)
 {
-	struct mh_exec_result r;
-	struct mh_exec_opts o = opts(10);
-	struct tplan tp;
-	struct tree t;
-	struct sim s;
+	struct fixture f;
 	char b[32];
 
-	tree_create(&t, "online", "device_dax", NULL);
-	sim_install(&s, &t);
-	sim_inject(&s, "memory36/state", "online_movable", ENOMEM, 0);
-	plan_online(&tp, "online", MH_ZONE_MOVABLE);
-	mh_exec(t.root, &tp.p, &o, &r);
-	is_str(mh_outcome_name(r.outcome), "partial", "online failure: partial");
-	is_str(s.trace[s.n - 1], "auto_online_blocks=online", "policy restored last");
-	is_str(tree_get(&t, MEM "auto_online_blocks", b, sizeof(b)), "online",
+	fixture_begin(&f, "online", "device_dax", NULL);
+	sim_inject(&f.s, "memory36/state", "online_movable", ENOMEM, 0);
+	plan_online(&f.tp, "online", MH_ZONE_MOVABLE);
+	fixture_exec(&f);
+	is_str(mh_outcome_name(f.r.outcome), "partial", "online failure: partial");
+	is_str(f.s.trace[f.s.n - 1], "auto_online_blocks=online", "policy restored last");
+	is_str(tree_get(&f.t, MEM "auto_online_blocks", b, sizeof(b)), "online",
 	       "policy file restored");
-	ok(r.policy_restored, "policy_restored on failure");
-	mh_exec_result_free(&r);
-	sim_remove();
-	tree_destroy(&t);
+	ok(f.r.policy_restored, "policy_restored on failure");
+	fixture_end(&f);
 
 	/* SIGINT to memhotctl (stop flag) right after the bind. */
-	tree_create(&t, "online", "device_dax", NULL);
-	sim_install(&s, &t);
-	s.stop = &stop_flag;
-	s.stop_after = "kmem/bind=dax0.0";
-	plan_online(&tp, "online", MH_ZONE_MOVABLE);
-	mh_exec(t.root, &tp.p, &o, &r);
-	is_int(r.err, EINTR, "stop flag: EINTR");
-	is_str(s.trace[s.n - 1], "auto_online_blocks=online", "stop: policy restored");
-	ok(sim_find(&s, "memory34/state=online_movable") < 0, "stop: no block onlined");
-	ok(r.policy_restored, "stop: policy_restored");
-	mh_exec_result_free(&r);
-	sim_remove();
-	tree_destroy(&t);
+	fixture_begin(&f, "online", "device_dax", NULL);
+	f.s.stop = &stop_flag;
+	f.s.stop_after = "kmem/bind=dax0.0";
+	plan_online(&f.tp, "online", MH_ZONE_MOVABLE);
+	fixture_exec(&f);
+	is_int(f.r.err, EINTR, "stop flag: EINTR");
+	is_str(f.s.trace[f.s.n - 1], "auto_online_blocks=online", "stop: policy restored");
+	ok(sim_find(&f.s, "memory34/state=online_movable") < 0, "stop: no block onlined");
+	ok(f.r.policy_restored, "stop: policy_restored");
+	fixture_end(&f);
 }
 
 static void test_stop_offline(void)
 {
-	struct mh_exec_result r;
-	struct mh_exec_opts o = opts(10);
-	struct tplan tp;
-	struct tree t;
-	struct sim s;
+	struct fixture f;
 
-	tree_create(&t, "offline", "kmem", "Movable");
-	sim_install(&s, &t);
-	s.stop = &stop_flag;
-	s.stop_after = OFF(35);
-	plan_remove(&tp, MH_OP_REMOVE);
-	mh_exec(t.root, &tp.p, &o, &r);
-	is_str(mh_outcome_name(r.outcome), "busy", "stop during remove: busy");
-	expect_trace(&s, OFF(34) " " OFF(35) " memory35/state=online_movable "
+	fixture_begin(&f, "offline", "kmem", "Movable");
+	f.s.stop = &stop_flag;
+	f.s.stop_after = OFF(35);
+	plan_remove(&f.tp, MH_OP_REMOVE);
+	fixture_exec(&f);
+	is_str(mh_outcome_name(f.r.outcome), "busy", "stop during remove: busy");
+	expect_trace(&f.s, OFF(34) " " OFF(35) " memory35/state=online_movable "
 		     "memory34/state=online_movable", "stop: rolled back");
-	mh_exec_result_free(&r);
-	sim_remove();
-	tree_destroy(&t);
+	fixture_end(&f);
 }
 
 /*
@@ -617,49 +543,34 @@ static void test_stop_offline(void)
  */
 static void test_stop_after_unbind(void)
 {
-	struct mh_exec_result r;
-	struct mh_exec_opts o = opts(10);
-	struct tplan tp;
-	struct tree t;
-	struct sim s;
+	struct fixture f;
 
-	stop_flag = 0;
-	tree_create(&t, "offline", "kmem", "Movable");
-	sim_install(&s, &t);
-	s.stop = &stop_flag;
-	s.stop_after = "kmem/unbind=dax0.0";
-	plan_remove(&tp, MH_OP_REMOVE);
-	mh_exec(t.root, &tp.p, &o, &r);
-	is_str(mh_outcome_name(r.outcome), "done", "stop after the unbind: finished, done");
-	is_str(r.final_driver, "device_dax", "stop after the unbind: device_dax bound");
-	ok(sim_find(&s, "device_dax/bind=dax0.0") > sim_find(&s, "kmem/unbind=dax0.0"),
-	   "stop after the unbind: bind after it: %s", sim_dump(&s));
-	mh_exec_result_free(&r);
-	sim_remove();
-	tree_destroy(&t);
+	fixture_begin(&f, "offline", "kmem", "Movable");
+	f.s.stop = &stop_flag;
+	f.s.stop_after = "kmem/unbind=dax0.0";
+	plan_remove(&f.tp, MH_OP_REMOVE);
+	fixture_exec(&f);
+	is_str(mh_outcome_name(f.r.outcome), "done", "stop after the unbind: finished, done");
+	is_str(f.r.final_driver, "device_dax", "stop after the unbind: device_dax bound");
+	ok(sim_find(&f.s, "device_dax/bind=dax0.0") > sim_find(&f.s, "kmem/unbind=dax0.0"),
+	   "stop after the unbind: bind after it: %s", sim_dump(&f.s));
+	fixture_end(&f);
 	stop_flag = 0;
 }
 
 static void test_bind_new_id(void)
 {
-	struct mh_exec_result r;
-	struct mh_exec_opts o = opts(10);
-	struct tplan tp;
-	struct tree t;
-	struct sim s;
+	struct fixture f;
 
-	tree_create(&t, "offline", "kmem", "Movable");
-	sim_install(&s, &t);
-	sim_inject(&s, "device_dax/bind", NULL, ENODEV, 1);
-	plan_remove(&tp, MH_OP_REMOVE);
-	mh_exec(t.root, &tp.p, &o, &r);
-	is_str(mh_outcome_name(r.outcome), "done", "bind ENODEV then new_id: done");
-	ok(sim_find(&s, "device_dax/new_id=dax0.0") > sim_find(&s, "kmem/unbind=dax0.0"),
-	   "new_id written after bind failed: %s", sim_dump(&s));
-	is_str(r.final_driver, "device_dax", "new_id: device_dax bound");
-	mh_exec_result_free(&r);
-	sim_remove();
-	tree_destroy(&t);
+	fixture_begin(&f, "offline", "kmem", "Movable");
+	sim_inject(&f.s, "device_dax/bind", NULL, ENODEV, 1);
+	plan_remove(&f.tp, MH_OP_REMOVE);
+	fixture_exec(&f);
+	is_str(mh_outcome_name(f.r.outcome), "done", "bind ENODEV then new_id: done");
+	ok(sim_find(&f.s, "device_dax/new_id=dax0.0") > sim_find(&f.s, "kmem/unbind=dax0.0"),
+	   "new_id written after bind failed: %s", sim_dump(&f.s));
+	is_str(f.r.final_driver, "device_dax", "new_id: device_dax bound");
+	fixture_end(&f);
 }
 
 /* The real planner's plan for remove runs on the same tree. */

@@ -577,37 +577,31 @@ static void test_bind_new_id(void)
 static void test_with_planner(void)
 {
 	const char *names[] = { T_DEV };
-	struct mh_exec_opts o = opts(10);
-	struct mh_exec_result r;
 	struct mh_snapshot snap;
 	struct mh_plan plan;
 	struct mh_plan_opts po = { .zone = MH_ZONE_MOVABLE, .rebind = MH_REBIND_DEVDAX,
 				   .force = true };
 	char why[256], ep[256];
-	struct tree t;
-	struct sim s;
+	struct fixture f;
 	int err;
 
-	tree_create(&t, "offline", "kmem", "Movable");
-	sim_install(&s, &t);
-	err = mh_snapshot_take(t.root, names, 1, false, &snap, ep, sizeof(ep));
+	fixture_begin(&f, "offline", "kmem", "Movable");
+	err = mh_snapshot_take(f.t.root, names, 1, false, &snap, ep, sizeof(ep));
 	is_int(err, 0, "planner: snapshot");
 	if (!err) {
 		err = mh_plan_build(&snap, MH_OP_REMOVE, T_DEV, &po, &plan, why, sizeof(why));
 		ok(err == 0, "planner: remove plan (%s)", why);
 		if (!err) {
-			mh_exec(t.root, &plan, &o, &r);
-			is_str(mh_outcome_name(r.outcome), "done", "planner plan: done");
-			expect_trace(&s, OFF(34) " " OFF(35) " " OFF(36) " " OFF(37) " "
+			mh_exec(f.t.root, &plan, &f.o, &f.r);
+			is_str(mh_outcome_name(f.r.outcome), "done", "planner plan: done");
+			expect_trace(&f.s, OFF(34) " " OFF(35) " " OFF(36) " " OFF(37) " "
 				     OFF(38) " kmem/unbind=dax0.0 device_dax/bind=dax0.0",
 				     "planner plan");
-			mh_exec_result_free(&r);
 			mh_plan_free(&plan);
 		}
 		mh_snapshot_free(&snap);
 	}
-	sim_remove();
-	tree_destroy(&t);
+	fixture_end(&f);
 }
 
 static void test_adapters(void)

@@ -3,44 +3,21 @@
 #
 # Build the sysfs/procfs trees the library tests read: mktree.sh OUTDIR
 # makes OUTDIR/<scenario>/ for every scenario below. Trees are generated
-# rather than stored so that links (bus -> device, driver, memoryN/nodeX)
-# look like a real machine's, dangling ones included.
-# Block size is 128 MiB (0x8000000): block N starts at N * 0x8000000.
+# rather than stored so that links look like a real machine's; the helpers
+# (block, blocks, dax) are in tests/lib/tree-lib.sh, shared with the CLI's.
 set -eu
 
 out=${1:?usage: mktree.sh OUTDIR}
-BS=134217728
+# shellcheck source=SCRIPTDIR/../lib/tree-lib.sh
+. "$(dirname "$0")/../lib/tree-lib.sh"
+# shellcheck disable=SC2034 # read by block() in tree-lib.sh
+TREE_ONLINE_ATTR=1	# these trees have memoryN/online; the CLI ones do not
 
-# blk ROOT ID STATE VALID_ZONES NODE
-blk() {
-	d=$1/sys/devices/system/memory/memory$2
-	mkdir -p "$d"
-	printf '%s\n' "$3" >"$d/state"
-	if [ "$3" = online ]; then echo 1 >"$d/online"; else echo 0 >"$d/online"; fi
-	printf '%08x\n' "$2" >"$d/phys_index"
-	printf '%s\n' "$4" >"$d/valid_zones"
-	echo 1 >"$d/removable"
-	ln -s "../../node/node$5" "$d/node$5"	# dangles, as in captured trees
-}
-
-# blks ROOT FIRST LAST STATE VALID_ZONES NODE
-blks() {
-	i=$2
-	while [ "$i" -le "$3" ]; do
-		blk "$1" "$i" "$4" "$5" "$6"
-		i=$((i + 1))
-	done
-}
-
-# base ROOT POLICY: memory dir, system blocks 0-7 (0 spans zones), procfs
+# base ROOT POLICY: memory dir, system blocks 0-7 (0 spans zones), procfs,
+# and the dax bus even where no device is on it
 base() {
-	m=$1/sys/devices/system/memory
-	mkdir -p "$m" "$1/proc" "$1/sys/bus/dax/devices" \
-		"$1/sys/bus/dax/drivers/kmem" "$1/sys/bus/dax/drivers/device_dax"
-	printf '8000000\n' >"$m/block_size_bytes"
-	printf '%s\n' "$2" >"$m/auto_online_blocks"
-	blk "$1" 0 online none 0
-	blks "$1" 1 7 online Normal 0
+	memory_base "$1" "$2" Normal
+	dax_bus "$1"
 	cat >"$1/proc/meminfo" <<-EOM
 	MemTotal:        1048576 kB
 	MemFree:          524288 kB
@@ -53,30 +30,6 @@ base() {
 	EOM
 }
 
-# dax ROOT NAME DRIVER DEVPATH SIZE TARGET_NODE START:END...
-# DEVPATH is where the device lives under sys/devices; the bus entry is a
-# link to it, as on a real machine. DRIVER "" means no driver link.
-dax() {
-	root=$1 name=$2 drv=$3 dpath=$4 size=$5 tnode=$6
-	shift 6
-	d=$root/sys/devices/$dpath/$name
-	mkdir -p "$d"
-	ln -s "../../../devices/$dpath/$name" "$root/sys/bus/dax/devices/$name"
-	[ -n "$drv" ] && ln -s "../../../../../../bus/dax/drivers/$drv" "$d/driver"
-	echo "$size" >"$d/size"
-	echo "$tnode" >"$d/target_node"
-	echo 0 >"$d/numa_node"
-	n=0
-	for r in "$@"; do
-		mkdir -p "$d/mapping$n"
-		printf '0x%x\n' "${r%%:*}" >"$d/mapping$n/start"
-		printf '0x%x\n' "${r##*:}" >"$d/mapping$n/end"
-		echo 0 >"$d/mapping$n/page_offset"
-		n=$((n + 1))
-	done
-	printf '0x%x\n' "${1%%:*}" >"$d/resource"
-}
-
 NFIT=LNXSYSTM:00/LNXSYBUS:00/ACPI0012:00/ndbus0/region0/dax0.0
 # blocks 34-38: 0x110000000-0x137ffffff (5 blocks, 640 MiB)
 R34_38=$((34 * BS)):$((39 * BS - 1))
@@ -84,7 +37,7 @@ SZ5=$((5 * BS))
 
 t=$out/kmem-movable; base "$t" offline
 dax "$t" dax0.0 kmem "$NFIT" $SZ5 1 "$R34_38"
-blks "$t" 34 38 online Movable 1
+blocks "$t" 34 38 online Movable 1
 # per-node meminfo, as nodeN/meminfo prints it: node 1 is the device's
 for n in 0:1048576:262144 1:655360:524288; do
 	mkdir -p "$t/sys/devices/system/node/node${n%%:*}"
@@ -97,12 +50,12 @@ printf '110000000-137ffffff : dax0.0\n  110000000-137ffffff : System RAM (kmem)\
 
 t=$out/already-offline; base "$t" offline
 dax "$t" dax0.0 kmem "$NFIT" $SZ5 1 "$R34_38"
-blks "$t" 34 38 offline "Movable Normal" 1
+blocks "$t" 34 38 offline "Movable Normal" 1
 
 t=$out/half-offline; base "$t" online_movable
 dax "$t" dax0.0 kmem "$NFIT" $SZ5 1 "$R34_38"
-blks "$t" 34 35 offline "Movable Normal" 1
-blks "$t" 36 38 online Movable 1
+blocks "$t" 34 35 offline "Movable Normal" 1
+blocks "$t" 36 38 online Movable 1
 
 # device_dax: kmem has not added the blocks, so none exist
 t=$out/devdax; base "$t" online
@@ -116,9 +69,9 @@ dax "$t" dax0.0 "" "platform/hmem.0" $SZ5 1 "$R34_38"
 t=$out/multirange; base "$t" offline
 dax "$t" dax1.0 kmem "platform/hmem.1" $((4 * BS)) 2 \
 	$((60 * BS)):$((62 * BS - 1)) $((50 * BS)):$((52 * BS - 1))
-blks "$t" 50 51 online Movable 2
-blks "$t" 60 61 online Movable 2
-blks "$t" 52 59 online Normal 0	# between the ranges: not the device's
+blocks "$t" 50 51 online Movable 2
+blocks "$t" 60 61 online Movable 2
+blocks "$t" 52 59 online Normal 0	# between the ranges: not the device's
 # node side links, as on a live system; memory61's is left out on purpose
 for i in 0 1 2 3 4 5 6 7 52 53 54 55 56 57 58 59 50 51 60; do
 	n=0
@@ -131,21 +84,21 @@ done
 t=$out/partial; base "$t" offline
 dax "$t" dax0.0 kmem "platform/e820_pmem/ndbus0/region0/dax0.0" \
 	$((5 * BS - 1048576)) 1 $((34 * BS + 2097152)):$((39 * BS + 1048575))
-blk "$t" 34 online Normal 0
-blks "$t" 35 38 online Movable 1
-blk "$t" 39 online Normal 0
+block "$t" 34 online Normal 0
+blocks "$t" 35 38 online Movable 1
+block "$t" 39 online Normal 0
 
 # memory40 spans zones
 t=$out/zone-none; base "$t" offline
 dax "$t" dax0.0 kmem "$NFIT" $SZ5 1 $((38 * BS)):$((43 * BS - 1))
-blks "$t" 38 39 online Movable 1
-blk "$t" 40 online none 1
-blks "$t" 41 42 online Movable 1
+blocks "$t" 38 39 online Movable 1
+block "$t" 40 online none 1
+blocks "$t" 41 42 online Movable 1
 
 # online in a kernel zone: removable, with a warning
 t=$out/kmem-normal; base "$t" offline
 dax "$t" dax0.0 kmem "$NFIT" $SZ5 1 "$R34_38"
-blks "$t" 34 38 online Normal 1
+blocks "$t" 34 38 online Normal 1
 
 # smaller than a block (CXL region): no whole block
 t=$out/noblock; base "$t" offline
@@ -156,7 +109,7 @@ dax "$t" dax0.0 device_dax \
 # malformed: a state attribute written without O_TRUNC
 t=$out/bad-state; base "$t" offline
 dax "$t" dax0.0 kmem "$NFIT" $SZ5 1 "$R34_38"
-blks "$t" 34 38 online Movable 1
+blocks "$t" 34 38 online Movable 1
 printf 'onlinee\n' >"$t/sys/devices/system/memory/memory35/state"
 
 # malformed: phys_index with 0x, a mapping end that is not hex
@@ -164,13 +117,13 @@ t=$out/bad-index; base "$t" offline
 printf '0x3\n' >"$t/sys/devices/system/memory/memory3/phys_index"
 t=$out/bad-mapping; base "$t" offline
 dax "$t" dax0.0 kmem "$NFIT" $SZ5 1 "$R34_38"
-blks "$t" 34 38 online Movable 1
+blocks "$t" 34 38 online Movable 1
 echo 'junk' >"$t/sys/devices/$NFIT/dax0.0/mapping0/end"
 
 # holes and large ids (like an arm64 machine at 1 TiB); absolute bus link
 t=$out/holes; base "$t" offline
-blks "$t" 8192 8195 online DMA 0
-blks "$t" 8198 8199 offline "DMA" 0
+blocks "$t" 8192 8195 online DMA 0
+blocks "$t" 8198 8199 offline "DMA" 0
 ln -s /sys/devices/platform/hmem.0/dax0.0 "$t/sys/bus/dax/devices/dax0.0"
 d=$t/sys/devices/platform/hmem.0/dax0.0
 mkdir -p "$d/mapping0"

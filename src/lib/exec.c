@@ -29,6 +29,7 @@
 
 #define POLICY_ATTR		MH_MEMORY_DIR "/auto_online_blocks"
 #define ROLLBACK_SECONDS	30.0
+#define ROLLBACK_PER_BLOCK	1.0	/* more seconds per block to put back */
 #define BACKOFF_CAP_MS		5000
 #define UDEV_CONFIRM_MS		500
 #define CHECK_QUIET_MS	100	/* between the two checks before the unbind */
@@ -270,6 +271,20 @@ static int journal_sync(struct exec *x)
 }
 
 /* Before the first change: the journal must exist if we get killed. */
+/*
+ * What must finish whatever the deadline or a signal says (the rebind once
+ * kmem let go, putting blocks back, the policy) has a bound of its own,
+ * counted from when that phase begins: a long run must not have used it up.
+ */
+static void start_cleanup_deadline(struct exec *x)
+{
+	double secs = x->opts->rollback_seconds;
+
+	if (secs <= 0)
+		secs = ROLLBACK_SECONDS + ROLLBACK_PER_BLOCK * (double)x->nr_order;
+	mh_deadline_set(&x->rb_deadline, secs);
+}
+
 static int before_change(struct exec *x)
 {
 	int err;
@@ -347,6 +362,7 @@ static int restore_policy(struct exec *x)
 
 	if (!x->policy_changed)
 		return 0;
+	start_cleanup_deadline(x);
 	err = mh_write_attr_bounded(x->root, POLICY_ATTR, x->saved_policy,
 				    &x->rb_deadline, NULL);
 	if (mh_read_attr(x->root, POLICY_ATTR, cur, sizeof(cur)) >= 0 &&
@@ -881,6 +897,7 @@ static int step_unbind_kmem(struct exec *x)
 	}
 	x->unbound = true;
 	x->changed = true;
+	start_cleanup_deadline(x);
 	return 0;
 }
 
@@ -966,6 +983,7 @@ static bool rollback(struct exec *x, char *good, char *bad, size_t len)
 	size_t k;
 
 	good[0] = bad[0] = '\0';
+	start_cleanup_deadline(x);
 	for (k = x->nr_order; k-- > 0;) {
 		size_t i = x->order[k];
 		uint64_t id = x->plan->blocks[i];
@@ -1095,8 +1113,7 @@ static int setup(struct exec *x)
 	for (i = 0; i < p->nr_steps; i++)
 		if (p->steps[i].kind == MH_STEP_BIND_DEVDAX)
 			x->j.rebind_devdax = true;
-	mh_deadline_set(&x->rb_deadline, x->opts->rollback_seconds > 0 ?
-			x->opts->rollback_seconds : ROLLBACK_SECONDS);
+	start_cleanup_deadline(x);	/* started again by each phase that uses it */
 	if (x->opts->use_udev && mh_root_is_live(x->root))
 		mh_udevwatch_open(&x->uw);
 	return 0;

@@ -247,6 +247,8 @@ static int sim_pre(void *ctx, const char *rel, const char *val)
 
 	if (s->n < T_MAX_TRACE)
 		s->journal[s->n] = journal_flag(s);
+	if (s->offline_delay_ms && !strcmp(val, "offline"))
+		usleep(s->offline_delay_ms * 1000);
 	for (i = 0; i < s->nbefore; i++) {
 		char e[PATH_MAX];
 

@@ -60,6 +60,7 @@ struct sim {
 	} before[4];
 	size_t nbefore;
 	bool leak_on_unbind;		/* kmem unbind keeps the range (a block was online) */
+	unsigned offline_delay_ms;	/* each "offline" write takes this long (a slow kernel) */
 	const char *stop_after;		/* rel+"="+val that sets *stop */
 	volatile int *stop;
 };

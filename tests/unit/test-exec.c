@@ -400,6 +400,39 @@ static void test_rollback_fails(void)
 	fixture_end(&f);
 }
 
+/*
+ * The rebind after the unbind and the rollback each have their own bound,
+ * counted from when they begin: a run whose offlines took longer than that
+ * bound must still rebind device_dax, or put its blocks back.
+ */
+static void test_slow_run_cleanup_bound(void)
+{
+	struct fixture f;
+	char st[16];
+
+	fixture_begin(&f, "offline", "kmem", "Movable");
+	f.o.rollback_seconds = 0.2;
+	f.s.offline_delay_ms = 80;	/* 5 offlines: 0.4 s */
+	plan_remove(&f.tp, MH_OP_REMOVE);
+	fixture_exec(&f);
+	is_str(mh_outcome_name(f.r.outcome), "done", "slow offlines, then the rebind: done");
+	ok(!strcmp(f.r.final_driver, "device_dax"), "slow offlines: device_dax bound (%s; %s)",
+	   f.r.final_driver, f.r.message);
+	fixture_end(&f);
+
+	fixture_begin(&f, "offline", "kmem", "Movable");
+	f.o.rollback_seconds = 0.2;
+	f.s.offline_delay_ms = 150;	/* memory34, 35: 0.3 s, then memory36 fails */
+	sim_inject(&f.s, "memory36/state", "offline", EPERM, 0);
+	plan_remove(&f.tp, MH_OP_REMOVE);
+	fixture_exec(&f);
+	ok(f.r.outcome != MH_PARTIAL && f.r.rolled_back,
+	   "slow offlines, then a failure: rolled back, not partial (%s: %s)",
+	   mh_outcome_name(f.r.outcome), f.r.message);
+	is_str(state_of(&f.t, 35, st, sizeof(st)), "online", "memory35 back online");
+	fixture_end(&f);
+}
+
 static void test_leaked(void)
 {
 	struct fixture f;
@@ -638,6 +671,7 @@ int main(void)
 	test_race();
 	test_race_at_unbind();
 	test_rollback_fails();
+	test_slow_run_cleanup_bound();
 	test_leaked();
 	test_deadline_in_retries();
 	test_online_policy();

@@ -328,7 +328,6 @@ static int journal_sync(struct exec *x)
 	return err;
 }
 
-/* Before the first change: the journal must exist if we get killed. */
 /*
  * What must finish whatever the deadline or a signal says (the rebind once
  * kmem let go, putting blocks back, the policy) has a bound of its own,
@@ -343,6 +342,7 @@ static void start_cleanup_deadline(struct exec *x)
 	mh_deadline_set(&x->rb_deadline, secs);
 }
 
+/* Before the first change: the journal must exist if we get killed. */
 static int before_change(struct exec *x)
 {
 	int err;

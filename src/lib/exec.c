@@ -43,7 +43,7 @@ struct exec {
 	const struct mh_plan *plan;
 	const struct mh_exec_opts *opts;
 	struct mh_exec_result *res;
-	struct mh_deadline rb_deadline;	/* rollback and restore */
+	struct mh_deadline rb_deadline;	/* set by start_cleanup_deadline() */
 	struct mh_udevwatch *uw;
 	struct mh_journal j;
 	bool journal_written;
@@ -1174,7 +1174,6 @@ static int setup(struct exec *x)
 	for (i = 0; i < p->nr_steps; i++)
 		if (p->steps[i].kind == MH_STEP_BIND_DEVDAX)
 			x->j.rebind_devdax = true;
-	start_cleanup_deadline(x);	/* started again by each phase that uses it */
 	if (x->opts->use_udev && mh_root_is_live(x->root))
 		mh_udevwatch_open(&x->uw);
 	return 0;

@@ -200,13 +200,13 @@ static int mapping_indexes(struct mh_root *root, const char *name,
 	struct dirent *de;
 	unsigned v;
 	DIR *d;
-	int fd;
+	int err;
 
 	*n = 0;
 	dev_rel(rel, sizeof(rel), name, "");
-	fd = mh_root_opendir(root, rel, &d);
-	if (fd < 0)
-		return fd;
+	err = mh_root_opendir(root, rel, &d);
+	if (err)
+		return err;
 	while ((de = readdir(d))) {
 		const char *p;
 
@@ -375,15 +375,15 @@ int mh_dax_scan(struct mh_root *root, struct mh_dax_list *out,
 	struct dirent *de;
 	size_t cap = 0;
 	DIR *d;
-	int fd, ret = 0;
+	int ret;
 
 	memset(out, 0, sizeof(*out));
-	fd = mh_root_opendir(root, MH_DAX_DEVICES_DIR, &d);
-	if (fd == -ENOENT)
+	ret = mh_root_opendir(root, MH_DAX_DEVICES_DIR, &d);
+	if (ret == -ENOENT)
 		return 0;	/* no dax bus: no devices */
-	if (fd < 0) {
+	if (ret) {
 		mh_root_errpath(root, MH_DAX_DEVICES_DIR, errpath, errlen);
-		return fd;
+		return ret;
 	}
 	while ((de = readdir(d))) {
 		if (mh_dax_name_valid(de->d_name))

@@ -247,7 +247,6 @@ static int read_state(struct exec *x, uint64_t id, size_t hint,
 	ssize_t bi = hint < p->nr_blocks && p->blocks[hint] == id ?
 		     (ssize_t)hint : block_index(p, id);
 	char rel[PATH_MAX], buf[32];
-	ssize_t n;
 	int *fd;
 
 	if (bi < 0 || !x->state_fd)
@@ -264,16 +263,12 @@ static int read_state(struct exec *x, uint64_t id, size_t hint,
 		}
 		x->nr_state_fds++;
 	}
-	n = pread(*fd, buf, sizeof(buf) - 1, 0);
-	if (n <= 0) {
+	if (mh_reread_attr_fd(*fd, buf, sizeof(buf)) <= 0) {
 		close(*fd);
 		*fd = -1;
 		x->nr_state_fds--;
 		return mh_block_read_state(x->root, id, st);
 	}
-	buf[n] = '\0';
-	if (buf[n - 1] == '\n')
-		buf[n - 1] = '\0';
 	return mh_parse_block_state(buf, st);
 }
 
@@ -863,17 +858,16 @@ static int unbind_check(void *ctx)
 {
 	const struct unbind_guard *g = ctx;
 	char st[32];
-	ssize_t n;
 	size_t i;
+	int n;
 
 	for (i = 0; i < g->n; i++) {
 		if (g->fds[i] < 0)
 			continue;
-		n = pread(g->fds[i], st, sizeof(st) - 1, 0);
+		n = mh_reread_attr_fd(g->fds[i], st, sizeof(st));
 		if (n < 0)
-			return -errno;
-		st[n] = '\0';
-		if (strcmp(st, "offline\n") && strcmp(st, "offline"))
+			return n;
+		if (strcmp(st, "offline"))
 			return -EBUSY;
 	}
 	return 0;

@@ -196,13 +196,20 @@ int mh_opendir_at(int dirfd, const char *rel, DIR **out)
 	return dir_of_fd(fd < 0 ? -errno : fd, out);
 }
 
+/* read(), or pread() from offset "at" when at >= 0. */
+static ssize_t read_at(int fd, void *buf, size_t n, off_t at)
+{
+	return at < 0 ? read(fd, buf, n) : pread(fd, buf, n, at);
+}
+
 /*
- * Read up to len-1 bytes from fd; strip one trailing newline. A short read
- * is the end: regular files and sysfs/proc seq files return less than asked
- * only at EOF, and the read that would return 0 is one syscall per
- * attribute (a quarter of them) on the executor's hot path.
+ * Read up to len-1 bytes from fd (from offset "at", or where it stands when
+ * at < 0); strip one trailing newline. A short read is the end: regular
+ * files and sysfs/proc seq files return less than asked only at EOF, and
+ * the read that would return 0 is one syscall per attribute (a quarter of
+ * them) on the executor's hot path.
  */
-static int read_fd(int fd, char *buf, size_t len)
+static int read_fd(int fd, char *buf, size_t len, off_t at)
 {
 	size_t got = 0;
 	ssize_t n;
@@ -212,7 +219,7 @@ static int read_fd(int fd, char *buf, size_t len)
 	for (;;) {
 		size_t want = len - 1 - got;
 
-		n = read(fd, buf + got, want);
+		n = read_at(fd, buf + got, want, at < 0 ? at : at + (off_t)got);
 		if (n < 0) {
 			if (errno == EINTR)
 				continue;
@@ -227,7 +234,7 @@ static int read_fd(int fd, char *buf, size_t len)
 			char c;
 
 			/* Full buffer: it fits only if the file ends here. */
-			n = read(fd, &c, 1);
+			n = read_at(fd, &c, 1, at < 0 ? at : at + (off_t)got);
 			if (n > 0)
 				return -EFBIG;
 			break;
@@ -239,6 +246,11 @@ static int read_fd(int fd, char *buf, size_t len)
 	return (int)got;
 }
 
+int mh_reread_attr_fd(int fd, char *buf, size_t len)
+{
+	return read_fd(fd, buf, len, 0);
+}
+
 int mh_read_attr_at(int dirfd, const char *rel, char *buf, size_t len)
 {
 	int fd, ret;
@@ -246,7 +258,7 @@ int mh_read_attr_at(int dirfd, const char *rel, char *buf, size_t len)
 	fd = openat(dirfd, rel, O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
 	if (fd < 0)
 		return -errno;
-	ret = read_fd(fd, buf, len);
+	ret = read_fd(fd, buf, len, -1);
 	close(fd);
 	return ret;
 }
@@ -258,7 +270,7 @@ int mh_read_attr(struct mh_root *root, const char *rel, char *buf, size_t len)
 	fd = mh_root_openat(root, rel, O_RDONLY);
 	if (fd < 0)
 		return fd;
-	ret = read_fd(fd, buf, len);
+	ret = read_fd(fd, buf, len, -1);
 	close(fd);
 	return ret;
 }

@@ -51,6 +51,11 @@ bool mh_path_exists(struct mh_root *root, const char *rel);
  */
 int mh_root_openat(struct mh_root *root, const char *rel, int flags);
 int mh_read_attr_at(int dirfd, const char *rel, char *buf, size_t len);
+/*
+ * The attribute behind an fd kept open, read again from offset 0 (pread):
+ * sysfs runs show() anew, so this is the current value in one syscall.
+ */
+int mh_reread_attr_fd(int fd, char *buf, size_t len);
 /* A directory to readdir(): under the root, or relative to dirfd. 0 or -errno. */
 int mh_root_opendir(struct mh_root *root, const char *rel, DIR **out);
 int mh_opendir_at(int dirfd, const char *rel, DIR **out);

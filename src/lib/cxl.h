@@ -12,6 +12,9 @@
 #include "sysroot.h"
 #include "dax.h"
 
+/* libcxl itself, loaded on first use (dlib.h): 0 or -ELIBACC. */
+int mh_cxl_open_lib(void);
+
 /*
  * Fill cxl_region and cxl_memdevs of every device of kind CXL in l.
  * Returns the number of devices filled, or -EOPNOTSUPP when root is not the

@@ -7,8 +7,31 @@
 #include <syslog.h>
 #include <libkmod.h>
 
+#include "dlib.h"
 #include "kmodload.h"
 #include "log.h"
+
+static typeof(kmod_new) *dl_kmod_new;
+static typeof(kmod_unref) *dl_kmod_unref;
+static typeof(kmod_set_log_fn) *dl_kmod_set_log_fn;
+static typeof(kmod_module_new_from_name) *dl_kmod_module_new_from_name;
+static typeof(kmod_module_probe_insert_module) *dl_kmod_module_probe_insert_module;
+static typeof(kmod_module_unref) *dl_kmod_module_unref;
+
+int mh_kmod_open_lib(void)
+{
+	static void *handle;
+	static const struct mh_dsym syms[] = {
+		MH_DSYM(kmod_new),
+		MH_DSYM(kmod_unref),
+		MH_DSYM(kmod_set_log_fn),
+		MH_DSYM(kmod_module_new_from_name),
+		MH_DSYM(kmod_module_probe_insert_module),
+		MH_DSYM(kmod_module_unref),
+	};
+
+	return mh_dlib_open(&handle, "libkmod.so.2", syms, sizeof(syms) / sizeof(syms[0]));
+}
 
 /* libkmod logs to stderr by default; the library never prints. */
 static void kmod_log(void *data, int priority, const char *file, int line,
@@ -27,21 +50,26 @@ int mh_kmod_load(const char *module)
 	struct kmod_ctx *ctx;
 	int err;
 
-	ctx = kmod_new(NULL, NULL);
+	err = mh_kmod_open_lib();
+	if (err < 0) {
+		mh_err("cannot load module %s: no libkmod", module);
+		return err;
+	}
+	ctx = dl_kmod_new(NULL, NULL);
 	if (!ctx)
 		return -ENOMEM;
-	kmod_set_log_fn(ctx, kmod_log, NULL);
-	err = kmod_module_new_from_name(ctx, module, &mod);
+	dl_kmod_set_log_fn(ctx, kmod_log, NULL);
+	err = dl_kmod_module_new_from_name(ctx, module, &mod);
 	if (err < 0)
 		goto out;
 	/* Already loaded or built in: 0, as modprobe says nothing then. */
-	err = kmod_module_probe_insert_module(mod, 0, NULL, NULL, NULL, NULL);
+	err = dl_kmod_module_probe_insert_module(mod, 0, NULL, NULL, NULL, NULL);
 	if (err > 0)
 		err = -EPERM;	/* blacklisted or refused by an install rule */
 	if (err < 0)
 		mh_err("cannot load module %s: %s", module, strerror(-err));
-	kmod_module_unref(mod);
+	dl_kmod_module_unref(mod);
 out:
-	kmod_unref(ctx);
+	dl_kmod_unref(ctx);
 	return err;
 }

@@ -78,4 +78,18 @@ run 1 -j status --sysroot "$TREES/bad-state"
 
 # A missing root: exit 1.
 run 1 status --sysroot "$TMP/nonexistent"
+
+# libkmod and libcxl are loaded on first use (src/lib/dlib.h): not by a
+# start, nor by status of a tree without CXL devices.
+for args in "--version" "status --sysroot $T" "status --blocks --sysroot $T"; do
+	# shellcheck disable=SC2086 # args are words
+	LD_DEBUG=files "$MEMHOTCTL" $args >/dev/null 2>"$TMP/ld" ||
+		fail "memhotctl $args failed under LD_DEBUG"
+	grep -q "file=libc\.so\.6" "$TMP/ld" ||
+		fail "LD_DEBUG=files showed no library loads: nothing to check"
+	! grep -E "file=lib(kmod|cxl)\.so" "$TMP/ld" ||
+		fail "memhotctl $args loaded libkmod or libcxl"
+	echo "ok: memhotctl $args loads neither libkmod nor libcxl"
+done
+
 exit 0

@@ -25,4 +25,21 @@ mh -j remove "$dev"
 is "$MH_RC" 0 "remove -j exits 0"
 is "$(jq -r .outcome <<<"$MH_OUT" 2>/dev/null)" "done" "remove -j outcome done"
 removed "$dev" "$before" "remove -j"
+
+# kmem not loaded: online loads it, through libkmod (opened only then).
+if rmmod kmem 2>/dev/null; then
+	check "kmem unloaded for the test" test ! -d /sys/module/kmem
+	mh online "$dev" --zone movable
+	is "$MH_RC" 0 "online with kmem unloaded exits 0"
+	check "online loaded the kmem module" test -d /sys/module/kmem
+	is "$(dax_driver "$dev")" kmem "online with kmem unloaded: driver kmem"
+	check "online with kmem unloaded: every block online Movable" \
+		all_blocks "$dev" online Movable
+	mh remove "$dev"
+	is "$MH_RC" 0 "remove after that exits 0"
+	removed "$dev" "$before" "remove after kmem was loaded by online"
+else
+	skip "kmem cannot be unloaded here: $(lsmod | awk '$1 == "kmem"')"
+fi
+modprobe kmem 2>/dev/null	# for the scripts after this one, whatever happened
 done_testing

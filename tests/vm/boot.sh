@@ -116,13 +116,43 @@ cmd=(qemu-system-x86_64 "${accel[@]}" -machine "$MACHINE" -smp "$SMP" -m "$MEM"
 	-fsdev "local,id=fs1,path=$stage,security_model=none,multidevs=remap"
 	-device "virtio-9p-pci,fsdev=fs1,mount_tag=stage$NINEP_BUS")
 
+# A TCG guest once spun for 30 minutes before its kernel printed anything;
+# the bound of the whole boot (hours for the fault scripts) would have let
+# it eat a CI run. So the guest's init must speak within BOOT_LIMIT seconds
+# (normally it does in well under a minute), else the boot is tried again.
+BOOT_LIMIT=${MEMHOTCTL_VM_BOOT_LIMIT:-300}
+reached_init() {	# qemu's pid: 0 once init spoke or qemu ended, 1 past the limit
+	local t0=$SECONDS
+	while kill -0 "$1" 2>/dev/null; do
+		grep -q 'MH-GUEST-START' "$out/console.log" && return 0
+		[ $((SECONDS - t0)) -lt "$BOOT_LIMIT" ] || return 1
+		sleep 2
+	done
+	return 0
+}
+
 [ -n "$out" ] || out=$PWD/vm-out
 mkdir -p "$out"
 rc=1
 for try in 1 2; do
 	start=$(date +%s)
 	qrc=0
-	timeout -k 10 "$timeout" "${cmd[@]}" </dev/null >"$out/console.log" 2>&1 || qrc=$?
+	timeout -k 10 "$timeout" "${cmd[@]}" </dev/null >"$out/console.log" 2>&1 &
+	qpid=$!
+	if ! reached_init $qpid; then
+		kill $qpid 2>/dev/null || true
+		wait $qpid || true
+		secs=$(($(date +%s) - start))
+		cp "$out/console.log" "$out/console.stuck.log"
+		if [ $try = 1 ]; then
+			vm_log "$series/$profile: guest init silent after ${secs}s, retrying once"
+			rm -rf "$stage/out"/*
+			continue
+		fi
+		vm_log "$series/$profile: guest init silent after ${secs}s, twice"
+		break
+	fi
+	wait $qpid || qrc=$?
 	secs=$(($(date +%s) - start))
 	if [ -f "$stage/out/done" ]; then
 		rc=0

@@ -50,11 +50,9 @@ int mh_kmod_load(const char *module)
 	struct kmod_ctx *ctx;
 	int err;
 
-	err = mh_kmod_open_lib();
-	if (err < 0) {
-		mh_err("cannot load module %s: no libkmod", module);
+	err = mh_kmod_open_lib();	/* which logs what is missing */
+	if (err < 0)
 		return err;
-	}
 	ctx = dl_kmod_new(NULL, NULL);
 	if (!ctx)
 		return -ENOMEM;

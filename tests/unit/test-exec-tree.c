@@ -239,6 +239,18 @@ static char journal_flag(struct sim *s)
 	return strstr(buf, "unbind_started 1") ? '1' : '0';
 }
 
+/* A block whose valid_zones reads "none" lies in more than one zone. */
+static bool block_spans_zones(struct sim *s, const char *state_rel)
+{
+	char zr[PATH_MAX], z[32];
+	const char *slash = strrchr(state_rel, '/');
+
+	if (!slash || strcmp(slash, "/state"))
+		return false;
+	snprintf(zr, sizeof(zr), "%.*s/valid_zones", (int)(slash - state_rel), state_rel);
+	return !strcmp(tree_get(s->t, zr, z, sizeof(z)), "none");
+}
+
 static int sim_pre(void *ctx, const char *rel, const char *val)
 {
 	struct sim *s = ctx;
@@ -249,6 +261,8 @@ static int sim_pre(void *ctx, const char *rel, const char *val)
 		s->journal[s->n] = journal_flag(s);
 	if (s->offline_delay_ms && !strcmp(val, "offline"))
 		usleep(s->offline_delay_ms * 1000);
+	if (!strcmp(val, "offline") && block_spans_zones(s, rel))
+		return -EINVAL;	/* memory_block_offline(): no single zone */
 	for (i = 0; i < s->nbefore; i++) {
 		char e[PATH_MAX];
 

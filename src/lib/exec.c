@@ -32,7 +32,8 @@
 #define ROLLBACK_PER_BLOCK	1.0	/* more seconds per block to put back */
 #define BACKOFF_CAP_MS		5000
 #define UDEV_CONFIRM_MS		500
-#define CHECK_QUIET_MS	100	/* between the two checks before the unbind */
+#define CHECK_QUIET_MS	100	/* between the two checks before the unbind ... */
+#define UDEV_QUIET_CAP_MS	2000	/* ... or until udevd is done, at most this */
 #define SETTLE_CAP_MS		10000
 #define RECHECK_RECENT		2	/* before each offline: the last offlined ... */
 #define RECHECK_SWEEP		2	/* ... and this many older ones, in turn */
@@ -797,6 +798,39 @@ static int all_offline(struct exec *x)
 }
 
 /*
+ * The pause between the two checks before the unbind, for a racer to show
+ * itself. With udevd's events at hand it lasts until udevd has finished
+ * with the offline uevent of every block this run offlined: a rule that
+ * onlines a block on that uevent has then done it, however long it took
+ * (a fixed pause misses a rule slower than itself and waits for nothing
+ * when udevd is done already). Without them, CHECK_QUIET_MS.
+ */
+static void quiet_period(struct exec *x)
+{
+	struct mh_deadline cap;
+	uint64_t *ids = NULL;
+	long ms;
+	size_t i;
+	int err = -ENOTSUP;
+
+	if (x->uw && x->nr_order)
+		ids = calloc(x->nr_order, sizeof(*ids));
+	if (ids) {
+		for (i = 0; i < x->nr_order; i++)
+			ids[i] = x->plan->blocks[x->order[i]];
+		ms = mh_deadline_left_ms(&x->opts->deadline, UDEV_QUIET_CAP_MS);
+		mh_deadline_set(&cap, ms > 0 ? ms / 1000.0 : 0.001);
+		err = mh_udevwatch_wait_offline_done(x->uw, ids, x->nr_order, &cap,
+						     x->opts->stop);
+		free(ids);
+		if (err == -ETIMEDOUT)
+			mh_dbg("udev not done with the offline uevents after %ld ms", ms);
+	}
+	if (err == -ENOTSUP)
+		mh_sleep_ms(CHECK_QUIET_MS, &x->opts->deadline, x->opts->stop);
+}
+
+/*
  * The last check before the irreversible unbind. Nothing in the kernel
  * stops another agent from onlining a block between this check and kmem's
  * remove_memory(), and an online block then leaks the range until reboot.
@@ -813,7 +847,7 @@ static int step_check_offline(struct exec *x)
 		err = all_offline(x);
 	if (err)
 		return err;
-	mh_sleep_ms(CHECK_QUIET_MS, &x->opts->deadline, x->opts->stop);
+	quiet_period(x);
 	if (stopped(x))
 		return -EINTR;
 	x->unbind_started = true;

@@ -17,12 +17,18 @@
 
 #define UDEV_CONTROL	"/run/udev/control"
 #define SETTLE_POLL_MS	50
+#define STOP_POLL_MS	100	/* how soon a wait notices *stop */
+
+struct id_list {
+	uint64_t *v;
+	size_t n;
+};
 
 struct mh_udevwatch {
 	struct udev *udev;
 	struct udev_monitor *mon[2];	/* kernel and udev events */
-	size_t nr_online;
-	uint64_t *online;		/* blocks seen going online, not yet polled */
+	struct id_list online;		/* blocks seen going online, not yet polled */
+	struct id_list offline_done;	/* offline events udevd has finished with */
 };
 
 bool mh_udev_running(void)
@@ -80,7 +86,8 @@ void mh_udevwatch_close(struct mh_udevwatch *w)
 			udev_monitor_unref(w->mon[i]);
 	if (w->udev)
 		udev_unref(w->udev);
-	free(w->online);
+	free(w->online.v);
+	free(w->offline_done.v);
 	free(w);
 }
 
@@ -96,24 +103,25 @@ static bool block_of(struct udev_device *d, uint64_t *id)
 	return !*end;
 }
 
-static void remember_online(struct mh_udevwatch *w, uint64_t id)
+/* Add id unless it is the last one added (events of one block come in a row). */
+static void remember(struct id_list *l, uint64_t id)
 {
 	uint64_t *p;
-	size_t i;
 
-	for (i = 0; i < w->nr_online; i++)
-		if (w->online[i] == id)
-			return;
-	p = realloc(w->online, (w->nr_online + 1) * sizeof(*p));
+	if (l->n && l->v[l->n - 1] == id)
+		return;
+	p = realloc(l->v, (l->n + 1) * sizeof(*p));
 	if (!p)
 		return;
-	w->online = p;
-	w->online[w->nr_online++] = id;
+	l->v = p;
+	l->v[l->n++] = id;
 }
 
 /*
  * Read what is pending on the monitors. Online events are remembered for
- * mh_udevwatch_poll_online(); returns true when want/action was seen.
+ * mh_udevwatch_poll_online(), offline events out of udevd (its rules have
+ * run) for mh_udevwatch_wait_offline_done(); returns true when
+ * want/action was seen.
  */
 static bool drain(struct mh_udevwatch *w, uint64_t want, const char *want_action)
 {
@@ -133,7 +141,9 @@ static bool drain(struct mh_udevwatch *w, uint64_t want, const char *want_action
 				mh_dbg("uevent (%s) %s memory%llu", i ? "udev" : "kernel",
 				       action, (unsigned long long)id);
 				if (!strcmp(action, "online"))
-					remember_online(w, id);
+					remember(&w->online, id);
+				else if (i == 1 && !strcmp(action, "offline"))
+					remember(&w->offline_done, id);
 				if (want_action && id == want && !strcmp(action, want_action))
 					seen = true;
 			}
@@ -152,22 +162,84 @@ int mh_udevwatch_poll_online(struct mh_udevwatch *w, const uint64_t *ids, size_t
 	if (!w)
 		return 0;
 	drain(w, 0, NULL);
-	for (i = 0; i < w->nr_online && !ret; i++)
+	for (i = 0; i < w->online.n && !ret; i++)
 		for (k = 0; k < n; k++)
-			if (w->online[i] == ids[k]) {
+			if (w->online.v[i] == ids[k]) {
 				*raced_block = ids[k];
 				ret = 1;
 				break;
 			}
-	w->nr_online = 0;
+	w->online.n = 0;
 	return ret;
+}
+
+static int cmp_u64(const void *a, const void *b)
+{
+	uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
+
+	return x < y ? -1 : x > y;
+}
+
+/* Has udevd finished with an offline event of every block in ids[]? */
+static bool all_offline_done(struct mh_udevwatch *w, const uint64_t *ids, size_t n)
+{
+	struct id_list *l = &w->offline_done;
+	size_t i;
+
+	qsort(l->v, l->n, sizeof(*l->v), cmp_u64);
+	for (i = 0; i < n; i++)
+		if (!l->n || !bsearch(&ids[i], l->v, l->n, sizeof(*l->v), cmp_u64))
+			return false;
+	return true;
+}
+
+/* Poll both monitors for up to ms (-1: no bound); -errno on failure. */
+static int poll_monitors(struct mh_udevwatch *w, long ms)
+{
+	struct pollfd p[2];
+	int i, n;
+
+	for (i = 0, n = 0; i < 2; i++) {
+		if (!w->mon[i])
+			continue;
+		p[n].fd = udev_monitor_get_fd(w->mon[i]);
+		p[n].events = POLLIN;
+		n++;
+	}
+	if (poll(p, (nfds_t)n, (int)ms) < 0 && errno != EINTR)
+		return -errno;
+	return 0;
+}
+
+int mh_udevwatch_wait_offline_done(struct mh_udevwatch *w, const uint64_t *ids,
+				   size_t n, const struct mh_deadline *d,
+				   const volatile int *stop)
+{
+	int err;
+
+	if (!w || !w->mon[1])
+		return -ENOTSUP;
+	for (;;) {
+		long ms;
+
+		drain(w, 0, NULL);
+		if (all_offline_done(w, ids, n))
+			return 0;
+		if (mh_stop_requested(stop))
+			return -EINTR;
+		ms = mh_deadline_left_ms(d, STOP_POLL_MS);
+		if (ms == 0)
+			return -ETIMEDOUT;
+		err = poll_monitors(w, ms);
+		if (err)
+			return err;
+	}
 }
 
 int mh_udevwatch_wait(struct mh_udevwatch *w, uint64_t block, const char *action,
 		      const struct mh_deadline *d)
 {
-	struct pollfd p[2];
-	int i, n;
+	int err;
 
 	if (!w)
 		return 0;
@@ -179,15 +251,9 @@ int mh_udevwatch_wait(struct mh_udevwatch *w, uint64_t block, const char *action
 		ms = mh_deadline_left_ms(d, -1);
 		if (ms == 0)
 			return -ETIMEDOUT;
-		for (i = 0, n = 0; i < 2; i++) {
-			if (!w->mon[i])
-				continue;
-			p[n].fd = udev_monitor_get_fd(w->mon[i]);
-			p[n].events = POLLIN;
-			n++;
-		}
-		if (poll(p, (nfds_t)n, (int)ms) < 0 && errno != EINTR)
-			return -errno;
+		err = poll_monitors(w, ms);
+		if (err)
+			return err;
 	}
 }
 
@@ -196,7 +262,7 @@ int mh_udev_settle(const struct mh_deadline *d, long cap_ms)
 	struct mh_deadline until;
 	struct udev_queue *q;
 	struct udev *udev;
-	int err = 0;
+	int err = 0, fd;
 	long left;
 
 	if (!mh_udev_running())
@@ -211,12 +277,21 @@ int mh_udev_settle(const struct mh_deadline *d, long cap_ms)
 	}
 	left = mh_deadline_left_ms(d, cap_ms);	/* -1: no bound at all */
 	mh_deadline_set(&until, left / 1000.0);
+	/* Woken when udevd removes its queue file (inotify), polled as well. */
+	fd = udev_queue_get_fd(q);
 	while (!udev_queue_get_queue_is_empty(q)) {
+		struct pollfd p = { .fd = fd, .events = POLLIN };
+
 		if (left == 0 || mh_deadline_passed(&until)) {
 			err = -ETIMEDOUT;
 			break;
 		}
-		mh_sleep_ms(SETTLE_POLL_MS, &until, NULL);
+		if (fd < 0) {
+			mh_sleep_ms(SETTLE_POLL_MS, &until, NULL);
+			continue;
+		}
+		if (poll(&p, 1, (int)mh_deadline_left_ms(&until, SETTLE_POLL_MS)) > 0)
+			udev_queue_flush(q);
 	}
 	udev_queue_unref(q);
 	udev_unref(udev);

@@ -26,6 +26,15 @@ int mh_udevwatch_poll_online(struct mh_udevwatch *w, const uint64_t *ids, size_t
 /* Wait for an event with action and block id (confirmation), bounded. */
 int mh_udevwatch_wait(struct mh_udevwatch *w, uint64_t block, const char *action,
 		      const struct mh_deadline *d);
+/*
+ * Wait until udevd has finished with (its rules and RUN programs have run
+ * for, and it has sent out) an offline event of every block in ids[]:
+ * 0, -ETIMEDOUT at d, -EINTR at *stop, -ENOTSUP when udevd's events
+ * cannot be watched (then there is nothing to wait for).
+ */
+int mh_udevwatch_wait_offline_done(struct mh_udevwatch *w, const uint64_t *ids,
+				   size_t n, const struct mh_deadline *d,
+				   const volatile int *stop);
 /* Bounded wait for the udev queue to empty: 0, or -ETIMEDOUT. */
 int mh_udev_settle(const struct mh_deadline *d, long cap_ms);
 

@@ -6,16 +6,23 @@
 #    added block and re-online every block that goes offline (a distribution
 #    style rule; on 6.12 "online" lands in ZONE_NORMAL). udevadm works here
 #    because the harness enters the root with switch_root, not chroot.
-# N runs in a row (default 10 + 10): each must end removed (exit 0) or rolled
-# back (exit 3); a leak ("cannot be hotremoved" in dmesg, or System RAM
-# (kmem) left in /proc/iomem without kmem bound) is never allowed.
+#  - slow udev: a rule whose RUN program onlines a block SLOW_SECS after
+#    its offline uevent, later than memhotctl's offlines end. memhotctl
+#    must wait for udevd to finish with its offline uevents before the
+#    unbind, see the blocks come back and roll back (exit 3); a fixed
+#    pause shorter than the rule would unbind before it acted.
+# N runs in a row (default 10 + 10 + 2): each must end removed (exit 0) or
+# rolled back (exit 3; slow udev: rolled back only); a leak ("cannot be
+# hotremoved" in dmesg, or System RAM (kmem) left in /proc/iomem without
+# kmem bound) is never allowed.
 # daxctl leaked 1-2 of 3 runs under the loop (real-kernel-vm.md).
-#   f4-race-onliner.sh [LOOP_RUNS] [UDEV_RUNS]
+#   f4-race-onliner.sh [LOOP_RUNS] [UDEV_RUNS] [SLOW_UDEV_RUNS]
 set -a; . /run/mh/env; set +a	# guest-main.sh sources it without export
 . /run/mh/guest-lib.sh
 . "$MH_GUEST_FAULTS/fault-lib.sh"
 
-loop_runs=${1:-10} udev_runs=${2:-10}
+loop_runs=${1:-10} udev_runs=${2:-10} slow_runs=${3:-2}
+SLOW_SECS=1.5
 have_memhotctl || { echo "Bail out! no memhotctl"; exit 1; }
 dev=$(fault_setup_dev 768M online_movable)
 setup_or_bail "kmem device" test -n "$dev"
@@ -102,12 +109,50 @@ for ((i = 1; i <= loop_runs; i++)); do one_run loop "$i"; done
 kill "$loop_pid"; wait "$loop_pid" 2>/dev/null
 echo "# measure: f4 loop: $loop_runs runs in $((SECONDS - t0)) s, re-arm included"
 
+# slow_run I: one remove while a rule onlines each block SLOW_SECS after
+# its offline uevent; the rule is there only during the run, so that the
+# re-arm's own offlines (and their delayed RUNs) cannot interfere.
+slow_rule=/run/udev/rules.d/99-memhot-fault-slow-online.rules
+slow_rule_on() {
+	printf '%s\n' "SUBSYSTEM==\"memory\", ACTION==\"offline\", RUN+=\"/bin/sh -c 'sleep $SLOW_SECS; echo online_movable >/sys%p/state'\"" >"$slow_rule"
+	udevadm control --reload
+}
+slow_rule_off() {
+	rm -f "$slow_rule"
+	udevadm control --reload
+	udevadm settle -t 30	# the delayed RUNs still sleeping
+}
+slow_run() {
+	local i=$1 before st t
+	rearm "$dev" || { not_ok "slow udev run $i: re-arm the device"; return; }
+	before=$(snap "$dev")
+	slow_rule_on
+	dmesg_mark
+	mh_timed -j --timeout 60 remove "$dev"
+	F_FAULTS=$((F_FAULTS + 1))
+	slow_rule_off
+	st=$(end_state "$dev" "$before")
+	[ "$st" = leaked ] && F_LEAKS=$((F_LEAKS + 1))
+	t=$(json_get .message)
+	if [ "$st/$MH_RC" = rolled-back/3 ] && [[ $t == *"another agent"* ]] &&
+	   [ "$(json_get .rolled_back)" = true ]; then
+		ok "slow udev run $i: rolled back, exit 3, after $MH_SECS s (rule: $SLOW_SECS s)"
+	else
+		not_ok "slow udev run $i: $st, exit $MH_RC (want rolled-back, exit 3, a racer named)"
+		diag "  before: $before" "  after:  $(snap "$dev")" "  message: $t"
+	fi
+	dmesg_new | grep -iE 'cannot be hotremoved|removing memory fails' | sed 's/^/# dmesg: /'
+}
+
 # --- systemd-udevd with onlining rules ---
-if [ "$udev_runs" -gt 0 ]; then
-	started_udevd=0
+started_udevd=0
+if [ "$udev_runs" -gt 0 ] || [ "$slow_runs" -gt 0 ]; then
 	if ! pgrep -x systemd-udevd >/dev/null && ! pgrep -f 'udevd --daemon' >/dev/null; then
 		/lib/systemd/systemd-udevd --daemon && started_udevd=1
 	fi
+	mkdir -p /run/udev/rules.d
+fi
+if [ "$udev_runs" -gt 0 ]; then
 	mkdir -p /run/udev/rules.d
 	cat >/run/udev/rules.d/99-memhot-fault-online.rules <<'RULES'
 SUBSYSTEM=="memory", ACTION=="add", ATTR{state}=="offline", ATTR{state}="online"
@@ -126,8 +171,23 @@ RULES
 	echo "# measure: f4 udev: $udev_runs runs in $((SECONDS - t0)) s, re-arm included"
 	rm -f /run/udev/rules.d/99-memhot-fault-online.rules
 	udevadm control --reload
-	[ $started_udevd = 1 ] && udevadm control --exit
+	udevadm settle -t 10
 fi
+if [ "$slow_runs" -gt 0 ]; then
+	# prove the rule acts, and late: a raw offline, the block back after
+	b=$(dax_blocks "$dev" | head -n1)
+	rearm "$dev"
+	slow_rule_on
+	raw_offline_block "$b"
+	sleep 0.5
+	early=$(block_state "$b")
+	sleep "$SLOW_SECS"; sleep 1
+	late=$(block_state "$b")
+	slow_rule_off
+	is "$early/$late" offline/online "slow rule re-onlines memory$b after $SLOW_SECS s, not at once"
+	for ((i = 1; i <= slow_runs; i++)); do slow_run "$i"; done
+fi
+[ $started_udevd = 1 ] && udevadm control --exit
 
 is "$(policy)" "$orig_policy" "auto_online_blocks unchanged"
 for k in "${!tally[@]}"; do echo "# measure: f4 $k x${tally[$k]}"; done

@@ -18,7 +18,7 @@
 #include <sys/types.h>
 #include <unistd.h>
 
-#include "exec.h"
+#include "exec-int.h"
 #include "errclass.h"
 #include "journal.h"
 #include "kmodload.h"
@@ -31,34 +31,8 @@
 #define ROLLBACK_SECONDS	30.0
 #define ROLLBACK_PER_BLOCK	1.0	/* more seconds per block to put back */
 #define BACKOFF_CAP_MS		5000
-#define UDEV_CONFIRM_MS		500
-#define CHECK_QUIET_MS	100	/* between the two checks before the unbind ... */
-#define UDEV_QUIET_CAP_MS	2000	/* ... or until udevd is done, at most this */
 #define SETTLE_CAP_MS		10000
-#define RECHECK_RECENT		2	/* before each offline: the last offlined ... */
-#define RECHECK_SWEEP		2	/* ... and this many older ones, in turn */
 #define STATE_FDS_MAX		256	/* well below the usual limit of 1,024 fds */
-
-struct exec {
-	struct mh_root *root;
-	const struct mh_plan *plan;
-	const struct mh_exec_opts *opts;
-	struct mh_exec_result *res;
-	struct mh_deadline rb_deadline;	/* set by start_cleanup_deadline() */
-	struct mh_udevwatch *uw;
-	struct mh_journal j;
-	bool journal_written;
-	bool changed;			/* a write of this run took effect */
-	bool *offlined;			/* per plan block: this run offlined it */
-	size_t *order;			/* plan block indexes, in offline order */
-	size_t nr_order;
-	size_t recheck_next;		/* round-robin cursor of recheck_offlined() */
-	int *state_fd;			/* per plan block: its state, kept open; -1 */
-	size_t nr_state_fds;		/* how many are open, at most STATE_FDS_MAX */
-	char saved_policy[32];
-	bool policy_changed;
-	bool unbind_started, unbound, leaked;
-};
 
 const char *mh_outcome_name(enum mh_outcome o)
 {
@@ -84,8 +58,8 @@ void mh_exec_result_free(struct mh_exec_result *res)
 	res->nr_blocks = 0;
 }
 
-static void __attribute__((format(printf, 2, 3)))
-say(struct exec *x, const char *fmt, ...)
+void __attribute__((format(printf, 2, 3)))
+exec_say(struct exec *x, const char *fmt, ...)
 {
 	va_list ap;
 
@@ -99,24 +73,24 @@ say(struct exec *x, const char *fmt, ...)
  * (-EINTR). A write that ignored SIGINT never got past the kernel's
  * device_hotplug_lock trylock: name the lock, since nothing was tried.
  */
-static void say_write_ended(struct exec *x, uint64_t block, const char *what, int err)
+void exec_say_write_ended(struct exec *x, uint64_t block, const char *what, int err)
 {
 	const char *why = err == -EINTR ? "interrupted" : "deadline reached";
 
 	if (mh_write_last_was_stuck())
-		say(x, "memory%" PRIu64 ": %s while waiting for the kernel's device_hotplug_lock "
-		    "(held by another memory hotplug operation): %s not started",
-		    block, why, what);
+		exec_say(x, "memory%" PRIu64 ": %s while waiting for the kernel's "
+			 "device_hotplug_lock (held by another memory hotplug "
+			 "operation): %s not started", block, why, what);
 	else
-		say(x, "memory%" PRIu64 ": %s during %s", block, why, what);
+		exec_say(x, "memory%" PRIu64 ": %s during %s", block, why, what);
 }
 
-static void state_path(uint64_t id, char *buf, size_t len)
+void exec_state_path(uint64_t id, char *buf, size_t len)
 {
 	mh_block_attr_path(id, "state", buf, len);
 }
 
-static const char *online_cmd(enum mh_zone z)
+const char *exec_online_cmd(enum mh_zone z)
 {
 	switch (z) {
 	case MH_ZONE_MOVABLE:
@@ -128,7 +102,7 @@ static const char *online_cmd(enum mh_zone z)
 	}
 }
 
-static unsigned next_backoff(unsigned ms)
+unsigned exec_next_backoff(unsigned ms)
 {
 	return ms >= BACKOFF_CAP_MS / 2 ? BACKOFF_CAP_MS : (ms ? ms * 2 : 1);
 }
@@ -199,14 +173,14 @@ int mh_exec_online_block(struct mh_root *root, uint64_t id, enum mh_zone zone,
 	unsigned tries = 0;
 	int err, r;
 
-	state_path(id, rel, sizeof(rel));
+	exec_state_path(id, rel, sizeof(rel));
 	for (;;) {
 		r = mh_block_refresh(root, &blk);
 		if (r < 0)
 			return r;
 		if (blk.state == MH_BLOCK_ONLINE)
 			return 0;	/* the caller checks the zone */
-		err = mh_write_attr_bounded(root, rel, online_cmd(zone), d, NULL);
+		err = mh_write_attr_bounded(root, rel, exec_online_cmd(zone), d, NULL);
 		tries++;
 		if (attempts)
 			(*attempts)++;
@@ -220,11 +194,11 @@ int mh_exec_online_block(struct mh_root *root, uint64_t id, enum mh_zone zone,
 		if (mh_classify_errno(-err) != MH_ERR_RETRY || tries > max_retries)
 			return err;
 		mh_sleep_ms(backoff_ms, d, NULL);
-		backoff_ms = next_backoff(backoff_ms);
+		backoff_ms = exec_next_backoff(backoff_ms);
 	}
 }
 
-static ssize_t block_index(const struct mh_plan *p, uint64_t id)
+ssize_t exec_block_index(const struct mh_plan *p, uint64_t id)
 {
 	size_t i;
 
@@ -241,12 +215,12 @@ static ssize_t block_index(const struct mh_plan *p, uint64_t id)
  * TCG guest). hint: where id probably is in the plan. Blocks outside the
  * plan, and any failure (ENODEV: removed), take the one-off read.
  */
-static int read_state(struct exec *x, uint64_t id, size_t hint,
+int exec_read_state(struct exec *x, uint64_t id, size_t hint,
 		      enum mh_block_state *st)
 {
 	const struct mh_plan *p = x->plan;
 	ssize_t bi = hint < p->nr_blocks && p->blocks[hint] == id ?
-		     (ssize_t)hint : block_index(p, id);
+		     (ssize_t)hint : exec_block_index(p, id);
 	char rel[PATH_MAX], buf[32];
 	int *fd;
 
@@ -256,7 +230,7 @@ static int read_state(struct exec *x, uint64_t id, size_t hint,
 	if (*fd < 0) {
 		if (x->nr_state_fds >= STATE_FDS_MAX)
 			return mh_block_read_state(x->root, id, st);
-		state_path(id, rel, sizeof(rel));
+		exec_state_path(id, rel, sizeof(rel));
 		*fd = mh_root_openat(x->root, rel, O_RDONLY);
 		if (*fd < 0) {
 			*fd = -1;
@@ -284,14 +258,14 @@ static void close_state_fds(struct exec *x)
 	x->state_fd = NULL;
 }
 
-static struct mh_block_result *result_of(struct exec *x, uint64_t id)
+struct mh_block_result *exec_result_of(struct exec *x, uint64_t id)
 {
-	ssize_t i = block_index(x->plan, id);
+	ssize_t i = exec_block_index(x->plan, id);
 
 	return i < 0 ? NULL : &x->res->blocks[i];
 }
 
-static void progress(struct exec *x, size_t idx, bool done, int err)
+void exec_progress(struct exec *x, size_t idx, bool done, int err)
 {
 	const struct mh_exec_progress *p = &x->opts->progress;
 
@@ -299,17 +273,17 @@ static void progress(struct exec *x, size_t idx, bool done, int err)
 		p->step(p->ctx, x->plan, idx, done, err);
 }
 
-static bool stopped(struct exec *x)
+bool exec_stopped(struct exec *x)
 {
 	return mh_stop_requested(x->opts->stop);
 }
 
-static int xwrite(struct exec *x, const char *rel, const char *val)
+int exec_write(struct exec *x, const char *rel, const char *val)
 {
 	return mh_write_attr_bounded(x->root, rel, val, &x->opts->deadline, x->opts->stop);
 }
 
-static int journal_sync(struct exec *x)
+int exec_journal_sync(struct exec *x)
 {
 	int err;
 
@@ -329,7 +303,7 @@ static int journal_sync(struct exec *x)
  * kmem let go, putting blocks back, the policy) has a bound of its own,
  * counted from when that phase begins: a long run must not have used it up.
  */
-static void start_cleanup_deadline(struct exec *x)
+void exec_start_cleanup_deadline(struct exec *x)
 {
 	double secs = x->opts->rollback_seconds;
 
@@ -339,16 +313,16 @@ static void start_cleanup_deadline(struct exec *x)
 }
 
 /* Before the first change: the journal must exist if we get killed. */
-static int before_change(struct exec *x)
+int exec_before_change(struct exec *x)
 {
 	int err;
 
 	if (!x->opts->journal || x->journal_written)
 		return 0;
-	err = journal_sync(x);
+	err = exec_journal_sync(x);
 	if (err)
-		say(x, "cannot write the journal in %s: %s", mh_journal_dir(),
-		    strerror(-err));
+		exec_say(x, "cannot write the journal in %s: %s", mh_journal_dir(),
+			 strerror(-err));
 	return err;
 }
 
@@ -364,8 +338,8 @@ static int step_load_kmem(struct exec *x)
 	if (mh_root_is_live(x->root) && !mh_path_exists(x->root, MH_DAX_DRIVERS_DIR "/kmem"))
 		err = mh_kmod_load("kmem");
 	if (!mh_path_exists(x->root, MH_DAX_DRIVERS_DIR "/kmem")) {
-		say(x, "the kmem driver is not available%s%s",
-		    err ? ": " : "", err ? strerror(-err) : "");
+		exec_say(x, "the kmem driver is not available%s%s",
+			 err ? ": " : "", err ? strerror(-err) : "");
 		return err ? err : -ENOENT;
 	}
 	return 0;
@@ -378,7 +352,7 @@ static int step_set_policy(struct exec *x, const struct mh_step *s)
 
 	err = mh_read_attr(x->root, POLICY_ATTR, cur, sizeof(cur));
 	if (err < 0) {
-		say(x, "cannot read auto_online_blocks: %s", strerror(-err));
+		exec_say(x, "cannot read auto_online_blocks: %s", strerror(-err));
 		return err;
 	}
 	if (!strcmp(cur, s->arg))
@@ -386,15 +360,15 @@ static int step_set_policy(struct exec *x, const struct mh_step *s)
 	snprintf(x->saved_policy, sizeof(x->saved_policy), "%s", cur);
 	x->policy_changed = true;	/* journalled before the write */
 	x->res->policy_restored = false;
-	err = before_change(x);
+	err = exec_before_change(x);
 	if (!err && x->journal_written)
-		err = journal_sync(x);
+		err = exec_journal_sync(x);
 	if (err) {
 		x->policy_changed = false;
 		x->res->policy_restored = true;
 		return err;
 	}
-	err = xwrite(x, POLICY_ATTR, s->arg);
+	err = exec_write(x, POLICY_ATTR, s->arg);
 	if (mh_read_attr(x->root, POLICY_ATTR, cur, sizeof(cur)) >= 0 &&
 	    !strcmp(cur, s->arg)) {
 		x->changed = true;
@@ -404,8 +378,8 @@ static int step_set_policy(struct exec *x, const struct mh_step *s)
 		x->policy_changed = false;
 		x->res->policy_restored = true;
 	}
-	say(x, "cannot set auto_online_blocks to %s: %s", s->arg,
-	    strerror(err ? -err : EIO));
+	exec_say(x, "cannot set auto_online_blocks to %s: %s", s->arg,
+		 strerror(err ? -err : EIO));
 	return err ? err : -EIO;
 }
 
@@ -416,7 +390,7 @@ static int restore_policy(struct exec *x)
 
 	if (!x->policy_changed)
 		return 0;
-	start_cleanup_deadline(x);
+	exec_start_cleanup_deadline(x);
 	err = mh_write_attr_bounded(x->root, POLICY_ATTR, x->saved_policy,
 				    &x->rb_deadline, NULL);
 	if (mh_read_attr(x->root, POLICY_ATTR, cur, sizeof(cur)) >= 0 &&
@@ -440,15 +414,15 @@ static int step_unbind(struct exec *x, const struct mh_step *s)
 		return 0;
 	if (s->arg[0] && strcmp(cur, s->arg))
 		mh_warn("%s: bound to %s, not %s", x->plan->dev, cur, s->arg);
-	err = before_change(x);
+	err = exec_before_change(x);
 	if (err)
 		return err;
 	err = driver_write(x->root, cur, "unbind", x->plan->dev, &x->opts->deadline,
 			   x->opts->stop);
 	mh_exec_read_driver(x->root, x->plan->dev, cur, sizeof(cur));
 	if (strcmp(cur, "none")) {
-		say(x, "%s: unbind from %s failed: %s", x->plan->dev, cur,
-		    strerror(err ? -err : EBUSY));
+		exec_say(x, "%s: unbind from %s failed: %s", x->plan->dev, cur,
+			 strerror(err ? -err : EBUSY));
 		return err ? err : -EBUSY;
 	}
 	x->changed = true;
@@ -459,7 +433,7 @@ static int step_bind(struct exec *x, const char *drv)
 {
 	int err;
 
-	err = before_change(x);
+	err = exec_before_change(x);
 	if (err)
 		return err;
 	/* After the unbind (see mh_exec()): bounded by the rollback deadline. */
@@ -472,521 +446,6 @@ static int step_bind(struct exec *x, const char *drv)
 	return err;
 }
 
-/* Fill r from one failed write; returns err for the caller to pass on. */
-static int block_failed(struct mh_block_result *r, int err)
-{
-	if (r)
-		r->err = -err;
-	return err;
-}
-
-static void note_attempt(struct mh_block_result *r)
-{
-	if (r)
-		r->attempts++;
-}
-
-/* Did another agent online a block we offlined? Then stop: it will race again. */
-static int check_race(struct exec *x)
-{
-	uint64_t *ids, raced;
-	size_t i;
-	int ret;
-
-	if (!x->uw || !x->nr_order)
-		return 0;
-	ids = calloc(x->nr_order, sizeof(*ids));
-	if (!ids)
-		return 0;
-	for (i = 0; i < x->nr_order; i++)
-		ids[i] = x->plan->blocks[x->order[i]];
-	ret = mh_udevwatch_poll_online(x->uw, ids, x->nr_order, &raced);
-	free(ids);
-	if (ret <= 0)
-		return 0;
-	x->res->raced = true;
-	say(x, "memory%" PRIu64 " was onlined again by another agent (uevent)", raced);
-	return -EBUSY;
-}
-
-static int recheck_one(struct exec *x, size_t k)
-{
-	uint64_t id = x->plan->blocks[x->order[k]];
-	enum mh_block_state st;
-
-	if (read_state(x, id, x->order[k], &st) == 0 && st == MH_BLOCK_ONLINE) {
-		x->res->raced = true;
-		say(x, "memory%" PRIu64 " was onlined again by another agent", id);
-		return -EBUSY;
-	}
-	return 0;
-}
-
-/*
- * A block this run offlined that reads online again means another agent
- * (a udev rule, a script) is onlining behind us, whether or not udev told
- * us: stop early, long before the unbind. Re-reading every offlined block
- * before each offline made a run quadratic in its blocks (2,016 re-reads
- * for 64); a racer strikes the block just offlined first (a rule on its
- * uevent, a loop over the offline ones), so the last RECHECK_RECENT are
- * re-read every time and the older ones RECHECK_SWEEP at a time in turn.
- * The guarantee is step_check_offline(), which reads every block, twice.
- */
-static int recheck_offlined(struct exec *x)
-{
-	size_t n = x->nr_order, recent = n < RECHECK_RECENT ? n : RECHECK_RECENT;
-	size_t older = n - recent, i;
-	int err = 0;
-
-	for (i = 0; i < recent && !err; i++)
-		err = recheck_one(x, n - 1 - i);
-	for (i = 0; i < RECHECK_SWEEP && i < older && !err; i++)
-		err = recheck_one(x, x->recheck_next++ % older);
-	return err;
-}
-
-static int step_offline(struct exec *x, size_t idx, const struct mh_step *s)
-{
-	struct mh_block_result *r = result_of(x, s->block);
-	ssize_t bi = block_index(x->plan, s->block);
-	struct mh_block blk = { .id = s->block };
-	unsigned backoff = x->opts->backoff_ms, tries = 0;
-	char rel[PATH_MAX];
-	int err, rd;
-
-	err = check_race(x);
-	if (!err)
-		err = recheck_offlined(x);
-	if (err)
-		return err;
-	/*
-	 * Only the state: the plan refused blocks that span zones, and should
-	 * one span zones by now, the kernel refuses its offline (EINVAL) and
-	 * the failure path below reads valid_zones to say so.
-	 */
-	rd = read_state(x, s->block, bi >= 0 ? (size_t)bi : 0, &blk.state);
-	if (rd == -ENOENT)
-		return 0;	/* no such block: nothing of it to offline */
-	if (rd < 0) {
-		say(x, "cannot read memory%" PRIu64 ": %s", s->block, strerror(-rd));
-		return rd;
-	}
-	if (blk.state == MH_BLOCK_OFFLINE)
-		return 0;
-	err = before_change(x);
-	if (err)
-		return err;
-	state_path(s->block, rel, sizeof(rel));
-	for (;;) {
-		err = xwrite(x, rel, "offline");
-		note_attempt(r);
-		tries++;
-		rd = read_state(x, s->block, bi >= 0 ? (size_t)bi : 0, &blk.state);
-		if (rd == 0 && blk.state != MH_BLOCK_OFFLINE)
-			rd = mh_block_refresh(x->root, &blk);	/* and the zones */
-		if (rd == -ENOENT)
-			return 0;	/* went away: nothing left to offline */
-		if (rd == 0 && blk.state == MH_BLOCK_OFFLINE) {
-			/* Done, also when the write failed (EINVAL: already offline). */
-			if (bi >= 0 && !x->offlined[bi]) {
-				x->offlined[bi] = true;
-				x->order[x->nr_order++] = (size_t)bi;
-			}
-			x->changed = true;
-			if (r)
-				r->err = 0;
-			if (x->uw) {
-				struct mh_deadline d;
-
-				mh_deadline_set(&d, UDEV_CONFIRM_MS / 1000.0);
-				if (mh_udevwatch_wait(x->uw, s->block, "offline", &d))
-					mh_dbg("memory%" PRIu64 ": no offline uevent", s->block);
-			}
-			return 0;
-		}
-		if (rd < 0) {
-			say(x, "cannot read memory%" PRIu64 ": %s", s->block, strerror(-rd));
-			return block_failed(r, rd);
-		}
-		if (!err)
-			err = -EAGAIN;	/* took no effect (going-offline): again */
-		block_failed(r, err);
-		switch (mh_classify_errno(-err)) {
-		case MH_ERR_RETRY:
-			if (tries > x->opts->max_retries) {
-				say(x, "memory%" PRIu64 " still busy after %u attempts (%s)",
-				    s->block, tries, strerror(-err));
-				return err;
-			}
-			progress(x, idx, false, -err);
-			mh_sleep_ms(backoff, &x->opts->deadline, x->opts->stop);
-			backoff = next_backoff(backoff);
-			if (stopped(x) || mh_deadline_passed(&x->opts->deadline)) {
-				err = stopped(x) ? -EINTR : -ETIMEDOUT;
-				say(x, "memory%" PRIu64 ": %s while retrying", s->block,
-				    stopped(x) ? "interrupted" : "deadline reached");
-				return block_failed(r, err);
-			}
-			continue;
-		case MH_ERR_REREAD:
-			if (mh_zone_from_valid_zones(blk.valid_zones) == MH_ZONE_NONE)
-				say(x, "memory%" PRIu64 " spans zones (valid_zones none)",
-				    s->block);
-			else
-				say(x, "memory%" PRIu64 ": offline refused (%s), state %s",
-				    s->block, strerror(-err), mh_block_state_name(blk.state));
-			return err;
-		case MH_ERR_DEADLINE:
-			say_write_ended(x, s->block, "offline", err);
-			return err;
-		default:
-			say(x, "memory%" PRIu64 ": offline failed: %s", s->block,
-			    strerror(-err));
-			return err;
-		}
-	}
-}
-
-/* Online block into s->zone; an auto-onlined block in another zone is moved. */
-static int step_online(struct exec *x, const struct mh_step *s)
-{
-	struct mh_block_result *r = result_of(x, s->block);
-	struct mh_block blk = { .id = s->block };
-	unsigned moves = 0, tries = 0, backoff = x->opts->backoff_ms;
-	char rel[PATH_MAX];
-	int err = 0, rd;
-
-	state_path(s->block, rel, sizeof(rel));
-	for (;;) {
-		enum mh_zone z;
-
-		rd = mh_block_refresh(x->root, &blk);
-		if (rd < 0) {
-			say(x, "cannot read memory%" PRIu64 ": %s", s->block, strerror(-rd));
-			return block_failed(r, rd);
-		}
-		z = mh_zone_from_valid_zones(blk.valid_zones);
-		if (blk.state == MH_BLOCK_ONLINE &&
-		    (s->zone == MH_ZONE_UNKNOWN || z == s->zone)) {
-			if (r)
-				r->err = 0;
-			return 0;
-		}
-		if (tries > x->opts->max_retries || moves > 2) {
-			say(x, "memory%" PRIu64 ": cannot online into %s: %s (%s, %s)",
-			    s->block, mh_zone_name(s->zone), strerror(err ? -err : EBUSY),
-			    mh_block_state_name(blk.state), blk.valid_zones);
-			return block_failed(r, err ? err : -EBUSY);
-		}
-		err = before_change(x);
-		if (err)
-			return err;
-		if (blk.state == MH_BLOCK_ONLINE) {
-			/* Onlined by the policy or a udev rule, into another zone. */
-			mh_info("memory%" PRIu64 " was onlined into %s, moving it to %s",
-				s->block, blk.valid_zones, mh_zone_name(s->zone));
-			moves++;
-			err = xwrite(x, rel, "offline");
-		} else {
-			err = xwrite(x, rel, online_cmd(s->zone));
-		}
-		note_attempt(r);
-		tries++;
-		x->changed = true;
-		if (!err)
-			continue;	/* the re-read decides */
-		block_failed(r, err);
-		switch (mh_classify_errno(-err)) {
-		case MH_ERR_RETRY:
-			mh_sleep_ms(backoff, &x->opts->deadline, x->opts->stop);
-			backoff = next_backoff(backoff);
-			continue;
-		case MH_ERR_REREAD:
-			continue;	/* raced with another onliner: re-read */
-		case MH_ERR_DEADLINE:
-			say_write_ended(x, s->block, "online", err);
-			return err;
-		default:
-			say(x, "memory%" PRIu64 ": online failed: %s", s->block,
-			    strerror(-err));
-			return err;
-		}
-	}
-}
-
-static int cmp_id(const void *a, const void *b)
-{
-	uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
-
-	return x < y ? -1 : x > y;
-}
-
-/* The device's blocks now, from its mappings, plus the plan's; sorted, unique. */
-static int device_block_ids(struct exec *x, uint64_t **ids, size_t *n)
-{
-	struct mh_dax_dev dev;
-	uint64_t bs, *v = NULL, *all;
-	int cnt, err;
-	size_t i;
-
-	err = mh_dax_read(x->root, x->plan->dev, &dev, NULL, 0);
-	if (!err)
-		err = mh_block_size(x->root, &bs);
-	if (err)
-		return err;
-	cnt = mh_dax_block_ids(&dev, bs, &v);
-	if (cnt < 0)
-		return cnt;
-	all = calloc((size_t)cnt + x->plan->nr_blocks + 1, sizeof(*all));
-	if (!all) {
-		free(v);
-		return -ENOMEM;
-	}
-	if (cnt)
-		memcpy(all, v, (size_t)cnt * sizeof(*all));
-	for (i = 0; i < x->plan->nr_blocks; i++)
-		all[cnt + i] = x->plan->blocks[i];
-	free(v);
-	*n = (size_t)cnt + x->plan->nr_blocks;
-	/* Mostly the same ids twice: each read once. */
-	qsort(all, *n, sizeof(*all), cmp_id);
-	for (i = cnt = 0; i < *n; i++)
-		if (!i || all[i] != all[cnt - 1])
-			all[cnt++] = all[i];
-	*n = (size_t)cnt;
-	*ids = all;
-	return 0;
-}
-
-/* Right before the unbind: every block of the device must read offline. */
-/* Every block of the device offline (or gone)? -EBUSY names the first not. */
-static int all_offline(struct exec *x)
-{
-	uint64_t *ids = NULL;
-	size_t n = 0, i;
-	int err;
-
-	err = device_block_ids(x, &ids, &n);
-	if (err) {
-		say(x, "cannot read %s before the unbind: %s", x->plan->dev, strerror(-err));
-		return err;
-	}
-	for (i = 0; i < n && !err; i++) {
-		enum mh_block_state st;
-		ssize_t bi;
-		int rd = read_state(x, ids[i], i, &st);
-
-		if (rd == -ENOENT)
-			continue;
-		if (rd < 0) {
-			say(x, "cannot read memory%" PRIu64 ": %s", ids[i], strerror(-rd));
-			err = rd;
-		} else if (st != MH_BLOCK_OFFLINE) {
-			bool ours;
-
-			bi = block_index(x->plan, ids[i]);
-			ours = bi >= 0 && x->offlined[bi];
-			x->res->raced |= ours;
-			say(x, "memory%" PRIu64 " is %s again%s: not unbinding kmem", ids[i],
-			    mh_block_state_name(st),
-			    ours ? " (another agent onlined it after us)" : "");
-			err = -EBUSY;
-		}
-	}
-	free(ids);
-	return err;
-}
-
-/*
- * The pause between the two checks before the unbind, for a racer to show
- * itself. With udevd's events at hand it lasts until udevd has finished
- * with the offline uevent of every block this run offlined: a rule that
- * onlines a block on that uevent has then done it, however long it took
- * (a fixed pause misses a rule slower than itself and waits for nothing
- * when udevd is done already). Without them, CHECK_QUIET_MS.
- */
-static void quiet_period(struct exec *x)
-{
-	struct mh_deadline cap;
-	uint64_t *ids = NULL;
-	long ms;
-	size_t i;
-	int err = -ENOTSUP;
-
-	if (x->uw && x->nr_order)
-		ids = calloc(x->nr_order, sizeof(*ids));
-	if (ids) {
-		for (i = 0; i < x->nr_order; i++)
-			ids[i] = x->plan->blocks[x->order[i]];
-		ms = mh_deadline_left_ms(&x->opts->deadline, UDEV_QUIET_CAP_MS);
-		mh_deadline_set(&cap, ms > 0 ? ms / 1000.0 : 0.001);
-		err = mh_udevwatch_wait_offline_done(x->uw, ids, x->nr_order, &cap,
-						     x->opts->stop);
-		free(ids);
-		if (err == -ETIMEDOUT)
-			mh_dbg("udev not done with the offline uevents after %ld ms", ms);
-	}
-	if (err == -ENOTSUP)
-		mh_sleep_ms(CHECK_QUIET_MS, &x->opts->deadline, x->opts->stop);
-}
-
-/*
- * The last check before the irreversible unbind. Nothing in the kernel
- * stops another agent from onlining a block between this check and kmem's
- * remove_memory(), and an online block then leaks the range until reboot.
- * So the window is kept as small as userspace can: the device must read
- * all offline twice, a quiet period apart (an active racer shows itself),
- * and the journal is written before the second read, not after it.
- */
-static int step_check_offline(struct exec *x)
-{
-	int err;
-
-	err = check_race(x);
-	if (!err)
-		err = all_offline(x);
-	if (err)
-		return err;
-	quiet_period(x);
-	if (stopped(x))
-		return -EINTR;
-	x->unbind_started = true;
-	err = journal_sync(x);
-	if (err)
-		mh_warn("cannot update the journal: %s", strerror(-err));
-	err = check_race(x);
-	if (!err)
-		err = all_offline(x);
-	if (err) {
-		x->unbind_started = false;
-		journal_sync(x);
-	}
-	return err;
-}
-
-struct unbind_guard {
-	struct mh_root *root;
-	const uint64_t *ids;
-	int *fds;		/* each block's state, opened by unbind_prepare() */
-	size_t n;
-};
-
-/* In the writer child, before the fence: open every block's state. */
-static int unbind_prepare(void *ctx)
-{
-	struct unbind_guard *g = ctx;
-	char rel[PATH_MAX];
-	size_t i;
-
-	for (i = 0; i < g->n; i++) {
-		state_path(g->ids[i], rel, sizeof(rel));
-		g->fds[i] = mh_root_openat(g->root, rel, O_RDONLY);
-		if (g->fds[i] < 0 && g->fds[i] != -ENOENT)
-			return g->fds[i];	/* -ENOENT: gone, nothing to check */
-	}
-	return 0;
-}
-
-/* Then, right before the unbind: every block offline (pread, no open). */
-static int unbind_check(void *ctx)
-{
-	const struct unbind_guard *g = ctx;
-	char st[32];
-	size_t i;
-	int n;
-
-	for (i = 0; i < g->n; i++) {
-		if (g->fds[i] < 0)
-			continue;
-		n = mh_reread_attr_fd(g->fds[i], st, sizeof(st));
-		if (n < 0)
-			return n;
-		if (strcmp(st, "offline"))
-			return -EBUSY;
-	}
-	return 0;
-}
-
-/*
- * The unbind, guarded in the writer child: a no-op write to a block's
- * `online` attribute takes device_hotplug_lock, so it returns only once
- * an online in progress has finished (a block being onlined still reads
- * offline until then, and kmem's remove_memory() would wait for it and
- * find it online); then every block must read offline, then the unbind,
- * with no hand-over between processes in between. What is left is an
- * online that starts after the fence and before remove_memory() takes
- * the lock.
- */
-static int guarded_unbind(struct exec *x, bool *refused)
-{
-	struct unbind_guard ug = { .root = x->root };
-	struct mh_write_guard g = { .prepare = unbind_prepare, .check = unbind_check,
-				    .ctx = &ug };
-	char rel[PATH_MAX], fence[PATH_MAX];
-	uint64_t *ids = NULL;
-	size_t n = 0;
-	int err;
-
-	*refused = false;
-	err = device_block_ids(x, &ids, &n);
-	if (err)
-		return err;
-	ug.fds = calloc(n + 1, sizeof(*ug.fds));
-	if (!ug.fds) {
-		free(ids);
-		return -ENOMEM;
-	}
-	ug.ids = ids;
-	ug.n = n;
-	if (n && !mh_block_attr_path(ids[0], "online", fence, sizeof(fence))) {
-		g.fence_rel = fence;
-		g.fence_val = "0";
-	}
-	snprintf(rel, sizeof(rel), MH_DAX_DRIVERS_DIR "/kmem/unbind");
-	err = mh_write_attr_guarded(x->root, rel, x->plan->dev, &g, refused,
-				    &x->opts->deadline, x->opts->stop);
-	free(ug.fds);
-	free(ids);
-	return err;
-}
-
-static int step_unbind_kmem(struct exec *x)
-{
-	bool refused;
-	char cur[32];
-	int err;
-
-	/* check-offline wrote the journal: nothing between it and this write */
-	x->unbind_started = true;
-	err = guarded_unbind(x, &refused);
-	mh_exec_read_driver(x->root, x->plan->dev, cur, sizeof(cur));
-	if (!strcmp(cur, "kmem")) {
-		/* Nothing happened: the blocks are still ours to put back. */
-		x->unbind_started = false;
-		journal_sync(x);
-		if (refused) {
-			x->res->raced = true;
-			if (!all_offline(x))
-				say(x, "a block of %s read online right before the unbind "
-				    "(another agent onlined it): not unbinding kmem",
-				    x->plan->dev);
-			return -EBUSY;
-		}
-		if ((err == -ETIMEDOUT || err == -EINTR) && mh_write_last_was_stuck())
-			say(x, "%s: %s while waiting for the kernel's device_hotplug_lock "
-			    "(held by another memory hotplug operation): kmem not unbound",
-			    x->plan->dev, err == -EINTR ? "interrupted" : "deadline reached");
-		else
-			say(x, "%s: kmem unbind failed: %s", x->plan->dev,
-			    strerror(err ? -err : EBUSY));
-		return err ? err : -EBUSY;
-	}
-	x->unbound = true;
-	x->changed = true;
-	start_cleanup_deadline(x);
-	return 0;
-}
-
 static int step_verify(struct exec *x, const struct mh_dax_dev *dev, uint64_t bs)
 {
 	char what[160];
@@ -995,8 +454,8 @@ static int step_verify(struct exec *x, const struct mh_dax_dev *dev, uint64_t bs
 	err = mh_verify_released(x->root, dev, bs, what, sizeof(what));
 	if (err) {
 		x->leaked = true;
-		say(x, "%s: range not released (%s): reboot needed to reuse it",
-		    x->plan->dev, what);
+		exec_say(x, "%s: range not released (%s): reboot needed to reuse it",
+			 x->plan->dev, what);
 	}
 	return err;
 }
@@ -1027,20 +486,20 @@ static int run_step(struct exec *x, size_t idx, const struct mh_dax_dev *dev, ui
 	case MH_STEP_BIND_KMEM:
 		return step_bind(x, "kmem");
 	case MH_STEP_ONLINE_BLOCK:
-		return step_online(x, s);
+		return exec_step_online(x, s);
 	case MH_STEP_OFFLINE_BLOCK:
-		return step_offline(x, idx, s);
+		return exec_step_offline(x, idx, s);
 	case MH_STEP_CHECK_OFFLINE:
-		return step_check_offline(x);
+		return exec_step_check_offline(x);
 	case MH_STEP_UNBIND_KMEM:
-		return step_unbind_kmem(x);
+		return exec_step_unbind_kmem(x);
 	case MH_STEP_VERIFY_RELEASED:
 		return step_verify(x, dev, bs);
 	case MH_STEP_BIND_DEVDAX:
 		return step_bind(x, "device_dax");
 	case MH_STEP_RESTORE_POLICY:
 		if (restore_policy(x)) {
-			say(x, "cannot restore auto_online_blocks to %s", x->saved_policy);
+			exec_say(x, "cannot restore auto_online_blocks to %s", x->saved_policy);
 			return -EIO;
 		}
 		return 0;
@@ -1069,7 +528,7 @@ static bool rollback(struct exec *x, char *good, char *bad, size_t len)
 	size_t k;
 
 	good[0] = bad[0] = '\0';
-	start_cleanup_deadline(x);
+	exec_start_cleanup_deadline(x);
 	for (k = x->nr_order; k-- > 0;) {
 		size_t i = x->order[k];
 		uint64_t id = x->plan->blocks[i];
@@ -1147,7 +606,7 @@ static void fail(struct exec *x, int err)
 	char good[160], bad[160];
 
 	if (!x->res->message[0])
-		say(x, "%s", strerror(-err));
+		exec_say(x, "%s", strerror(-err));
 	if (x->leaked) {
 		x->res->outcome = MH_LEAKED;
 	} else if (p->op != MH_OP_ONLINE && !x->unbound &&
@@ -1222,7 +681,7 @@ int mh_exec(struct mh_root *root, const struct mh_plan *plan,
 	if (err) {
 		res->outcome = MH_FAILED;
 		res->err = -err;
-		say(&x, "%s", strerror(-err));
+		exec_say(&x, "%s", strerror(-err));
 		goto out;
 	}
 	/* The ranges, for the verification once the unbind is done. */
@@ -1232,12 +691,12 @@ int mh_exec(struct mh_root *root, const struct mh_plan *plan,
 	if (err) {
 		res->outcome = MH_FAILED;
 		res->err = -err;
-		say(&x, "cannot read %s: %s", plan->dev, strerror(-err));
+		exec_say(&x, "cannot read %s: %s", plan->dev, strerror(-err));
 		goto out;
 	}
 
 	for (i = 0; i < plan->nr_steps; i++) {
-		progress(&x, i, false, 0);
+		exec_progress(&x, i, false, 0);
 		/*
 		 * Once kmem let go of the range there is nothing to undo: the
 		 * steps left (verify, bind device_dax, settle) are finished,
@@ -1246,19 +705,19 @@ int mh_exec(struct mh_root *root, const struct mh_plan *plan,
 		 */
 		if (x.unbound) {
 			err = run_step(&x, i, &dev, bs);
-		} else if (stopped(&x)) {
+		} else if (exec_stopped(&x)) {
 			err = -EINTR;
-			say(&x, "interrupted before %s",
-			    mh_step_kind_name(plan->steps[i].kind));
+			exec_say(&x, "interrupted before %s",
+				 mh_step_kind_name(plan->steps[i].kind));
 		} else if (mh_deadline_passed(&opts->deadline) &&
 			   plan->steps[i].kind != MH_STEP_RESTORE_POLICY) {
 			err = -ETIMEDOUT;
-			say(&x, "deadline reached before %s",
-			    mh_step_kind_name(plan->steps[i].kind));
+			exec_say(&x, "deadline reached before %s",
+				 mh_step_kind_name(plan->steps[i].kind));
 		} else {
 			err = run_step(&x, i, &dev, bs);
 		}
-		progress(&x, i, true, err ? -err : 0);
+		exec_progress(&x, i, true, err ? -err : 0);
 		if (err) {
 			res->failed_step = (int)i;
 			res->err = -err;
@@ -1280,7 +739,7 @@ int mh_exec(struct mh_root *root, const struct mh_plan *plan,
 	}
 	fill_results(&x);
 	if (res->outcome == MH_DONE && !res->message[0])
-		say(&x, "%s: %s done", plan->dev, mh_op_name(plan->op));
+		exec_say(&x, "%s: %s done", plan->dev, mh_op_name(plan->op));
 out:
 	/* A PARTIAL run keeps its journal: `recover` can try again. */
 	if (opts->journal && x.journal_written && res->outcome != MH_PARTIAL)

@@ -1,0 +1,266 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/*
+ * The executor's block steps: offline a block (retried while the kernel
+ * says busy, with backoff, bounded by the deadline), watching for another
+ * agent that onlines the blocks this run offlined; online a block into a
+ * zone, moving one the kernel auto-onlined elsewhere.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <inttypes.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "exec-int.h"
+#include "errclass.h"
+#include "log.h"
+#include "udevwatch.h"
+
+#define UDEV_CONFIRM_MS		500
+#define RECHECK_RECENT		2	/* before each offline: the last offlined ... */
+#define RECHECK_SWEEP		2	/* ... and this many older ones, in turn */
+
+/* Fill r from one failed write; returns err for the caller to pass on. */
+static int block_failed(struct mh_block_result *r, int err)
+{
+	if (r)
+		r->err = -err;
+	return err;
+}
+
+static void note_attempt(struct mh_block_result *r)
+{
+	if (r)
+		r->attempts++;
+}
+
+/* Did another agent online a block we offlined? Then stop: it will race again. */
+int exec_check_race(struct exec *x)
+{
+	uint64_t *ids, raced;
+	size_t i;
+	int ret;
+
+	if (!x->uw || !x->nr_order)
+		return 0;
+	ids = calloc(x->nr_order, sizeof(*ids));
+	if (!ids)
+		return 0;
+	for (i = 0; i < x->nr_order; i++)
+		ids[i] = x->plan->blocks[x->order[i]];
+	ret = mh_udevwatch_poll_online(x->uw, ids, x->nr_order, &raced);
+	free(ids);
+	if (ret <= 0)
+		return 0;
+	x->res->raced = true;
+	exec_say(x, "memory%" PRIu64 " was onlined again by another agent (uevent)", raced);
+	return -EBUSY;
+}
+
+static int recheck_one(struct exec *x, size_t k)
+{
+	uint64_t id = x->plan->blocks[x->order[k]];
+	enum mh_block_state st;
+
+	if (exec_read_state(x, id, x->order[k], &st) == 0 && st == MH_BLOCK_ONLINE) {
+		x->res->raced = true;
+		exec_say(x, "memory%" PRIu64 " was onlined again by another agent", id);
+		return -EBUSY;
+	}
+	return 0;
+}
+
+/*
+ * A block this run offlined that reads online again means another agent
+ * (a udev rule, a script) is onlining behind us, whether or not udev told
+ * us: stop early, long before the unbind. Re-reading every offlined block
+ * before each offline made a run quadratic in its blocks (2,016 re-reads
+ * for 64); a racer strikes the block just offlined first (a rule on its
+ * uevent, a loop over the offline ones), so the last RECHECK_RECENT are
+ * re-read every time and the older ones RECHECK_SWEEP at a time in turn.
+ * The guarantee is exec_step_check_offline(), which reads every block, twice.
+ */
+static int recheck_offlined(struct exec *x)
+{
+	size_t n = x->nr_order, recent = n < RECHECK_RECENT ? n : RECHECK_RECENT;
+	size_t older = n - recent, i;
+	int err = 0;
+
+	for (i = 0; i < recent && !err; i++)
+		err = recheck_one(x, n - 1 - i);
+	for (i = 0; i < RECHECK_SWEEP && i < older && !err; i++)
+		err = recheck_one(x, x->recheck_next++ % older);
+	return err;
+}
+
+int exec_step_offline(struct exec *x, size_t idx, const struct mh_step *s)
+{
+	struct mh_block_result *r = exec_result_of(x, s->block);
+	ssize_t bi = exec_block_index(x->plan, s->block);
+	struct mh_block blk = { .id = s->block };
+	unsigned backoff = x->opts->backoff_ms, tries = 0;
+	char rel[PATH_MAX];
+	int err, rd;
+
+	err = exec_check_race(x);
+	if (!err)
+		err = recheck_offlined(x);
+	if (err)
+		return err;
+	/*
+	 * Only the state: the plan refused blocks that span zones, and should
+	 * one span zones by now, the kernel refuses its offline (EINVAL) and
+	 * the failure path below reads valid_zones to say so.
+	 */
+	rd = exec_read_state(x, s->block, bi >= 0 ? (size_t)bi : 0, &blk.state);
+	if (rd == -ENOENT)
+		return 0;	/* no such block: nothing of it to offline */
+	if (rd < 0) {
+		exec_say(x, "cannot read memory%" PRIu64 ": %s", s->block, strerror(-rd));
+		return rd;
+	}
+	if (blk.state == MH_BLOCK_OFFLINE)
+		return 0;
+	err = exec_before_change(x);
+	if (err)
+		return err;
+	exec_state_path(s->block, rel, sizeof(rel));
+	for (;;) {
+		err = exec_write(x, rel, "offline");
+		note_attempt(r);
+		tries++;
+		rd = exec_read_state(x, s->block, bi >= 0 ? (size_t)bi : 0, &blk.state);
+		if (rd == 0 && blk.state != MH_BLOCK_OFFLINE)
+			rd = mh_block_refresh(x->root, &blk);	/* and the zones */
+		if (rd == -ENOENT)
+			return 0;	/* went away: nothing left to offline */
+		if (rd == 0 && blk.state == MH_BLOCK_OFFLINE) {
+			/* Done, also when the write failed (EINVAL: already offline). */
+			if (bi >= 0 && !x->offlined[bi]) {
+				x->offlined[bi] = true;
+				x->order[x->nr_order++] = (size_t)bi;
+			}
+			x->changed = true;
+			if (r)
+				r->err = 0;
+			if (x->uw) {
+				struct mh_deadline d;
+
+				mh_deadline_set(&d, UDEV_CONFIRM_MS / 1000.0);
+				if (mh_udevwatch_wait(x->uw, s->block, "offline", &d))
+					mh_dbg("memory%" PRIu64 ": no offline uevent", s->block);
+			}
+			return 0;
+		}
+		if (rd < 0) {
+			exec_say(x, "cannot read memory%" PRIu64 ": %s", s->block, strerror(-rd));
+			return block_failed(r, rd);
+		}
+		if (!err)
+			err = -EAGAIN;	/* took no effect (going-offline): again */
+		block_failed(r, err);
+		switch (mh_classify_errno(-err)) {
+		case MH_ERR_RETRY:
+			if (tries > x->opts->max_retries) {
+				exec_say(x, "memory%" PRIu64 " still busy after %u attempts (%s)",
+					 s->block, tries, strerror(-err));
+				return err;
+			}
+			exec_progress(x, idx, false, -err);
+			mh_sleep_ms(backoff, &x->opts->deadline, x->opts->stop);
+			backoff = exec_next_backoff(backoff);
+			if (exec_stopped(x) || mh_deadline_passed(&x->opts->deadline)) {
+				err = exec_stopped(x) ? -EINTR : -ETIMEDOUT;
+				exec_say(x, "memory%" PRIu64 ": %s while retrying", s->block,
+					 exec_stopped(x) ? "interrupted" : "deadline reached");
+				return block_failed(r, err);
+			}
+			continue;
+		case MH_ERR_REREAD:
+			if (mh_zone_from_valid_zones(blk.valid_zones) == MH_ZONE_NONE)
+				exec_say(x, "memory%" PRIu64 " spans zones (valid_zones none)",
+					 s->block);
+			else
+				exec_say(x, "memory%" PRIu64 ": offline refused (%s), state %s",
+					 s->block, strerror(-err), mh_block_state_name(blk.state));
+			return err;
+		case MH_ERR_DEADLINE:
+			exec_say_write_ended(x, s->block, "offline", err);
+			return err;
+		default:
+			exec_say(x, "memory%" PRIu64 ": offline failed: %s", s->block,
+				 strerror(-err));
+			return err;
+		}
+	}
+}
+
+/* Online block into s->zone; an auto-onlined block in another zone is moved. */
+int exec_step_online(struct exec *x, const struct mh_step *s)
+{
+	struct mh_block_result *r = exec_result_of(x, s->block);
+	struct mh_block blk = { .id = s->block };
+	unsigned moves = 0, tries = 0, backoff = x->opts->backoff_ms;
+	char rel[PATH_MAX];
+	int err = 0, rd;
+
+	exec_state_path(s->block, rel, sizeof(rel));
+	for (;;) {
+		enum mh_zone z;
+
+		rd = mh_block_refresh(x->root, &blk);
+		if (rd < 0) {
+			exec_say(x, "cannot read memory%" PRIu64 ": %s", s->block, strerror(-rd));
+			return block_failed(r, rd);
+		}
+		z = mh_zone_from_valid_zones(blk.valid_zones);
+		if (blk.state == MH_BLOCK_ONLINE &&
+		    (s->zone == MH_ZONE_UNKNOWN || z == s->zone)) {
+			if (r)
+				r->err = 0;
+			return 0;
+		}
+		if (tries > x->opts->max_retries || moves > 2) {
+			exec_say(x, "memory%" PRIu64 ": cannot online into %s: %s (%s, %s)",
+				 s->block, mh_zone_name(s->zone), strerror(err ? -err : EBUSY),
+				 mh_block_state_name(blk.state), blk.valid_zones);
+			return block_failed(r, err ? err : -EBUSY);
+		}
+		err = exec_before_change(x);
+		if (err)
+			return err;
+		if (blk.state == MH_BLOCK_ONLINE) {
+			/* Onlined by the policy or a udev rule, into another zone. */
+			mh_info("memory%" PRIu64 " was onlined into %s, moving it to %s",
+				s->block, blk.valid_zones, mh_zone_name(s->zone));
+			moves++;
+			err = exec_write(x, rel, "offline");
+		} else {
+			err = exec_write(x, rel, exec_online_cmd(s->zone));
+		}
+		note_attempt(r);
+		tries++;
+		x->changed = true;
+		if (!err)
+			continue;	/* the re-read decides */
+		block_failed(r, err);
+		switch (mh_classify_errno(-err)) {
+		case MH_ERR_RETRY:
+			mh_sleep_ms(backoff, &x->opts->deadline, x->opts->stop);
+			backoff = exec_next_backoff(backoff);
+			continue;
+		case MH_ERR_REREAD:
+			continue;	/* raced with another onliner: re-read */
+		case MH_ERR_DEADLINE:
+			exec_say_write_ended(x, s->block, "online", err);
+			return err;
+		default:
+			exec_say(x, "memory%" PRIu64 ": online failed: %s", s->block,
+				 strerror(-err));
+			return err;
+		}
+	}
+}

@@ -1,0 +1,297 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/*
+ * The executor's last checks before the irreversible kmem unbind, and the
+ * unbind itself, guarded in the writer child. kmem's remove_memory() with
+ * a block online "succeeds" and leaks the range until reboot, so nothing
+ * here lets the unbind start unless every block of the device reads
+ * offline.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <inttypes.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "exec-int.h"
+#include "errclass.h"
+#include "log.h"
+#include "udevwatch.h"
+
+#define CHECK_QUIET_MS	100	/* between the two checks before the unbind ... */
+#define UDEV_QUIET_CAP_MS	2000	/* ... or until udevd is done, at most this */
+
+static int cmp_id(const void *a, const void *b)
+{
+	uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
+
+	return x < y ? -1 : x > y;
+}
+
+/* The device's blocks now, from its mappings, plus the plan's; sorted, unique. */
+static int device_block_ids(struct exec *x, uint64_t **ids, size_t *n)
+{
+	struct mh_dax_dev dev;
+	uint64_t bs, *v = NULL, *all;
+	int cnt, err;
+	size_t i;
+
+	err = mh_dax_read(x->root, x->plan->dev, &dev, NULL, 0);
+	if (!err)
+		err = mh_block_size(x->root, &bs);
+	if (err)
+		return err;
+	cnt = mh_dax_block_ids(&dev, bs, &v);
+	if (cnt < 0)
+		return cnt;
+	all = calloc((size_t)cnt + x->plan->nr_blocks + 1, sizeof(*all));
+	if (!all) {
+		free(v);
+		return -ENOMEM;
+	}
+	if (cnt)
+		memcpy(all, v, (size_t)cnt * sizeof(*all));
+	for (i = 0; i < x->plan->nr_blocks; i++)
+		all[cnt + i] = x->plan->blocks[i];
+	free(v);
+	*n = (size_t)cnt + x->plan->nr_blocks;
+	/* Mostly the same ids twice: each read once. */
+	qsort(all, *n, sizeof(*all), cmp_id);
+	for (i = cnt = 0; i < *n; i++)
+		if (!i || all[i] != all[cnt - 1])
+			all[cnt++] = all[i];
+	*n = (size_t)cnt;
+	*ids = all;
+	return 0;
+}
+
+/* Right before the unbind: every block of the device must read offline. */
+/* Every block of the device offline (or gone)? -EBUSY names the first not. */
+static int all_offline(struct exec *x)
+{
+	uint64_t *ids = NULL;
+	size_t n = 0, i;
+	int err;
+
+	err = device_block_ids(x, &ids, &n);
+	if (err) {
+		exec_say(x, "cannot read %s before the unbind: %s", x->plan->dev, strerror(-err));
+		return err;
+	}
+	for (i = 0; i < n && !err; i++) {
+		enum mh_block_state st;
+		ssize_t bi;
+		int rd = exec_read_state(x, ids[i], i, &st);
+
+		if (rd == -ENOENT)
+			continue;
+		if (rd < 0) {
+			exec_say(x, "cannot read memory%" PRIu64 ": %s", ids[i], strerror(-rd));
+			err = rd;
+		} else if (st != MH_BLOCK_OFFLINE) {
+			bool ours;
+
+			bi = exec_block_index(x->plan, ids[i]);
+			ours = bi >= 0 && x->offlined[bi];
+			x->res->raced |= ours;
+			exec_say(x, "memory%" PRIu64 " is %s again%s: not unbinding kmem", ids[i],
+				 mh_block_state_name(st),
+				 ours ? " (another agent onlined it after us)" : "");
+			err = -EBUSY;
+		}
+	}
+	free(ids);
+	return err;
+}
+
+/*
+ * The pause between the two checks before the unbind, for a racer to show
+ * itself. With udevd's events at hand it lasts until udevd has finished
+ * with the offline uevent of every block this run offlined: a rule that
+ * onlines a block on that uevent has then done it, however long it took
+ * (a fixed pause misses a rule slower than itself and waits for nothing
+ * when udevd is done already). Without them, CHECK_QUIET_MS.
+ */
+static void quiet_period(struct exec *x)
+{
+	struct mh_deadline cap;
+	uint64_t *ids = NULL;
+	long ms;
+	size_t i;
+	int err = -ENOTSUP;
+
+	if (x->uw && x->nr_order)
+		ids = calloc(x->nr_order, sizeof(*ids));
+	if (ids) {
+		for (i = 0; i < x->nr_order; i++)
+			ids[i] = x->plan->blocks[x->order[i]];
+		ms = mh_deadline_left_ms(&x->opts->deadline, UDEV_QUIET_CAP_MS);
+		mh_deadline_set(&cap, ms > 0 ? ms / 1000.0 : 0.001);
+		err = mh_udevwatch_wait_offline_done(x->uw, ids, x->nr_order, &cap,
+						     x->opts->stop);
+		free(ids);
+		if (err == -ETIMEDOUT)
+			mh_dbg("udev not done with the offline uevents after %ld ms", ms);
+	}
+	if (err == -ENOTSUP)
+		mh_sleep_ms(CHECK_QUIET_MS, &x->opts->deadline, x->opts->stop);
+}
+
+/*
+ * The last check before the irreversible unbind. Nothing in the kernel
+ * stops another agent from onlining a block between this check and kmem's
+ * remove_memory(), and an online block then leaks the range until reboot.
+ * So the window is kept as small as userspace can: the device must read
+ * all offline twice, a quiet period apart (an active racer shows itself),
+ * and the journal is written before the second read, not after it.
+ */
+int exec_step_check_offline(struct exec *x)
+{
+	int err;
+
+	err = exec_check_race(x);
+	if (!err)
+		err = all_offline(x);
+	if (err)
+		return err;
+	quiet_period(x);
+	if (exec_stopped(x))
+		return -EINTR;
+	x->unbind_started = true;
+	err = exec_journal_sync(x);
+	if (err)
+		mh_warn("cannot update the journal: %s", strerror(-err));
+	err = exec_check_race(x);
+	if (!err)
+		err = all_offline(x);
+	if (err) {
+		x->unbind_started = false;
+		exec_journal_sync(x);
+	}
+	return err;
+}
+
+struct unbind_guard {
+	struct mh_root *root;
+	const uint64_t *ids;
+	int *fds;		/* each block's state, opened by unbind_prepare() */
+	size_t n;
+};
+
+/* In the writer child, before the fence: open every block's state. */
+static int unbind_prepare(void *ctx)
+{
+	struct unbind_guard *g = ctx;
+	char rel[PATH_MAX];
+	size_t i;
+
+	for (i = 0; i < g->n; i++) {
+		exec_state_path(g->ids[i], rel, sizeof(rel));
+		g->fds[i] = mh_root_openat(g->root, rel, O_RDONLY);
+		if (g->fds[i] < 0 && g->fds[i] != -ENOENT)
+			return g->fds[i];	/* -ENOENT: gone, nothing to check */
+	}
+	return 0;
+}
+
+/* Then, right before the unbind: every block offline (pread, no open). */
+static int unbind_check(void *ctx)
+{
+	const struct unbind_guard *g = ctx;
+	char st[32];
+	size_t i;
+	int n;
+
+	for (i = 0; i < g->n; i++) {
+		if (g->fds[i] < 0)
+			continue;
+		n = mh_reread_attr_fd(g->fds[i], st, sizeof(st));
+		if (n < 0)
+			return n;
+		if (strcmp(st, "offline"))
+			return -EBUSY;
+	}
+	return 0;
+}
+
+/*
+ * The unbind, guarded in the writer child: a no-op write to a block's
+ * `online` attribute takes device_hotplug_lock, so it returns only once
+ * an online in progress has finished (a block being onlined still reads
+ * offline until then, and kmem's remove_memory() would wait for it and
+ * find it online); then every block must read offline, then the unbind,
+ * with no hand-over between processes in between. What is left is an
+ * online that starts after the fence and before remove_memory() takes
+ * the lock.
+ */
+static int guarded_unbind(struct exec *x, bool *refused)
+{
+	struct unbind_guard ug = { .root = x->root };
+	struct mh_write_guard g = { .prepare = unbind_prepare, .check = unbind_check,
+				    .ctx = &ug };
+	char rel[PATH_MAX], fence[PATH_MAX];
+	uint64_t *ids = NULL;
+	size_t n = 0;
+	int err;
+
+	*refused = false;
+	err = device_block_ids(x, &ids, &n);
+	if (err)
+		return err;
+	ug.fds = calloc(n + 1, sizeof(*ug.fds));
+	if (!ug.fds) {
+		free(ids);
+		return -ENOMEM;
+	}
+	ug.ids = ids;
+	ug.n = n;
+	if (n && !mh_block_attr_path(ids[0], "online", fence, sizeof(fence))) {
+		g.fence_rel = fence;
+		g.fence_val = "0";
+	}
+	snprintf(rel, sizeof(rel), MH_DAX_DRIVERS_DIR "/kmem/unbind");
+	err = mh_write_attr_guarded(x->root, rel, x->plan->dev, &g, refused,
+				    &x->opts->deadline, x->opts->stop);
+	free(ug.fds);
+	free(ids);
+	return err;
+}
+
+int exec_step_unbind_kmem(struct exec *x)
+{
+	bool refused;
+	char cur[32];
+	int err;
+
+	/* check-offline wrote the journal: nothing between it and this write */
+	x->unbind_started = true;
+	err = guarded_unbind(x, &refused);
+	mh_exec_read_driver(x->root, x->plan->dev, cur, sizeof(cur));
+	if (!strcmp(cur, "kmem")) {
+		/* Nothing happened: the blocks are still ours to put back. */
+		x->unbind_started = false;
+		exec_journal_sync(x);
+		if (refused) {
+			x->res->raced = true;
+			if (!all_offline(x))
+				exec_say(x, "a block of %s read online right before the unbind "
+					 "(another agent onlined it): not unbinding kmem",
+					 x->plan->dev);
+			return -EBUSY;
+		}
+		if ((err == -ETIMEDOUT || err == -EINTR) && mh_write_last_was_stuck())
+			exec_say(x, "%s: %s while waiting for the kernel's device_hotplug_lock "
+				 "(held by another memory hotplug operation): kmem not unbound",
+				 x->plan->dev, err == -EINTR ? "interrupted" : "deadline reached");
+		else
+			exec_say(x, "%s: kmem unbind failed: %s", x->plan->dev,
+				 strerror(err ? -err : EBUSY));
+		return err ? err : -EBUSY;
+	}
+	x->unbound = true;
+	x->changed = true;
+	exec_start_cleanup_deadline(x);
+	return 0;
+}

@@ -30,14 +30,25 @@ static int cmp_id(const void *a, const void *b)
 	return x < y ? -1 : x > y;
 }
 
-/* The device's blocks now, from its mappings, plus the plan's; sorted, unique. */
-static int device_block_ids(struct exec *x, uint64_t **ids, size_t *n)
+/*
+ * The device's blocks, from its mappings, plus the plan's; sorted, unique.
+ * Read at the first check before the unbind and kept (x->dev_ids) for the
+ * second and the guard: with a driver bound the dax core refuses to
+ * shrink the device (dev_dax_resize(): EBUSY), and a range added since
+ * has no memory blocks of kmem's to check.
+ */
+static int device_block_ids(struct exec *x, const uint64_t **ids, size_t *n)
 {
 	struct mh_dax_dev dev;
 	uint64_t bs, *v = NULL, *all;
 	int cnt, err;
 	size_t i;
 
+	if (x->dev_ids) {
+		*ids = x->dev_ids;
+		*n = x->nr_dev_ids;
+		return 0;
+	}
 	err = mh_dax_read(x->root, x->plan->dev, &dev, NULL, 0);
 	if (!err)
 		err = mh_block_size(x->root, &bs);
@@ -63,15 +74,15 @@ static int device_block_ids(struct exec *x, uint64_t **ids, size_t *n)
 		if (!i || all[i] != all[cnt - 1])
 			all[cnt++] = all[i];
 	*n = (size_t)cnt;
-	*ids = all;
+	*ids = x->dev_ids = all;
+	x->nr_dev_ids = *n;
 	return 0;
 }
 
-/* Right before the unbind: every block of the device must read offline. */
 /* Every block of the device offline (or gone)? -EBUSY names the first not. */
 static int all_offline(struct exec *x)
 {
-	uint64_t *ids = NULL;
+	const uint64_t *ids = NULL;
 	size_t n = 0, i;
 	int err;
 
@@ -102,7 +113,6 @@ static int all_offline(struct exec *x)
 			err = -EBUSY;
 		}
 	}
-	free(ids);
 	return err;
 }
 
@@ -232,7 +242,7 @@ static int guarded_unbind(struct exec *x, bool *refused)
 	struct mh_write_guard g = { .prepare = unbind_prepare, .check = unbind_check,
 				    .ctx = &ug };
 	char rel[PATH_MAX], fence[PATH_MAX];
-	uint64_t *ids = NULL;
+	const uint64_t *ids = NULL;
 	size_t n = 0;
 	int err;
 
@@ -241,10 +251,8 @@ static int guarded_unbind(struct exec *x, bool *refused)
 	if (err)
 		return err;
 	ug.fds = calloc(n + 1, sizeof(*ug.fds));
-	if (!ug.fds) {
-		free(ids);
+	if (!ug.fds)
 		return -ENOMEM;
-	}
 	ug.ids = ids;
 	ug.n = n;
 	if (n && !mh_block_attr_path(ids[0], "online", fence, sizeof(fence))) {
@@ -255,7 +263,6 @@ static int guarded_unbind(struct exec *x, bool *refused)
 	err = mh_write_attr_guarded(x->root, rel, x->plan->dev, &g, refused,
 				    &x->opts->deadline, x->opts->stop);
 	free(ug.fds);
-	free(ids);
 	return err;
 }
 

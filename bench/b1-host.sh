@@ -7,7 +7,8 @@
 #
 #   MEMHOTCTL=PATH b1-host.sh OUT.md
 # Environment: B1_SERIES ("6.1 6.12"), B1_ROUNDS (5), B1_WORK (raw outputs,
-# default /var/tmp/memhotctl-b1: console logs, strace files).
+# default /var/tmp/memhotctl-b1: console logs, strace files), B1_UDEVD (0; 1:
+# systemd-udevd runs in the guest, see b1-profile.conf).
 set -uo pipefail
 
 here=$(cd "$(dirname "$0")" && pwd)

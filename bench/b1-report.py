@@ -93,8 +93,9 @@ def main():
         kver = m.group(1) if m else series
         dev = re.search(r"^# (dax\S+: .*)$", r["tap"], re.M)
         p("### Kernel %s\n" % kver)
+        udevd = re.search(r"^# udevd: (.*)$", r["tap"], re.M)
         if dev:
-            p(dev.group(1) + ".\n")
+            p(dev.group(1) + (", udevd %s" % udevd.group(1) if udevd else "") + ".\n")
         fails = [l for l in r["tap"].splitlines() if l.startswith("not ok")]
         p("| op | method | median | min–max | runs (failed) | × raw | × daxctl |")
         p("|---|---|---:|---|---|---:|---:|")

@@ -139,6 +139,10 @@ timed() {
 	shift 3
 	local -a argv
 	mapfile -t argv < <(op_cmd "$op" "$m")
+	# With udevd, each op starts with its queue empty: memhotctl waits for
+	# udevd to finish with its blocks' events, and must not pay for the
+	# events of the op before it (raw and daxctl do not wait).
+	[ "$UDEVD_RUNNING" = 0 ] || udevadm settle -t 120
 	t0=$(now)
 	"$@" "${argv[@]}" >"$OUT/vm-b1.last.out" 2>"$OUT/vm-b1.last.err"
 	rc=$?
@@ -157,6 +161,9 @@ timed() {
 }
 
 echo "# B1 on $(uname -r), auto_online_blocks=$(cat $SYS_MEM/auto_online_blocks)"
+UDEVD_RUNNING=0
+pgrep -x systemd-udevd >/dev/null && UDEVD_RUNNING=1
+echo "# udevd: $([ $UDEVD_RUNNING = 1 ] && echo 'running (each op starts once its queue is empty)' || echo 'not running')"
 echo "# memhotctl: $("$MEMHOTCTL" --version 2>&1 | head -n1); $(daxctl --version 2>&1 | sed 's/^/daxctl /')"
 modprobe -q kmem 2>/dev/null
 modprobe -q device_dax 2>/dev/null

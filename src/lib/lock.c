@@ -88,8 +88,7 @@ int mh_lock_take(const struct mh_deadline *d)
 			break;
 		}
 		if (mh_deadline_passed(d)) {
-			err = -ETIMEDOUT;
-			mh_err("another memhotctl holds %s/lock", dir);
+			err = -ETIMEDOUT;	/* the caller says who holds what */
 			break;
 		}
 		mh_sleep_ms(LOCK_POLL_MS, d, NULL);

@@ -29,4 +29,31 @@ err_has "offline-block memory34"
 sh "$top_srcdir/tests/cli/mktree.sh" "$TMP/t3"
 run 0 -q offline dax0.0 --sysroot "$TMP/t3/two"
 [ ! -s "$TMP/out" ] && [ ! -s "$TMP/err" ] || fail "-q printed something"
+
+# --timeout bounds the whole operation from its start, the wait for the
+# lock included: while another holder keeps the lock, a remove gives up
+# when its second is over (exit 3, busy), having written nothing.
+if command -v flock >/dev/null; then
+	sh "$top_srcdir/tests/cli/mktree.sh" "$TMP/t4"
+	before=$(tree_sum "$TMP/t4/two")
+	flock -x "$MEMHOTCTL_RUNDIR/lock" sleep 10 &
+	holder=$!
+	i=0
+	while flock -n "$MEMHOTCTL_RUNDIR/lock" true; do
+		i=$((i + 1))
+		[ $i -lt 100 ] || fail "the holder never took the lock"
+		sleep 0.05
+	done
+	t0=$(date +%s%N)
+	run 3 --timeout 1 remove dax0.0 --sysroot "$TMP/t4/two"
+	ms=$((($(date +%s%N) - t0) / 1000000))
+	kill "$holder"
+	wait "$holder" 2>/dev/null || :
+	[ $ms -ge 900 ] && [ $ms -lt 5000 ] || fail "--timeout 1 with the lock held took $ms ms"
+	err_has "another memhotctl holds $MEMHOTCTL_RUNDIR/lock"
+	[ "$(tree_sum "$TMP/t4/two")" = "$before" ] || fail "the tree changed"
+	[ "$(grep -c "another memhotctl holds" "$TMP/err")" = 1 ] ||
+		fail "the lock message more than once"
+	echo "ok: --timeout 1 ends the wait for the lock after $ms ms"
+fi
 exit 0

@@ -21,7 +21,7 @@
 #include "udevwatch.h"
 
 #define CHECK_QUIET_MS	100	/* between the two checks before the unbind ... */
-#define UDEV_QUIET_CAP_MS	2000	/* ... or until udevd is done, at most this */
+#define UDEV_QUIET_CAP_MS	5000	/* ... or until udevd is done, at most this */
 
 static int cmp_id(const void *a, const void *b)
 {

@@ -4,14 +4,21 @@
 # B1 A/B, guest side: after `vm-b1.sh 0` set the device up, alternate
 # raw, memhotctl as is (A) and memhotctl with extra environment (B) for
 # remove and online, ROUNDS times, plain wall times (no -v, no strace).
+# B is another binary instead when ENV is a path. With udevd running,
+# each op starts once its queue is empty (as in vm-b1.sh).
 #
 #   vm-b1-ab.sh ROUNDS BIN ENV       e.g. vm-b1-ab.sh 4 /var/cache/x/memhotctl MH_BENCH_NOPIN=1
+#   vm-b1-ab.sh ROUNDS BIN BIN_B     e.g. vm-b1-ab.sh 6 /var/cache/x/old /var/cache/x/new
 #
 # BIN must be visible in the guest (the host's / is, except /tmp, /run and
 # /var/tmp). Lines "op method round wall_s rc" in /run/mh/out/vm-b1-ab.data.
 set -u
 export PATH=/usr/sbin:/usr/bin:/sbin:/bin LC_ALL=C
-ROUNDS=${1:-4} BIN=${2:?binary} ENVB=${3:?env for B}
+ROUNDS=${1:-4} BIN=${2:?binary} ENVB=${3:?env or binary for B}
+BIN_B=$BIN
+case "$ENVB" in /*) BIN_B=$ENVB ENVB= ;; esac
+UDEVD_RUNNING=0
+pgrep -x systemd-udevd >/dev/null && UDEVD_RUNNING=1
 OUT=/run/mh/out
 VMB1=/run/mh/scripts.vm-b1.sh
 export MEMHOTCTL_RUNDIR=/run/memhotctl-bench
@@ -28,9 +35,11 @@ N=0
 one() {	# op method round cmd...; method B runs with ENVB exported
 	local op=$1 m=$2 r=$3 t0 t1 rc
 	shift 3
+	[ "$UDEVD_RUNNING" = 0 ] || udevadm settle -t 120
 	t0=${EPOCHREALTIME/./}
 	# a subshell that execs, for both: one fork and one exec each, no env(1)
-	(if [ "$m" = B ]; then export "$ENVB"; fi; exec "$@") >"$OUT/ab.last.out" 2>"$OUT/ab.last.err"
+	(if [ "$m" = B ] && [ -n "$ENVB" ]; then export "$ENVB"; fi; exec "$@") \
+		>"$OUT/ab.last.out" 2>"$OUT/ab.last.err"
 	rc=$?
 	t1=${EPOCHREALTIME/./}
 	N=$((N + 1))
@@ -38,13 +47,13 @@ one() {	# op method round cmd...; method B runs with ENVB exported
 		$(((t1 - t0) % 1000000)) $rc >>"$OUT/vm-b1-ab.data"
 	echo "$([ $rc = 0 ] || echo 'not ')ok $N - $op $m $r: rc $rc $(((t1 - t0) / 1000)) ms"
 }
-echo "# $(uname -r) $DEV: $(wc -w <<<"$BLOCKS") blocks; B = $ENVB"
+echo "# $(uname -r) $DEV: $(wc -w <<<"$BLOCKS") blocks; A = $BIN; B = ${ENVB:-$BIN_B}; udevd running: $UDEVD_RUNNING"
 for ((r = 1; r <= ROUNDS; r++)); do
 	one remove raw $r bash "$VMB1" __raw_remove "$DEV" "$BLOCKS"
 	one online raw $r bash "$VMB1" __raw_online "$DEV" "$BLOCKS"
 	one remove A $r "$BIN" --timeout 900 remove "$DEV"
 	one online A $r "$BIN" --timeout 900 online "$DEV" --zone movable
-	one remove B $r "$BIN" --timeout 900 remove "$DEV"
-	one online B $r "$BIN" --timeout 900 online "$DEV" --zone movable
+	one remove B $r "$BIN_B" --timeout 900 remove "$DEV"
+	one online B $r "$BIN_B" --timeout 900 online "$DEV" --zone movable
 done
 echo "1..$N"

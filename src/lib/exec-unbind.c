@@ -143,7 +143,8 @@ static void quiet_period(struct exec *x)
 						     x->opts->stop);
 		free(ids);
 		if (err == -ETIMEDOUT)
-			mh_dbg("udev not done with the offline uevents after %ld ms", ms);
+			mh_warn("%s: udevd not done with the blocks' offline uevents "
+				"after %ld ms; checking them anyway", x->plan->dev, ms);
 	}
 	if (err == -ENOTSUP)
 		mh_sleep_ms(CHECK_QUIET_MS, &x->opts->deadline, x->opts->stop);

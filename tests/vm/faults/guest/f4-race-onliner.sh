@@ -122,9 +122,17 @@ slow_rule_off() {
 	udevadm control --reload
 	udevadm settle -t 30	# the delayed RUNs still sleeping
 }
+all_movable() {
+	local b
+	for b in $(dax_blocks "$1"); do [ "$(block_zones "$b")" = Movable ] || return 1; done
+}
 slow_run() {
 	local i=$1 before st t
-	rearm "$dev" || { not_ok "slow udev run $i: re-arm the device"; return; }
+	# The quick rule's runs may leave blocks in Normal; the slow rule onlines
+	# Movable, so start from Movable for a rollback to restore every zone.
+	all_movable "$dev" || raw_to_devdax "$dev" >/dev/null 2>&1
+	rearm "$dev" && all_movable "$dev" ||
+		{ not_ok "slow udev run $i: re-arm the device, every block Movable"; return; }
 	before=$(snap "$dev")
 	slow_rule_on
 	dmesg_mark

@@ -46,6 +46,7 @@ void exec_say_write_ended(struct exec *x, uint64_t block, const char *what, int 
 void exec_state_path(uint64_t id, char *buf, size_t len);
 const char *exec_online_cmd(enum mh_zone z);
 unsigned exec_next_backoff(unsigned ms);
+uint64_t *exec_offlined_ids(const struct exec *x);
 ssize_t exec_block_index(const struct mh_plan *p, uint64_t id);
 int exec_read_state(struct exec *x, uint64_t id, size_t hint,
 		      enum mh_block_state *st);

@@ -41,16 +41,13 @@ static void note_attempt(struct mh_block_result *r)
 int exec_check_race(struct exec *x)
 {
 	uint64_t *ids, raced;
-	size_t i;
 	int ret;
 
-	if (!x->uw || !x->nr_order)
+	if (!x->uw)
 		return 0;
-	ids = calloc(x->nr_order, sizeof(*ids));
+	ids = exec_offlined_ids(x);
 	if (!ids)
 		return 0;
-	for (i = 0; i < x->nr_order; i++)
-		ids[i] = x->plan->blocks[x->order[i]];
 	ret = mh_udevwatch_poll_online(x->uw, ids, x->nr_order, &raced);
 	free(ids);
 	if (ret <= 0)

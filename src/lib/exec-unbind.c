@@ -127,16 +127,11 @@ static int all_offline(struct exec *x)
 static void quiet_period(struct exec *x)
 {
 	struct mh_deadline cap;
-	uint64_t *ids = NULL;
+	uint64_t *ids = x->uw ? exec_offlined_ids(x) : NULL;
 	long ms;
-	size_t i;
 	int err = -ENOTSUP;
 
-	if (x->uw && x->nr_order)
-		ids = calloc(x->nr_order, sizeof(*ids));
 	if (ids) {
-		for (i = 0; i < x->nr_order; i++)
-			ids[i] = x->plan->blocks[x->order[i]];
 		ms = mh_deadline_left_ms(&x->opts->deadline, UDEV_QUIET_CAP_MS);
 		mh_deadline_set(&cap, ms > 0 ? ms / 1000.0 : 0.001);
 		err = mh_udevwatch_wait_offline_done(x->uw, ids, x->nr_order, &cap,

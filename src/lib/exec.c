@@ -198,6 +198,20 @@ int mh_exec_online_block(struct mh_root *root, uint64_t id, enum mh_zone zone,
 	}
 }
 
+/* The ids of the blocks this run offlined, in that order (calloc'd); NULL if none. */
+uint64_t *exec_offlined_ids(const struct exec *x)
+{
+	uint64_t *ids;
+	size_t i;
+
+	if (!x->nr_order)
+		return NULL;
+	ids = calloc(x->nr_order, sizeof(*ids));
+	for (i = 0; ids && i < x->nr_order; i++)
+		ids[i] = x->plan->blocks[x->order[i]];
+	return ids;
+}
+
 ssize_t exec_block_index(const struct mh_plan *p, uint64_t id)
 {
 	size_t i;

@@ -30,7 +30,7 @@
 #include "log.h"
 
 #define STOP_POLL_MS	100	/* how often a wait looks at *stop */
-#define REQ_MAX		(PATH_MAX + 256)
+#define REQ_MAX		(2 * PATH_MAX)
 
 /*
  * The writer child of a session (mh_write_session_begin()): forked at the
@@ -48,11 +48,44 @@ static struct {
 	cpu_set_t saved;
 } sess = { .sock = -1 };
 
-/* One request: the header, then rel and str, each NUL-terminated. */
+/*
+ * One request: the header, then str and count rels, each NUL-terminated.
+ * A write has one rel; a batch up to BATCH_MAX; a cancel none.
+ */
+enum req_kind { REQ_WRITE, REQ_BATCH, REQ_CANCEL };
 struct req_hdr {
 	int restarts;
-	unsigned rel_len, str_len;
+	unsigned kind, count, len;	/* len: the bytes after the header */
 };
+
+/*
+ * One report: the result of the index-th write of the request (0 for a
+ * single write), or the end of a batch: REPORT_END when it ended by
+ * itself (all written, a write failed, a SIGINT), REPORT_CANCELLED in
+ * answer to a cancel (one per cancel, also when idle).
+ */
+#define REPORT_END		(-1)
+#define REPORT_CANCELLED	(-2)
+#define REPORT_GONE		(-3)	/* not from the child: it died */
+struct report {
+	int err;
+	int index;
+};
+
+#define BATCH_MAX	256
+#define BATCH_BUF	16384
+#define END_WAIT_MS	1000	/* for the end of a batch, sent with no write to make */
+
+/*
+ * The batch out with the session child (mh_write_batch_begin()): its
+ * rels, for next() to check against, and how far its reports are read.
+ */
+static struct {
+	bool active;		/* begun, and its end not read yet */
+	unsigned n, next;	/* writes in it; the next report to read */
+	unsigned off[BATCH_MAX];	/* each rel's offset in rels */
+	char rels[BATCH_BUF];
+} batch;
 
 static struct mh_write_hook hook;
 static bool last_stuck;	/* see mh_write_last_was_stuck() */
@@ -131,9 +164,13 @@ void mh_write_tune(const struct mh_write_tunables *t)
 	tun = t ? *t : (struct mh_write_tunables){ .grace_ms = 200 };
 }
 
+/* Set by a SIGINT in the child: a batch writes no more. */
+static volatile sig_atomic_t child_interrupted;
+
 static void child_on_sigint(int sig)
 {
-	(void)sig;	/* only there so that the write returns EINTR */
+	(void)sig;	/* also there so that the write returns EINTR */
+	child_interrupted = 1;
 }
 
 /* In a child: SIGINT only interrupts (restarts when asked), nothing blocked. */
@@ -253,17 +290,17 @@ static void __attribute__((noreturn))
 child_write(struct mh_root *root, const char *rel, const char *str,
 	    const struct mh_write_guard *g, int wfd)
 {
+	struct report rep = { 0 };
 	ssize_t n;
-	int err = 0;
 
 	close_all_but(wfd, mh_root_fd(root));	/* the lock fd among them */
 	child_setup();
 	if (g)
-		err = guarded_write(root, rel, str, g);
+		rep.err = guarded_write(root, rel, str, g);
 	else
-		err = child_do_write(root, rel, str, tun.child_restarts);
-	n = write(wfd, &err, sizeof(err));
-	_exit(n == sizeof(err) ? 0 : 1);
+		rep.err = child_do_write(root, rel, str, tun.child_restarts);
+	n = write(wfd, &rep, sizeof(rep));
+	_exit(n == sizeof(rep) ? 0 : 1);
 }
 
 /* Close every fd but 0-2 and the two kept: no lock outlives the parent in us. */
@@ -280,15 +317,41 @@ static void close_all_but(int a, int b)
 	syscall(SYS_close_range, (unsigned)from, ~0U, 0);
 }
 
-/* The session child: one write per request, until the socket closes. */
+static void child_report(int sock, int err, int index)
+{
+	struct report rep = { .err = err, .index = index };
+
+	if (send(sock, &rep, sizeof(rep), MSG_NOSIGNAL) != sizeof(rep))
+		_exit(1);
+}
+
+/*
+ * A batch: str to each rel in turn, a report after each, without waiting
+ * for the parent between them; the first failure or a SIGINT ends it.
+ */
+static void child_batch(struct mh_root *root, int sock, const char *str,
+			const char *rel, unsigned count, bool restarts)
+{
+	for (unsigned i = 0; i < count && !child_interrupted; i++) {
+		int err = child_do_write(root, rel, str, restarts);
+
+		child_report(sock, err, (int)i);
+		if (err)
+			break;
+		rel += strlen(rel) + 1;
+	}
+	child_report(sock, 0, REPORT_END);
+}
+
+/* The session child: requests, one at a time, until the socket closes. */
 static void __attribute__((noreturn))
 session_child(struct mh_root *root, int sock)
 {
-	char buf[sizeof(struct req_hdr) + REQ_MAX];
+	char buf[sizeof(struct req_hdr) + BATCH_BUF];
 	struct req_hdr h;
+	const char *str;
 	bool restarts;
 	ssize_t n;
-	int err;
 
 	close_all_but(sock, mh_root_fd(root));
 	child_setup();
@@ -299,24 +362,32 @@ session_child(struct mh_root *root, int sock)
 			continue;	/* a late SIGINT: nothing to stop */
 		if (n < (ssize_t)sizeof(h))
 			_exit(0);	/* the parent is done (or gone) */
+		child_interrupted = 0;	/* a SIGINT from before this request */
 		memcpy(&h, buf, sizeof(h));
-		if ((size_t)n != sizeof(h) + h.rel_len + h.str_len + 2) {
-			err = EINVAL;
-		} else {
-			if (restarts != !!h.restarts) {
-				restarts = h.restarts;
-				child_signals(restarts);
-			}
-			err = child_do_write(root, buf + sizeof(h),
-					     buf + sizeof(h) + h.rel_len + 1, restarts);
+		if (h.kind == REQ_CANCEL) {
+			child_report(sock, 0, REPORT_CANCELLED);
+			continue;
 		}
-		if (send(sock, &err, sizeof(err), MSG_NOSIGNAL) != sizeof(err))
-			_exit(1);
+		/* str, then the rels: the parent built it, the end must be a NUL. */
+		if ((size_t)n != sizeof(h) + h.len || !h.len || buf[n - 1] || !h.count) {
+			child_report(sock, EINVAL, 0);
+			continue;
+		}
+		if (restarts != !!h.restarts) {
+			restarts = h.restarts;
+			child_signals(restarts);
+		}
+		str = buf + sizeof(h);
+		if (h.kind == REQ_BATCH)
+			child_batch(root, sock, str, str + strlen(str) + 1, h.count, restarts);
+		else
+			child_report(sock, child_do_write(root, str + strlen(str) + 1, str,
+							  restarts), 0);
 	}
 }
 
 /* Wait up to ms (-1: forever) for the child's report; 1 got it, 0 not yet. */
-static int wait_report(int rfd, long ms, int *err)
+static int wait_report(int rfd, long ms, struct report *rep)
 {
 	struct pollfd p = { .fd = rfd, .events = POLLIN };
 	ssize_t n;
@@ -325,11 +396,12 @@ static int wait_report(int rfd, long ms, int *err)
 	rc = poll(&p, 1, ms < 0 ? -1 : (int)ms);
 	if (rc <= 0)
 		return 0;
-	n = read(rfd, err, sizeof(*err));
-	if (n == sizeof(*err))
+	n = read(rfd, rep, sizeof(*rep));
+	if (n == sizeof(*rep))
 		return 1;
 	/* EOF without a report: the child died before writing one. */
-	*err = n == 0 ? EINTR : EIO;
+	rep->err = n == 0 ? EINTR : EIO;
+	rep->index = REPORT_GONE;
 	return 1;
 }
 
@@ -340,15 +412,20 @@ static void reap(pid_t pid)
 }
 
 /*
- * Wait for the report on fd, bounded by the deadline and *stop; at either,
- * SIGINT then (after the grace) SIGKILL the child. *killed says it is gone.
+ * Wait for the next report on fd, bounded by the deadline and *stop; at
+ * either, SIGINT then (after the grace) SIGKILL the child. *killed says it
+ * is gone. Returns the report's errno, with EINTR turned into what ended
+ * the wait; *rep (may be NULL) gets the report.
  */
 static int await_child(int fd, pid_t pid, const char *rel, const struct mh_deadline *d,
-		       const volatile int *stop, bool *killed)
+		       const volatile int *stop, bool *killed, struct report *rep)
 {
+	struct report own;
 	bool ended = false;
-	int err = 0;
+	int err;
 
+	if (!rep)
+		rep = &own;
 	*killed = false;
 	for (;;) {
 		long ms = mh_deadline_left_ms(d, STOP_POLL_MS);
@@ -357,19 +434,23 @@ static int await_child(int fd, pid_t pid, const char *rel, const struct mh_deadl
 			ended = true;
 			break;
 		}
-		if (wait_report(fd, ms, &err))
+		if (wait_report(fd, ms, rep))
 			break;
 	}
+	err = rep->err;
 	if (ended) {
 		mh_dbg("write %s: %s, sending SIGINT", rel,
 		       mh_stop_requested(stop) ? "stopped" : "deadline");
 		kill(pid, SIGINT);
-		if (!wait_report(fd, tun.grace_ms, &err)) {
+		if (wait_report(fd, tun.grace_ms, rep)) {
+			err = rep->err;
+		} else {
 			mh_dbg("write %s: still blocked, sending SIGKILL", rel);
 			kill(pid, SIGKILL);
 			*killed = true;
 			last_stuck = true;
-			err = EINTR;
+			rep->err = err = EINTR;
+			rep->index = REPORT_GONE;
 		}
 		/*
 		 * A write that completed anyway counts as done; one that the
@@ -417,7 +498,7 @@ static int write_in_child(struct mh_root *root, const char *rel, const char *str
 		return pid;
 	if (pid == 0)
 		child_write(root, rel, str, g, pfd[1]);
-	err = await_child(pfd[0], pid, rel, d, stop, &killed);
+	err = await_child(pfd[0], pid, rel, d, stop, &killed, NULL);
 	close(pfd[0]);
 	reap(pid);
 	return -err;
@@ -454,50 +535,210 @@ static int session_start_child(struct mh_root *root)
 	return 0;
 }
 
-/* The write through the session child; 1: none to be had, do it the one-off way. */
-static int write_in_session(struct mh_root *root, const char *rel, const char *str,
-			    const struct mh_deadline *d, const volatile int *stop)
+/*
+ * Build a request in buf: str, then the count rels. Returns its length,
+ * 0 when it does not fit.
+ */
+static size_t build_req(char *buf, size_t size, enum req_kind kind, const char *str,
+			const char *const *rels, unsigned count)
 {
-	char buf[sizeof(struct req_hdr) + REQ_MAX];
-	struct req_hdr h = {
-		.restarts = tun.child_restarts,
-		.rel_len = (unsigned)strlen(rel),
-		.str_len = (unsigned)strlen(str),
-	};
-	size_t len = sizeof(h) + h.rel_len + h.str_len + 2;
-	bool killed;
+	struct req_hdr h = { .restarts = tun.child_restarts, .kind = kind, .count = count };
+	size_t len = sizeof(h), l;
+
+	for (unsigned i = 0; i <= count && kind != REQ_CANCEL; i++) {
+		const char *part = i ? rels[i - 1] : str;
+
+		l = strlen(part) + 1;
+		if (len + l > size)
+			return 0;
+		memcpy(buf + len, part, l);
+		len += l;
+	}
+	h.len = (unsigned)(len - sizeof(h));
+	memcpy(buf, &h, sizeof(h));
+	return len;
+}
+
+/* Send a request to the session child, started (again) when needed: 0 or -errno. */
+static int session_send(struct mh_root *root, const char *buf, size_t len)
+{
 	int err;
 
-	if (len > sizeof(buf))
-		return 1;
-	memcpy(buf, &h, sizeof(h));
-	memcpy(buf + sizeof(h), rel, h.rel_len + 1);
-	memcpy(buf + sizeof(h) + h.rel_len + 1, str, h.str_len + 1);
 	if (sess.pid && (sess.root != root || sess.rootfd != mh_root_fd(root)))
 		session_stop_child();
-	if (!sess.pid && session_start_child(root) < 0)
-		return 1;
-	if (send(sess.sock, buf, len, MSG_NOSIGNAL) != (ssize_t)len) {
-		/* Died since the last write (killed from outside): one new one. */
-		session_stop_child();
-		if (session_start_child(root) < 0 ||
-		    send(sess.sock, buf, len, MSG_NOSIGNAL) != (ssize_t)len) {
-			session_stop_child();
-			return 1;
-		}
+	if (!sess.pid) {
+		err = session_start_child(root);
+		if (err)
+			return err;
 	}
-	err = await_child(sess.sock, sess.pid, rel, d, stop, &killed);
-	if (killed) {
+	if (send(sess.sock, buf, len, MSG_NOSIGNAL) == (ssize_t)len)
+		return 0;
+	/* Died since the last write (killed from outside): one new one. */
+	session_stop_child();
+	err = session_start_child(root);
+	if (!err && send(sess.sock, buf, len, MSG_NOSIGNAL) != (ssize_t)len)
+		err = -EPIPE;
+	if (err)
+		session_stop_child();
+	return err;
+}
+
+/* After await_child(): a child SIGKILLed or dead is gone, and so is its batch. */
+static void session_after_wait(bool killed, const struct report *rep)
+{
+	if (killed && sess.pid) {
 		reap(sess.pid);
 		close(sess.sock);
 		sess.sock = -1;
 		sess.pid = 0;
 		sess.root = NULL;
-	} else if (err == EINTR && !mh_stop_requested(stop)) {
-		/* EOF: it died without a report; the next write forks anew. */
+	} else if (rep->index == REPORT_GONE) {
 		session_stop_child();
 	}
+	if (!sess.pid)
+		batch.active = false;
+}
+
+/* The write through the session child; 1: none to be had, do it the one-off way. */
+static int write_in_session(struct mh_root *root, const char *rel, const char *str,
+			    const struct mh_deadline *d, const volatile int *stop)
+{
+	char buf[sizeof(struct req_hdr) + REQ_MAX];
+	struct report rep;
+	size_t len;
+	bool killed;
+	int err;
+
+	len = build_req(buf, sizeof(buf), REQ_WRITE, str, &rel, 1);
+	/* The child is busy with a batch: not ours to interleave. */
+	if (!len || batch.active || session_send(root, buf, len))
+		return 1;
+	err = await_child(sess.sock, sess.pid, rel, d, stop, &killed, &rep);
+	session_after_wait(killed, &rep);
 	return -err;
+}
+
+/* SIGKILL the session child (if any), which ends its batch. */
+static void session_kill_child(void)
+{
+	if (sess.pid)
+		kill(sess.pid, SIGKILL);
+	session_after_wait(true, NULL);
+}
+
+size_t mh_write_batch_begin(struct mh_root *root, const char *const *rels, size_t n,
+			    const char *str)
+{
+	char buf[sizeof(struct req_hdr) + BATCH_BUF];
+	size_t len = 0, take = n < BATCH_MAX ? n : BATCH_MAX;
+	const char *p;
+
+	/* A hook plays the kernel write by write, in this process. */
+	if (!sess.depth || batch.active || hook.pre || hook.post)
+		return 0;
+	while (take && !(len = build_req(buf, sizeof(buf), REQ_BATCH, str, rels, (unsigned)take)))
+		take /= 2;
+	if (!take || session_send(root, buf, len))
+		return 0;
+	p = buf + sizeof(struct req_hdr) + strlen(str) + 1;
+	memcpy(batch.rels, p, len - (size_t)(p - buf));
+	for (size_t i = 0, off = 0; i < take; i++) {
+		batch.off[i] = (unsigned)off;
+		off += strlen(batch.rels + off) + 1;
+	}
+	batch.n = (unsigned)take;
+	batch.next = 0;
+	batch.active = true;
+	last_stuck = false;
+	return take;
+}
+
+/* The child ends a batch after a failed write: read that end. */
+static void batch_read_end(void)
+{
+	struct report rep;
+
+	while (batch.active) {
+		if (!wait_report(sess.sock, END_WAIT_MS, &rep)) {
+			mh_dbg("batch: no end from the writer, killing it");
+			session_kill_child();
+		} else if (rep.index == REPORT_END || rep.index == REPORT_GONE) {
+			session_after_wait(false, &rep);
+			batch.active = false;
+		}
+	}
+}
+
+int mh_write_batch_next(const char *rel, const struct mh_deadline *d,
+			const volatile int *stop)
+{
+	struct report rep;
+	bool killed;
+	int err;
+
+	if (!batch.active || batch.next >= batch.n ||
+	    strcmp(rel, batch.rels + batch.off[batch.next]))
+		return 1;
+	last_stuck = false;
+	err = await_child(sess.sock, sess.pid, rel, d, stop, &killed, &rep);
+	session_after_wait(killed, &rep);
+	if (!batch.active)
+		return -err;	/* killed in it, or died: the state says */
+	if (rep.index == REPORT_END) {
+		batch.active = false;	/* a SIGINT ended it before rel */
+		return 1;
+	}
+	if (rep.index != (int)batch.next) {
+		mh_dbg("batch: report %d, expected %u", rep.index, batch.next);
+		session_kill_child();
+		return -EIO;
+	}
+	batch.next++;
+	if (err)
+		batch_read_end();
+	return -err;
+}
+
+void mh_write_batch_end(void (*done)(void *ctx, size_t i, bool maybe), void *ctx)
+{
+	char buf[sizeof(struct req_hdr)];
+	struct report rep;
+	size_t len;
+
+	if (!batch.active)
+		return;
+	if (batch.next >= batch.n) {
+		batch_read_end();	/* every write read: only its end is left */
+		return;
+	}
+	/* The SIGINT ends the write under way (EINTR: the block stays online). */
+	len = build_req(buf, sizeof(buf), REQ_CANCEL, NULL, NULL, 0);
+	if (send(sess.sock, buf, len, MSG_NOSIGNAL) != (ssize_t)len) {
+		rep.index = REPORT_GONE;
+	} else {
+		kill(sess.pid, SIGINT);
+		/* Its reports up to the answer; none in time: a write that ignored SIGINT. */
+		for (;;) {
+			if (!wait_report(sess.sock, tun.grace_ms, &rep)) {
+				rep.index = REPORT_GONE;
+				last_stuck = true;
+			}
+			if (rep.index < 0 && rep.index != REPORT_END)
+				break;
+			if (rep.index == (int)batch.next && batch.next < batch.n) {
+				if (!rep.err && done)
+					done(ctx, batch.next, false);
+				batch.next++;
+			}
+		}
+	}
+	if (rep.index != REPORT_CANCELLED) {
+		/* Gone with no word on the write it was in: the caller reads it. */
+		if (done && batch.next < batch.n)
+			done(ctx, batch.next, true);
+		session_kill_child();
+	}
+	batch.active = false;
 }
 
 /*
@@ -524,6 +765,7 @@ void mh_write_session_end(void)
 {
 	if (sess.depth <= 0 || --sess.depth)
 		return;
+	mh_write_batch_end(NULL, NULL);
 	session_stop_child();
 	if (sess.pinned)
 		sched_setaffinity(0, sizeof(sess.saved), &sess.saved);

@@ -29,6 +29,7 @@ struct exec {
 	size_t *order;			/* plan block indexes, in offline order */
 	size_t nr_order;
 	size_t recheck_next;		/* round-robin cursor of recheck_offlined() */
+	ssize_t *batch_bi;		/* per write of the batch out: its plan block */
 	int *state_fd;			/* per plan block: its state, kept open; -1 */
 	size_t nr_state_fds;		/* how many are open, at most STATE_FDS_MAX */
 	char saved_policy[32];
@@ -62,6 +63,7 @@ int exec_before_change(struct exec *x);
 int exec_check_race(struct exec *x);
 int exec_step_offline(struct exec *x, size_t idx, const struct mh_step *s);
 int exec_step_online(struct exec *x, const struct mh_step *s);
+void exec_offline_batch_end(struct exec *x);
 
 /* exec-unbind.c */
 int exec_step_check_offline(struct exec *x);

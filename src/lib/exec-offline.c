@@ -93,12 +93,114 @@ static int recheck_offlined(struct exec *x)
 	return err;
 }
 
+/* Block bi (its result r) is offline, by this run's write. */
+static void mark_offlined(struct exec *x, ssize_t bi, struct mh_block_result *r)
+{
+	if (bi >= 0 && !x->offlined[bi]) {
+		x->offlined[bi] = true;
+		x->order[x->nr_order++] = (size_t)bi;
+	}
+	x->changed = true;
+	if (r)
+		r->err = 0;
+}
+
+/* A write of the batch that no step took: its block is offline all the same. */
+static void batch_done(void *ctx, size_t i, bool maybe)
+{
+	struct exec *x = ctx;
+	ssize_t bi = x->batch_bi[i];
+	struct mh_block_result *r;
+	enum mh_block_state st;
+
+	if (bi < 0)
+		return;
+	/* Killed in that write: the block says whether it took effect. */
+	if (maybe && (exec_read_state(x, x->plan->blocks[bi], (size_t)bi, &st) ||
+		      st != MH_BLOCK_OFFLINE))
+		return;
+	r = &x->res->blocks[bi];
+	note_attempt(r);
+	mark_offlined(x, bi, r);
+	mh_dbg("memory%" PRIu64 ": offlined by the batch after its step ended",
+	       x->plan->blocks[bi]);
+}
+
+void exec_offline_batch_end(struct exec *x)
+{
+	mh_write_batch_end(batch_done, x);
+}
+
+/*
+ * From step idx on, the offline steps in a row go to the writer as one
+ * batch: it writes them back to back while we check each as its report
+ * comes. Only when there are two or more: one is an ordinary write.
+ */
+static void batch_start(struct exec *x, size_t idx)
+{
+	const struct mh_plan *p = x->plan;
+	char (*paths)[64] = NULL;
+	const char **rels = NULL;
+	size_t n = 0, k;
+
+	while (idx + n < p->nr_steps && p->steps[idx + n].kind == MH_STEP_OFFLINE_BLOCK)
+		n++;
+	if (n < 2)
+		return;
+	free(x->batch_bi);
+	x->batch_bi = calloc(n, sizeof(*x->batch_bi));
+	paths = calloc(n, sizeof(*paths));
+	rels = calloc(n, sizeof(*rels));
+	if (x->batch_bi && paths && rels) {
+		for (k = 0; k < n; k++) {
+			uint64_t id = p->steps[idx + k].block;
+
+			x->batch_bi[k] = exec_block_index(p, id);
+			exec_state_path(id, paths[k], sizeof(paths[k]));
+			rels[k] = paths[k];
+		}
+		mh_write_batch_begin(x->root, rels, n, "offline");
+	}
+	free(paths);
+	free(rels);
+}
+
+/*
+ * A block no batch has written: its state first (offline already, or no
+ * such block: 1, nothing to do), then the journal before the first change,
+ * then a batch from this block on. Only the state: the plan refused
+ * blocks that span zones, and should one span zones by now, the kernel
+ * refuses its offline (EINVAL) and the failure path reads valid_zones.
+ */
+static int before_first_write(struct exec *x, size_t idx, const struct mh_step *s,
+			      ssize_t bi)
+{
+	enum mh_block_state st;
+	int err;
+
+	exec_offline_batch_end(x);	/* one that does not go on with this block */
+	err = exec_read_state(x, s->block, bi >= 0 ? (size_t)bi : 0, &st);
+	if (err == -ENOENT)
+		return 1;
+	if (err < 0) {
+		exec_say(x, "cannot read memory%" PRIu64 ": %s", s->block, strerror(-err));
+		return err;
+	}
+	if (st == MH_BLOCK_OFFLINE)
+		return 1;
+	err = exec_before_change(x);
+	if (!err)
+		batch_start(x, idx);
+	return err;
+}
+
 int exec_step_offline(struct exec *x, size_t idx, const struct mh_step *s)
 {
 	struct mh_block_result *r = exec_result_of(x, s->block);
 	ssize_t bi = exec_block_index(x->plan, s->block);
 	struct mh_block blk = { .id = s->block };
 	unsigned backoff = x->opts->backoff_ms, tries = 0;
+	bool read_before = false;
 	char rel[PATH_MAX];
 	int err, rd;
 
@@ -107,26 +209,19 @@ int exec_step_offline(struct exec *x, size_t idx, const struct mh_step *s)
 		err = recheck_offlined(x);
 	if (err)
 		return err;
-	/*
-	 * Only the state: the plan refused blocks that span zones, and should
-	 * one span zones by now, the kernel refuses its offline (EINVAL) and
-	 * the failure path below reads valid_zones to say so.
-	 */
-	rd = exec_read_state(x, s->block, bi >= 0 ? (size_t)bi : 0, &blk.state);
-	if (rd == -ENOENT)
-		return 0;	/* no such block: nothing of it to offline */
-	if (rd < 0) {
-		exec_say(x, "cannot read memory%" PRIu64 ": %s", s->block, strerror(-rd));
-		return rd;
-	}
-	if (blk.state == MH_BLOCK_OFFLINE)
-		return 0;
-	err = exec_before_change(x);
-	if (err)
-		return err;
 	exec_state_path(s->block, rel, sizeof(rel));
+	/* Written already by the batch (1: not in one). */
+	err = mh_write_batch_next(rel, &x->opts->deadline, x->opts->stop);
+	if (err == 1) {
+		err = before_first_write(x, idx, s, bi);
+		if (err)
+			return err < 0 ? err : 0;
+		read_before = true;
+		err = mh_write_batch_next(rel, &x->opts->deadline, x->opts->stop);
+	}
 	for (;;) {
-		err = exec_write(x, rel, "offline");
+		if (err == 1)	/* not written yet */
+			err = exec_write(x, rel, "offline");
 		note_attempt(r);
 		tries++;
 		rd = exec_read_state(x, s->block, bi >= 0 ? (size_t)bi : 0, &blk.state);
@@ -134,15 +229,16 @@ int exec_step_offline(struct exec *x, size_t idx, const struct mh_step *s)
 			rd = mh_block_refresh(x->root, &blk);	/* and the zones */
 		if (rd == -ENOENT)
 			return 0;	/* went away: nothing left to offline */
+		/*
+		 * The batch wrote without our read before: its EINVAL on an
+		 * offline block is the kernel's "already offline", not ours.
+		 */
+		if (rd == 0 && blk.state == MH_BLOCK_OFFLINE && err == -EINVAL &&
+		    !read_before && tries == 1)
+			return 0;
 		if (rd == 0 && blk.state == MH_BLOCK_OFFLINE) {
 			/* Done, also when the write failed (EINVAL: already offline). */
-			if (bi >= 0 && !x->offlined[bi]) {
-				x->offlined[bi] = true;
-				x->order[x->nr_order++] = (size_t)bi;
-			}
-			x->changed = true;
-			if (r)
-				r->err = 0;
+			mark_offlined(x, bi, r);
 			if (x->uw) {
 				struct mh_deadline d;
 
@@ -175,6 +271,7 @@ int exec_step_offline(struct exec *x, size_t idx, const struct mh_step *s)
 					 exec_stopped(x) ? "interrupted" : "deadline reached");
 				return block_failed(r, err);
 			}
+			err = 1;	/* write it again */
 			continue;
 		case MH_ERR_REREAD:
 			if (mh_zone_from_valid_zones(blk.valid_zones) == MH_ZONE_NONE)

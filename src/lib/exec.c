@@ -733,6 +733,10 @@ int mh_exec(struct mh_root *root, const struct mh_plan *plan,
 		} else {
 			err = run_step(&x, i, &dev, bs);
 		}
+		/* The writer's batch of offlines ends with the last of them. */
+		if (err || i + 1 == plan->nr_steps ||
+		    plan->steps[i + 1].kind != MH_STEP_OFFLINE_BLOCK)
+			exec_offline_batch_end(&x);
 		exec_progress(&x, i, true, err ? -err : 0);
 		if (err) {
 			res->failed_step = (int)i;
@@ -766,5 +770,6 @@ out:
 	free(x.offlined);
 	free(x.order);
 	free(x.dev_ids);
+	free(x.batch_bi);
 	return 0;
 }

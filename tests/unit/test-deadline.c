@@ -264,6 +264,125 @@ static void test_session(void)
 	ok(no_children(), "session end reaps its child");
 }
 
+/* What mh_write_batch_end() said of the writes no next() returned. */
+static int done_mask, maybe_mask;
+
+static void on_done(void *ctx, size_t i, bool maybe)
+{
+	(void)ctx;
+	if (maybe)
+		maybe_mask |= 1 << i;
+	else
+		done_mask |= 1 << i;
+}
+
+static void put_three(void)
+{
+	put("a", "online");
+	put("b", "online");
+	put("c", "online");
+}
+
+/*
+ * A batch: the session child writes one after the other without waiting
+ * for us, stops at the first failure, a deadline or a cancel, and every
+ * write it made is accounted for, by next() or by end()'s callback.
+ */
+static void test_batch(void)
+{
+	const char *abc[] = { "a", "b", "c" }, *a_missing_c[] = { "a", "missing", "c" };
+	const char *a_fifo_c[] = { "a", "fifo", "c" }, *fifo_c[] = { "fifo", "c" };
+	struct mh_write_tunables tu = { .grace_ms = 200, .child_restarts = true };
+	struct mh_write_hook h = { .pre = pre };
+	struct mh_deadline d;
+	double t0, el;
+
+	put_three();
+	is_int(mh_write_batch_begin(root, abc, 3, "offline"), 0, "no session: no batch");
+	mh_write_session_begin();
+	mh_write_set_hook(&h);
+	is_int(mh_write_batch_begin(root, abc, 3, "offline"), 0, "a hook: no batch");
+	mh_write_set_hook(NULL);
+
+	mh_deadline_set(&d, 5);
+	is_int(mh_write_batch_begin(root, abc, 3, "offline"), 3, "batch of three taken");
+	is_int(mh_write_batch_next("b", &d, NULL), 1, "not the next write: 1");
+	is_int(mh_write_batch_next("a", &d, NULL), 0, "first write");
+	is_int(mh_write_batch_next("b", &d, NULL), 0, "second write");
+	is_int(mh_write_batch_next("c", &d, NULL), 0, "third write");
+	done_mask = maybe_mask = 0;
+	mh_write_batch_end(on_done, NULL);
+	ok(!done_mask && !maybe_mask, "all read by next(): end() reports none");
+	ok(!strcmp(get("a"), "offline") && !strcmp(get("b"), "offline") &&
+	   !strcmp(get("c"), "offline"), "all three written");
+	ok(waitpid(-1, NULL, WNOHANG) == 0, "the child is kept after a batch");
+	is_int(mh_write_attr_deadline(root, "a", "online", &d), 0,
+	       "a single write after the batch");
+	is_str(get("a"), "online", "single write after the batch: written");
+
+	put_three();
+	is_int(mh_write_batch_begin(root, a_missing_c, 3, "offline"), 3, "batch with a bad rel");
+	is_int(mh_write_batch_next("a", &d, NULL), 0, "write before the failure");
+	is_int(mh_write_batch_next("missing", &d, NULL), -ENOENT, "the failure is reported");
+	is_int(mh_write_batch_next("c", &d, NULL), 1, "the batch stopped at the failure");
+	is_str(get("c"), "online", "nothing written after the failure");
+
+	/* end() while the child is ahead: the writes no step took are reported. */
+	put_three();
+	is_int(mh_write_batch_begin(root, abc, 3, "offline"), 3, "batch for end()");
+	is_int(mh_write_batch_next("a", &d, NULL), 0, "first of the batch read");
+	usleep(200000);	/* b and c written meanwhile */
+	done_mask = maybe_mask = 0;
+	mh_write_batch_end(on_done, NULL);
+	is_int(done_mask, 6, "end() reports the two writes next() did not return");
+	is_int(maybe_mask, 0, "none of them in doubt");
+	is_int(mh_write_batch_next("b", &d, NULL), 1, "no batch after end()");
+
+	/* end() interrupts a hung write (EINTR): not done, and the rest not started. */
+	put_three();
+	is_int(mh_write_batch_begin(root, a_fifo_c, 3, "offline"), 3, "batch with a hung write");
+	is_int(mh_write_batch_next("a", &d, NULL), 0, "write before the hung one");
+	usleep(100000);	/* the child is in the fifo's open by now */
+	done_mask = maybe_mask = 0;
+	t0 = now();
+	mh_write_batch_end(on_done, NULL);
+	el = now() - t0;
+	ok(!done_mask && !maybe_mask, "the interrupted write is not reported done");
+	ok(el < 0.19, "end() interrupts at once, no SIGKILL (%.3f s)", el);
+	is_str(get("c"), "online", "nothing written after the interrupted write");
+	ok(waitpid(-1, NULL, WNOHANG) == 0, "SIGINT was enough: the child is kept");
+
+	/* A hung write at the deadline: ETIMEDOUT, and the batch is over. */
+	mh_deadline_set(&d, 0.3);
+	is_int(mh_write_batch_begin(root, fifo_c, 2, "offline"), 2, "batch hung at its first");
+	t0 = now();
+	is_int(mh_write_batch_next("fifo", &d, NULL), -ETIMEDOUT, "deadline: ETIMEDOUT");
+	el = now() - t0;
+	ok(el >= 0.29 && el < 3.0, "batch write ended at the deadline (%.3f s)", el);
+	mh_deadline_set(&d, 5);
+	is_int(mh_write_batch_next("c", &d, NULL), 1, "the deadline ended the batch");
+	is_str(get("c"), "online", "nothing written after the deadline");
+
+	/* A write that ignores SIGINT at end(): killed, and said to be in doubt. */
+	mh_write_tune(&tu);
+	is_int(mh_write_batch_begin(root, a_fifo_c, 3, "offline"), 3, "batch, SIGINT-proof");
+	is_int(mh_write_batch_next("a", &d, NULL), 0, "first write");
+	usleep(100000);
+	done_mask = maybe_mask = 0;
+	t0 = now();
+	mh_write_batch_end(on_done, NULL);
+	el = now() - t0;
+	mh_write_tune(NULL);
+	is_int(maybe_mask, 2, "the killed write is reported in doubt");
+	is_int(done_mask, 0, "and none done");
+	ok(el >= 0.19 && el < 3.0, "killed after the grace (%.3f s)", el);
+	ok(mh_write_last_was_stuck(), "the killed batch write is called stuck");
+	is_int(mh_write_attr_deadline(root, "a", "online", &d), 0,
+	       "a new child after the killed batch");
+	mh_write_session_end();
+	ok(no_children(), "session end reaps the batch's child");
+}
+
 static void test_sleep(void)
 {
 	struct mh_deadline d;
@@ -296,6 +415,7 @@ int main(void)
 	test_stop();
 	test_hook();
 	test_session();
+	test_batch();
 	test_sleep();
 	mh_root_close(root);
 	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", dir);

@@ -1,5 +1,8 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
-/* Monotonic deadlines, and writes that cannot outlive them. */
+/*
+ * Monotonic deadlines (deadline.c), and the writes that cannot outlive
+ * them (writer.c, writer-child.c).
+ */
 #ifndef MH_DEADLINE_H
 #define MH_DEADLINE_H
 
@@ -7,6 +10,8 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include "sysroot.h"
+
+#define MH_STOP_POLL_MS	100	/* how soon a wait notices *stop */
 
 struct mh_deadline {
 	uint64_t end_ns;	/* CLOCK_MONOTONIC; 0 = none */

@@ -17,7 +17,6 @@
 
 #define UDEV_CONTROL	"/run/udev/control"
 #define SETTLE_POLL_MS	50
-#define STOP_POLL_MS	100	/* how soon a wait notices *stop */
 
 struct id_list {
 	uint64_t *v;
@@ -227,7 +226,7 @@ int mh_udevwatch_wait_offline_done(struct mh_udevwatch *w, const uint64_t *ids,
 			return 0;
 		if (mh_stop_requested(stop))
 			return -EINTR;
-		ms = mh_deadline_left_ms(d, STOP_POLL_MS);
+		ms = mh_deadline_left_ms(d, MH_STOP_POLL_MS);
 		if (ms == 0)
 			return -ETIMEDOUT;
 		err = poll_monitors(w, ms);

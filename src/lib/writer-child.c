@@ -75,19 +75,13 @@ static void close_all_but(int a, int b)
 	syscall(SYS_close_range, (unsigned)from, ~0U, 0);
 }
 
-/* The write itself, in the child: 0 or its errno. */
-static int child_do_write(struct mh_root *root, const char *rel, const char *str,
-			  bool restarts)
+/* str to the open fd, which is then closed: 0 or the errno. */
+static int write_close(int fd, const char *str)
 {
 	size_t len = strlen(str);
 	ssize_t n;
-	int fd, err = 0;
+	int err = 0;
 
-	do {
-		fd = mh_root_openat(root, rel, O_WRONLY | O_TRUNC | O_NOCTTY);
-	} while (fd == -EINTR && restarts);
-	if (fd < 0)
-		return -fd;
 	/* sysfs takes the value in one write; a short write is an error. */
 	n = write(fd, str, len);
 	if (n < 0)
@@ -97,6 +91,20 @@ static int child_do_write(struct mh_root *root, const char *rel, const char *str
 	if (close(fd) < 0 && !err && errno != EINTR)
 		err = errno;
 	return err;
+}
+
+/* The write itself, in the child: 0 or its errno. */
+static int child_do_write(struct mh_root *root, const char *rel, const char *str,
+			  bool restarts)
+{
+	int fd;
+
+	do {
+		fd = mh_root_openat(root, rel, O_WRONLY | O_TRUNC | O_NOCTTY);
+	} while (fd == -EINTR && restarts);
+	if (fd < 0)
+		return -fd;
+	return write_close(fd, str);
 }
 
 static int refused(int err)
@@ -112,8 +120,6 @@ static int refused(int err)
 static int guarded_write(struct mh_root *root, const char *rel, const char *str,
 			 const struct mh_write_guard *g)
 {
-	size_t len = strlen(str);
-	ssize_t n;
 	int fd, err = 0;
 
 	fd = mh_root_openat(root, rel, O_WRONLY | O_TRUNC | O_NOCTTY);
@@ -134,14 +140,7 @@ static int guarded_write(struct mh_root *root, const char *rel, const char *str,
 		close(fd);
 		return refused(err);
 	}
-	n = write(fd, str, len);
-	if (n < 0)
-		err = errno;
-	else if ((size_t)n != len)
-		err = EIO;
-	if (close(fd) < 0 && !err && errno != EINTR)
-		err = errno;
-	return err;
+	return write_close(fd, str);
 }
 
 /*

@@ -243,7 +243,7 @@ int exec_step_offline(struct exec *x, size_t idx, const struct mh_step *s)
 				struct mh_deadline d;
 
 				mh_deadline_set(&d, UDEV_CONFIRM_MS / 1000.0);
-				if (mh_udevwatch_wait(x->uw, s->block, "offline", &d))
+				if (mh_udevwatch_wait_offline(x->uw, s->block, &d))
 					mh_dbg("memory%" PRIu64 ": no offline uevent", s->block);
 			}
 			return 0;

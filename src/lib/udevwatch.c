@@ -27,6 +27,7 @@ struct mh_udevwatch {
 	struct udev *udev;
 	struct udev_monitor *mon[2];	/* kernel and udev events */
 	struct id_list online;		/* blocks seen going online, not yet polled */
+	struct id_list offline_seen;	/* offline events from the kernel */
 	struct id_list offline_done;	/* offline events udevd has finished with */
 };
 
@@ -86,6 +87,7 @@ void mh_udevwatch_close(struct mh_udevwatch *w)
 	if (w->udev)
 		udev_unref(w->udev);
 	free(w->online.v);
+	free(w->offline_seen.v);
 	free(w->offline_done.v);
 	free(w);
 }
@@ -116,15 +118,35 @@ static void remember(struct id_list *l, uint64_t id)
 	l->v[l->n++] = id;
 }
 
-/*
- * Read what is pending on the monitors. Online events are remembered for
- * mh_udevwatch_poll_online(), offline events out of udevd (its rules have
- * run) for mh_udevwatch_wait_offline_done(); returns true when
- * want/action was seen.
- */
-static bool drain(struct mh_udevwatch *w, uint64_t want, const char *want_action)
+/* Is id in l? From the end: the block waited for is mostly the last one seen. */
+static bool has(const struct id_list *l, uint64_t id)
 {
-	bool seen = false;
+	for (size_t i = l->n; i-- > 0;)
+		if (l->v[i] == id)
+			return true;
+	return false;
+}
+
+void mh_udevwatch_note(struct mh_udevwatch *w, bool from_udevd, const char *action,
+		       uint64_t id)
+{
+	mh_dbg("uevent (%s) %s memory%llu", from_udevd ? "udev" : "kernel", action,
+	       (unsigned long long)id);
+	if (!strcmp(action, "online"))
+		remember(&w->online, id);
+	else if (!strcmp(action, "offline"))
+		remember(from_udevd ? &w->offline_done : &w->offline_seen, id);
+}
+
+/*
+ * Read what is pending on the monitors, and note each event: every one is
+ * kept, whichever block is waited for, since the writer offlines blocks
+ * ahead of the checks (the kernel's event of the next block often comes
+ * before its wait; dropped, that wait ran out its 500 ms, and so did the
+ * next, 30 s for 60 blocks).
+ */
+static void drain(struct mh_udevwatch *w)
+{
 	int i;
 
 	for (i = 0; i < 2; i++) {
@@ -136,20 +158,11 @@ static bool drain(struct mh_udevwatch *w, uint64_t want, const char *want_action
 			const char *action = udev_device_get_action(d);
 			uint64_t id;
 
-			if (action && block_of(d, &id)) {
-				mh_dbg("uevent (%s) %s memory%llu", i ? "udev" : "kernel",
-				       action, (unsigned long long)id);
-				if (!strcmp(action, "online"))
-					remember(&w->online, id);
-				else if (i == 1 && !strcmp(action, "offline"))
-					remember(&w->offline_done, id);
-				if (want_action && id == want && !strcmp(action, want_action))
-					seen = true;
-			}
+			if (action && block_of(d, &id))
+				mh_udevwatch_note(w, i == 1, action, id);
 			udev_device_unref(d);
 		}
 	}
-	return seen;
 }
 
 int mh_udevwatch_poll_online(struct mh_udevwatch *w, const uint64_t *ids, size_t n,
@@ -160,7 +173,7 @@ int mh_udevwatch_poll_online(struct mh_udevwatch *w, const uint64_t *ids, size_t
 
 	if (!w)
 		return 0;
-	drain(w, 0, NULL);
+	drain(w);
 	for (i = 0; i < w->online.n && !ret; i++)
 		for (k = 0; k < n; k++)
 			if (w->online.v[i] == ids[k]) {
@@ -221,7 +234,7 @@ int mh_udevwatch_wait_offline_done(struct mh_udevwatch *w, const uint64_t *ids,
 	for (;;) {
 		long ms;
 
-		drain(w, 0, NULL);
+		drain(w);
 		if (all_offline_done(w, ids, n))
 			return 0;
 		if (mh_stop_requested(stop))
@@ -235,8 +248,8 @@ int mh_udevwatch_wait_offline_done(struct mh_udevwatch *w, const uint64_t *ids,
 	}
 }
 
-int mh_udevwatch_wait(struct mh_udevwatch *w, uint64_t block, const char *action,
-		      const struct mh_deadline *d)
+int mh_udevwatch_wait_offline(struct mh_udevwatch *w, uint64_t block,
+			      const struct mh_deadline *d)
 {
 	int err;
 
@@ -245,7 +258,8 @@ int mh_udevwatch_wait(struct mh_udevwatch *w, uint64_t block, const char *action
 	for (;;) {
 		long ms;
 
-		if (drain(w, block, action))
+		drain(w);
+		if (has(&w->offline_seen, block))
 			return 0;
 		ms = mh_deadline_left_ms(d, -1);
 		if (ms == 0)
@@ -254,6 +268,11 @@ int mh_udevwatch_wait(struct mh_udevwatch *w, uint64_t block, const char *action
 		if (err)
 			return err;
 	}
+}
+
+struct mh_udevwatch *mh_udevwatch_new_detached(void)
+{
+	return calloc(1, sizeof(struct mh_udevwatch));
 }
 
 int mh_udev_settle(const struct mh_deadline *d, long cap_ms)

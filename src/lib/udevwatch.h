@@ -23,9 +23,13 @@ bool mh_udev_running(void);
  */
 int mh_udevwatch_poll_online(struct mh_udevwatch *w, const uint64_t *ids, size_t n,
 			     uint64_t *raced_block);
-/* Wait for an event with action and block id (confirmation), bounded. */
-int mh_udevwatch_wait(struct mh_udevwatch *w, uint64_t block, const char *action,
-		      const struct mh_deadline *d);
+/*
+ * Wait for the kernel's offline event of block (confirmation), bounded by
+ * d: 0, or -ETIMEDOUT. An event read earlier, while waiting for another
+ * block or draining for the online ones, counts.
+ */
+int mh_udevwatch_wait_offline(struct mh_udevwatch *w, uint64_t block,
+			      const struct mh_deadline *d);
 /*
  * Wait until udevd has finished with (its rules and RUN programs have run
  * for, and it has sent out) an offline event of every block in ids[]:
@@ -35,6 +39,14 @@ int mh_udevwatch_wait(struct mh_udevwatch *w, uint64_t block, const char *action
 int mh_udevwatch_wait_offline_done(struct mh_udevwatch *w, const uint64_t *ids,
 				   size_t n, const struct mh_deadline *d,
 				   const volatile int *stop);
+/*
+ * For tests: a watch with no monitors, and the events fed by hand as the
+ * monitors would (from_udevd: udevd's event after its rules, else the
+ * kernel's).
+ */
+struct mh_udevwatch *mh_udevwatch_new_detached(void);
+void mh_udevwatch_note(struct mh_udevwatch *w, bool from_udevd, const char *action,
+		       uint64_t id);
 /* Bounded wait for the udev queue to empty: 0, or -ETIMEDOUT. */
 int mh_udev_settle(const struct mh_deadline *d, long cap_ms);
 

@@ -160,6 +160,19 @@ if [ "$udev_runs" -gt 0 ] || [ "$slow_runs" -gt 0 ]; then
 	fi
 	mkdir -p /run/udev/rules.d
 fi
+# With udevd and no onlining rule yet, the kernel's offline uevent of each
+# block reaches memhotctl as its confirmation: -v -v names each one, and
+# none of its (500 ms) waits for one runs out.
+if pgrep -x systemd-udevd >/dev/null || pgrep -f 'udevd --daemon' >/dev/null; then
+	rearm "$dev"
+	n=$(nblocks "$dev")
+	mh -v -v --timeout 60 remove "$dev"
+	is "$MH_RC" 0 "udevd, no onlining rule: remove exits 0"
+	is "$(grep -c 'uevent (kernel) offline memory' <<<"$MH_ERR")" "$n" \
+		"udevd, no onlining rule: the kernel's offline uevent of each of the $n blocks seen"
+	is "$(grep -c 'no offline uevent' <<<"$MH_ERR")" 0 \
+		"udevd, no onlining rule: no wait for an offline uevent ran out"
+fi
 if [ "$udev_runs" -gt 0 ]; then
 	mkdir -p /run/udev/rules.d
 	cat >/run/udev/rules.d/99-memhot-fault-online.rules <<'RULES'

@@ -4,19 +4,22 @@
 # B1 A/B, guest side: after `vm-b1.sh 0` set the device up, alternate
 # raw, memhotctl as is (A) and memhotctl with extra environment (B) for
 # remove and online, ROUNDS times, plain wall times (no -v, no strace).
-# B is another binary instead when ENV is a path. With udevd running,
-# each op starts once its queue is empty (as in vm-b1.sh).
+# B is another binary instead when ENV is a path; more of them are C, D...
+# With udevd running, each op starts once its queue is empty (as in
+# vm-b1.sh).
 #
 #   vm-b1-ab.sh ROUNDS BIN ENV       e.g. vm-b1-ab.sh 4 /var/cache/x/memhotctl MH_BENCH_NOPIN=1
-#   vm-b1-ab.sh ROUNDS BIN BIN_B     e.g. vm-b1-ab.sh 6 /var/cache/x/old /var/cache/x/new
+#   vm-b1-ab.sh ROUNDS BIN BIN_B...  e.g. vm-b1-ab.sh 6 /var/cache/x/old /var/cache/x/new
 #
 # BIN must be visible in the guest (the host's / is, except /tmp, /run and
 # /var/tmp). Lines "op method round wall_s rc" in /run/mh/out/vm-b1-ab.data.
 set -u
 export PATH=/usr/sbin:/usr/bin:/sbin:/bin LC_ALL=C
 ROUNDS=${1:-4} BIN=${2:?binary} ENVB=${3:?env or binary for B}
+shift 3
 BIN_B=$BIN
 case "$ENVB" in /*) BIN_B=$ENVB ENVB= ;; esac
+MORE=("$@")	# C, D, ...: more binaries
 UDEVD_RUNNING=0
 pgrep -x systemd-udevd >/dev/null && UDEVD_RUNNING=1
 OUT=/run/mh/out
@@ -47,7 +50,10 @@ one() {	# op method round cmd...; method B runs with ENVB exported
 		$(((t1 - t0) % 1000000)) $rc >>"$OUT/vm-b1-ab.data"
 	echo "$([ $rc = 0 ] || echo 'not ')ok $N - $op $m $r: rc $rc $(((t1 - t0) / 1000)) ms"
 }
-echo "# $(uname -r) $DEV: $(wc -w <<<"$BLOCKS") blocks; A = $BIN; B = ${ENVB:-$BIN_B}; udevd running: $UDEVD_RUNNING"
+LETTERS=(C D E F)
+desc="A = $BIN; B = ${ENVB:-$BIN_B}"
+for i in "${!MORE[@]}"; do desc+="; ${LETTERS[$i]} = ${MORE[$i]}"; done
+echo "# $(uname -r) $DEV: $(wc -w <<<"$BLOCKS") blocks; $desc; udevd running: $UDEVD_RUNNING"
 for ((r = 1; r <= ROUNDS; r++)); do
 	one remove raw $r bash "$VMB1" __raw_remove "$DEV" "$BLOCKS"
 	one online raw $r bash "$VMB1" __raw_online "$DEV" "$BLOCKS"
@@ -55,5 +61,9 @@ for ((r = 1; r <= ROUNDS; r++)); do
 	one online A $r "$BIN" --timeout 900 online "$DEV" --zone movable
 	one remove B $r "$BIN_B" --timeout 900 remove "$DEV"
 	one online B $r "$BIN_B" --timeout 900 online "$DEV" --zone movable
+	for i in "${!MORE[@]}"; do
+		one remove "${LETTERS[$i]}" $r "${MORE[$i]}" --timeout 900 remove "$DEV"
+		one online "${LETTERS[$i]}" $r "${MORE[$i]}" --timeout 900 online "$DEV" --zone movable
+	done
 done
 echo "1..$N"

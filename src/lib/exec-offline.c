@@ -189,7 +189,8 @@ static int before_first_write(struct exec *x, size_t idx, const struct mh_step *
 	if (st == MH_BLOCK_OFFLINE)
 		return 1;
 	err = exec_before_change(x);
-	if (!err)
+	/* Past the deadline or stopped: no batch, the single write refuses to start. */
+	if (!err && !exec_stopped(x) && !mh_deadline_passed(&x->opts->deadline))
 		batch_start(x, idx);
 	return err;
 }

@@ -124,7 +124,7 @@ BOOT_LIMIT=${MEMHOTCTL_VM_BOOT_LIMIT:-300}
 reached_init() {	# qemu's pid: 0 once init spoke or qemu ended, 1 past the limit
 	local t0=$SECONDS
 	while kill -0 "$1" 2>/dev/null; do
-		grep -q 'MH-GUEST-START' "$out/console.log" && return 0
+		grep -qs 'MH-GUEST-START' "$out/console.log" && return 0
 		[ $((SECONDS - t0)) -lt "$BOOT_LIMIT" ] || return 1
 		sleep 2
 	done

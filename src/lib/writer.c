@@ -200,7 +200,7 @@ static void session_stop_child(void)
 {
 	if (!sess.pid)
 		return;
-	/* Idle in recv(): the closed socket ends it at once. */
+	/* Idle in recv(), the closed socket ends it at once; killed, it is reaped. */
 	close(sess.sock);
 	reap(sess.pid);
 	sess.sock = -1;
@@ -280,15 +280,8 @@ static int session_send(struct mh_root *root, const char *buf, size_t len)
 /* After await_child(): a child SIGKILLed or dead is gone, and so is its batch. */
 static void session_after_wait(bool killed, const struct report *rep)
 {
-	if (killed && sess.pid) {
-		reap(sess.pid);
-		close(sess.sock);
-		sess.sock = -1;
-		sess.pid = 0;
-		sess.root = NULL;
-	} else if (rep->index == REPORT_GONE) {
+	if (killed || rep->index == REPORT_GONE)
 		session_stop_child();
-	}
 	if (!sess.pid)
 		batch.active = false;
 }

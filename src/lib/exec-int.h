@@ -29,7 +29,7 @@ struct exec {
 	size_t *order;			/* plan block indexes, in offline order */
 	size_t nr_order;
 	size_t recheck_next;		/* round-robin cursor of recheck_offlined() */
-	ssize_t *batch_bi;		/* per write of the batch out: its plan block */
+	size_t batch_step;		/* the step of the batch's first write */
 	int *state_fd;			/* per plan block: its state, kept open; -1 */
 	size_t nr_state_fds;		/* how many are open, at most STATE_FDS_MAX */
 	char saved_policy[32];

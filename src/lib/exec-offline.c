@@ -109,7 +109,7 @@ static void mark_offlined(struct exec *x, ssize_t bi, struct mh_block_result *r)
 static void batch_done(void *ctx, size_t i, bool maybe)
 {
 	struct exec *x = ctx;
-	ssize_t bi = x->batch_bi[i];
+	ssize_t bi = exec_block_index(x->plan, x->plan->steps[x->batch_step + i].block);
 	struct mh_block_result *r;
 	enum mh_block_state st;
 
@@ -147,18 +147,14 @@ static void batch_start(struct exec *x, size_t idx)
 		n++;
 	if (n < 2)
 		return;
-	free(x->batch_bi);
-	x->batch_bi = calloc(n, sizeof(*x->batch_bi));
 	paths = calloc(n, sizeof(*paths));
 	rels = calloc(n, sizeof(*rels));
-	if (x->batch_bi && paths && rels) {
+	if (paths && rels) {
 		for (k = 0; k < n; k++) {
-			uint64_t id = p->steps[idx + k].block;
-
-			x->batch_bi[k] = exec_block_index(p, id);
-			exec_state_path(id, paths[k], sizeof(paths[k]));
+			exec_state_path(p->steps[idx + k].block, paths[k], sizeof(paths[k]));
 			rels[k] = paths[k];
 		}
+		x->batch_step = idx;
 		mh_write_batch_begin(x->root, rels, n, "offline");
 	}
 	free(paths);

@@ -770,6 +770,5 @@ out:
 	free(x.offlined);
 	free(x.order);
 	free(x.dev_ids);
-	free(x.batch_bi);
 	return 0;
 }

@@ -1,10 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 /* /proc/iomem, parsed strictly: "  start-end : name", two spaces a level. */
 #include <errno.h>
-#include <fcntl.h>
 #include <stdlib.h>
 #include <string.h>
-#include <unistd.h>
 #include "iomem.h"
 
 #define KMEM_RAM "System RAM (kmem)"
@@ -89,45 +87,14 @@ int mh_iomem_parse(const char *text, struct mh_iomem_entry **out, size_t *count)
 
 int mh_iomem_read(struct mh_root *root, struct mh_iomem_entry **out, size_t *count)
 {
-	size_t len = 0, cap = 16384;
-	char *buf, *tmp;
-	ssize_t n;
-	int fd, ret;
+	char *buf = NULL;
+	int ret;
 
-	fd = mh_root_openat(root, MH_PROC_IOMEM, O_RDONLY);
-	if (fd < 0)
-		return fd;
-	buf = malloc(cap);
-	if (!buf) {
-		close(fd);
-		return -ENOMEM;
-	}
-	for (;;) {
-		if (cap - len < 4096) {
-			cap *= 2;
-			tmp = realloc(buf, cap);
-			if (!tmp) {
-				ret = -ENOMEM;
-				goto out;
-			}
-			buf = tmp;
-		}
-		n = read(fd, buf + len, cap - len - 1);
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n < 0) {
-			ret = -errno;
-			goto out;
-		}
-		if (!n)
-			break;
-		len += (size_t)n;
-	}
-	buf[len] = '\0';
+	ret = mh_read_file(root, MH_PROC_IOMEM, &buf);
+	if (ret)
+		return ret;
 	ret = mh_iomem_parse(buf, out, count);
-out:
 	free(buf);
-	close(fd);
 	return ret;
 }
 

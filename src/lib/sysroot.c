@@ -196,6 +196,44 @@ int mh_opendir_at(int dirfd, const char *rel, DIR **out)
 	return dir_of_fd(fd < 0 ? -errno : fd, out);
 }
 
+/* A whole file: proc files report no size, so read until EOF. */
+int mh_read_file(struct mh_root *root, const char *rel, char **out)
+{
+	size_t len = 0, cap = 16384;
+	char *buf = NULL, *grown;
+	ssize_t n = 1;
+	int fd, err = 0;
+
+	fd = mh_root_openat(root, rel, O_RDONLY);
+	if (fd < 0)
+		return fd;
+	while (n) {
+		if (cap - len < 4096 || !buf) {
+			cap = buf ? cap * 2 : cap;
+			grown = realloc(buf, cap);
+			if (!grown) {
+				err = -ENOMEM;
+				break;
+			}
+			buf = grown;
+		}
+		n = read(fd, buf + len, cap - len - 1);
+		if (n < 0 && errno != EINTR) {
+			err = -errno;
+			break;
+		}
+		len += n > 0 ? (size_t)n : 0;
+	}
+	close(fd);
+	if (err) {
+		free(buf);
+		return err;
+	}
+	buf[len] = '\0';
+	*out = buf;
+	return 0;
+}
+
 /* read(), or pread() from offset "at" when at >= 0. */
 static ssize_t read_at(int fd, void *buf, size_t n, off_t at)
 {

@@ -43,6 +43,8 @@ int mh_read_link_name(struct mh_root *root, const char *rel, char *buf, size_t l
 /* Write str with O_WRONLY|O_TRUNC (plain files in test trees stay sane). */
 int mh_write_attr(struct mh_root *root, const char *rel, const char *str);
 bool mh_path_exists(struct mh_root *root, const char *rel);
+/* The whole file at rel, NUL-terminated, into *out (free it). 0 or -errno. */
+int mh_read_file(struct mh_root *root, const char *rel, char **out);
 
 /*
  * Lower level helpers for readers that keep a directory fd (block scans):

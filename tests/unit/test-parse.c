@@ -1,16 +1,21 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 /*
  * Pure functions of the read side: strict parsers, block rounding, name
- * checks, zone words, errno classes, /proc/iomem, device kind from a path.
+ * checks, zone words, errno classes, /proc/iomem, /proc/net/netlink's uevent
+ * listeners, device kind from a path.
  */
 #include <errno.h>
+#include <fcntl.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
 #include "block.h"
 #include "dax.h"
 #include "errclass.h"
 #include "iomem.h"
+#include "listeners.h"
 #include "plan.h"
 #include "range.h"
 #include "sysroot.h"
@@ -234,6 +239,65 @@ static void test_iomem(void)
 	free(e);
 }
 
+/* Rows as 6.1 prints them: the kernel's socket, udevd's, a udev monitor's. */
+#define NL_HEAD "sk               Eth Pid        Groups   Rmem     Wmem     Dump  Locks    Drops    Inode\n"
+#define NL_KERNEL "0000000000000000 15  0          00000000 0        0        0     2        0        8\n"
+#define NL_UDEVD "ffff8880042e4000 15  171        00000001 0        0        0     2        0        1517\n"
+#define NL_MONITOR "ffff8880042e5000 15  -4133      00000002 0        0        0     2        0        1530\n"
+#define NL_ROUTE "ffff8880042e6000 0   171        00000551 0        0        0     2        0        1520\n"
+
+static void test_listeners(void)
+{
+	const unsigned long own[] = { 1517 };
+	char dir[] = "/tmp/mh-listeners-XXXXXX", path[128];
+	struct mh_root *root = NULL;
+	unsigned n = 99;
+	int fd;
+
+	is_int(mh_uevent_listeners_parse(NL_HEAD NL_KERNEL, NULL, 0, &n), 0, "kernel only");
+	is_int(n, 0, "the kernel's own socket is no listener");
+	is_int(mh_uevent_listeners_parse(NL_HEAD NL_KERNEL NL_UDEVD NL_MONITOR NL_ROUTE,
+					 NULL, 0, &n), 0, "four sockets");
+	is_int(n, 1, "only the group-1 uevent socket listens to the kernel");
+	is_int(mh_uevent_listeners_parse(NL_HEAD NL_UDEVD NL_UDEVD, own, 1, &n), 0, "own");
+	is_int(n, 0, "own sockets are not counted");
+	is_int(mh_uevent_listeners_parse("sk Pid Eth Inode Groups\nx 1 15 7 3\n", NULL, 0, &n),
+	       0, "columns found by name");
+	is_int(n, 1, "reordered columns: one listener");
+	is_int(mh_uevent_listeners_parse("sk Eth Pid Inode\nx 15 1 7\n", NULL, 0, &n),
+	       -EINVAL, "no Groups column");
+	is_int(mh_uevent_listeners_parse(NL_HEAD "ffff 15 1 zz 0 0 0 2 0 9\n", NULL, 0, &n),
+	       -EINVAL, "groups not hex");
+	is_int(mh_uevent_listeners_parse(NL_HEAD "ffff 15 1\n", NULL, 0, &n),
+	       -EINVAL, "short row");
+	is_int(mh_uevent_listeners_parse("", NULL, 0, &n), -EINVAL, "empty table");
+
+	/* Read through a sysroot, as the executor does. */
+	ok(mkdtemp(dir) != NULL, "temp sysroot");
+	snprintf(path, sizeof(path), "%s/proc", dir);
+	mkdir(path, 0755);
+	snprintf(path, sizeof(path), "%s/proc/net", dir);
+	mkdir(path, 0755);
+	is_int(mh_root_open(dir, &root), 0, "open sysroot");
+	is_int(mh_uevent_listeners(root, &n), -ENOENT, "no table: -ENOENT");
+	snprintf(path, sizeof(path), "%s/" MH_PROC_NETLINK, dir);
+	fd = open(path, O_WRONLY | O_CREAT | O_TRUNC, 0644);
+	ok(fd >= 0 && write(fd, NL_HEAD NL_KERNEL NL_UDEVD, strlen(NL_HEAD NL_KERNEL NL_UDEVD)) > 0,
+	   "write table");
+	if (fd >= 0)
+		close(fd);
+	n = 99;
+	is_int(mh_uevent_listeners(root, &n), 0, "table read from the sysroot");
+	is_int(n, 1, "one listener in it");
+	mh_root_close(root);
+	unlink(path);
+	snprintf(path, sizeof(path), "%s/proc/net", dir);
+	rmdir(path);
+	snprintf(path, sizeof(path), "%s/proc", dir);
+	rmdir(path);
+	rmdir(dir);
+}
+
 static void test_kind(void)
 {
 	char bk[128];
@@ -283,6 +347,7 @@ int main(void)
 	test_zones();
 	test_errclass();
 	test_iomem();
+	test_listeners();
 	test_kind();
 	test_step_names();
 	return tap_done();

@@ -17,11 +17,12 @@
 
 #include "exec-int.h"
 #include "errclass.h"
+#include "listeners.h"
 #include "log.h"
 #include "udevwatch.h"
 
-#define CHECK_QUIET_MS	100	/* between the two checks before the unbind ... */
-#define UDEV_QUIET_CAP_MS	5000	/* ... or until udevd is done, at most this */
+#define CHECK_QUIET_MS	100	/* between the two checks before the unbind, */
+#define UDEV_QUIET_CAP_MS	5000	/* or until udevd is done, at most this */
 
 static int cmp_id(const void *a, const void *b)
 {
@@ -117,17 +118,21 @@ static int all_offline(struct exec *x)
 }
 
 /*
- * The pause between the two checks before the unbind, for a racer to show
- * itself. With udevd's events at hand it lasts until udevd has finished
- * with the offline uevent of every block this run offlined: a rule that
- * onlines a block on that uevent has then done it, however long it took
- * (a fixed pause misses a rule slower than itself and waits for nothing
- * when udevd is done already). Without them, CHECK_QUIET_MS.
+ * The pause between the two checks before the unbind, for a racer that
+ * reacts to the blocks' offline uevents to show itself. With udevd's
+ * events at hand it lasts until udevd has finished with the offline
+ * uevent of every block this run offlined: a rule that onlines a block on
+ * that uevent has then done it, however long it took (a fixed pause
+ * misses a rule slower than itself and waits for nothing when udevd is
+ * done already). Without them, CHECK_QUIET_MS if any other process hears
+ * the kernel's uevents (or that cannot be read); none at all when none
+ * does, since then no one has been told of the offlines to react to.
  */
 static void quiet_period(struct exec *x)
 {
 	struct mh_deadline cap;
 	uint64_t *ids = x->uw ? exec_offlined_ids(x) : NULL;
+	unsigned listeners = 0;
 	long ms;
 	int err = -ENOTSUP;
 
@@ -141,8 +146,21 @@ static void quiet_period(struct exec *x)
 			mh_warn("%s: udevd not done with the blocks' offline uevents "
 				"after %ld ms; checking them anyway", x->plan->dev, ms);
 	}
-	if (err == -ENOTSUP)
-		mh_sleep_ms(CHECK_QUIET_MS, &x->opts->deadline, x->opts->stop);
+	if (err != -ENOTSUP)
+		return;
+	err = mh_uevent_listeners(x->root, &listeners);
+	if (!err && !listeners) {
+		mh_dbg("%s: no other process hears the kernel's uevents: "
+		       "second check without a pause", x->plan->dev);
+		return;
+	}
+	if (err)
+		mh_dbg("%s: cannot read " MH_PROC_NETLINK ": %s; second check in %d ms",
+		       x->plan->dev, strerror(-err), CHECK_QUIET_MS);
+	else
+		mh_dbg("%s: %u other socket(s) hear the kernel's uevents: second "
+		       "check in %d ms", x->plan->dev, listeners, CHECK_QUIET_MS);
+	mh_sleep_ms(CHECK_QUIET_MS, &x->opts->deadline, x->opts->stop);
 }
 
 /*

@@ -317,7 +317,7 @@ static int read_one(struct scan_ctx *c, uint64_t id, struct mh_block *blk)
 	return 0;
 }
 
-static int cmp_u64(const void *a, const void *b)
+int mh_cmp_block_id(const void *a, const void *b)
 {
 	uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
 
@@ -460,7 +460,7 @@ static size_t sort_unique(uint64_t *ids, size_t n)
 {
 	size_t i, k = 0;
 
-	qsort(ids, n, sizeof(*ids), cmp_u64);
+	qsort(ids, n, sizeof(*ids), mh_cmp_block_id);
 	for (i = 0; i < n; i++)
 		if (!k || ids[k - 1] != ids[i])
 			ids[k++] = ids[i];

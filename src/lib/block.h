@@ -61,6 +61,8 @@ int mh_block_size(struct mh_root *root, uint64_t *bs);
 /* "node12" -> 12 (a nodeX link or directory name); anything else -> -1. */
 int mh_node_from_name(const char *name);
 const struct mh_block *mh_blocks_find(const struct mh_blocks *b, uint64_t id);
+/* qsort()/bsearch() order of uint64_t block ids. */
+int mh_cmp_block_id(const void *a, const void *b);
 
 const char *mh_block_state_name(enum mh_block_state s);
 int mh_parse_block_state(const char *s, enum mh_block_state *out);

@@ -12,6 +12,7 @@
 #include <string.h>
 #include <unistd.h>
 #include "dax.h"
+#include "block.h"
 
 /* Decimal without leading zeros, at most 9 digits: fits unsigned. */
 static const char *parse_dec(const char *s, unsigned *v)
@@ -436,13 +437,6 @@ const struct mh_dax_dev *mh_dax_find(const struct mh_dax_list *l, const char *na
 	return NULL;
 }
 
-static int cmp_u64(const void *a, const void *b)
-{
-	uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
-
-	return x < y ? -1 : x > y;
-}
-
 int mh_dax_block_ids(const struct mh_dax_dev *dev, uint64_t block_size,
 		     uint64_t **ids)
 {
@@ -473,7 +467,7 @@ int mh_dax_block_ids(const struct mh_dax_dev *dev, uint64_t block_size,
 	if (!n)
 		return 0;
 	/* mapping1 may lie below mapping0; ranges may share a block */
-	qsort(v, n, sizeof(*v), cmp_u64);
+	qsort(v, n, sizeof(*v), mh_cmp_block_id);
 	for (i = 0, k = 0; i < n; i++)
 		if (!k || v[k - 1] != v[i])
 			v[k++] = v[i];

@@ -16,6 +16,7 @@
 #include <unistd.h>
 
 #include "exec-int.h"
+#include "block.h"
 #include "errclass.h"
 #include "listeners.h"
 #include "log.h"
@@ -23,13 +24,6 @@
 
 #define CHECK_QUIET_MS	100	/* between the two checks before the unbind, */
 #define UDEV_QUIET_CAP_MS	5000	/* or until udevd is done, at most this */
-
-static int cmp_id(const void *a, const void *b)
-{
-	uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
-
-	return x < y ? -1 : x > y;
-}
 
 /*
  * The device's blocks, from its mappings, plus the plan's; sorted, unique.
@@ -70,7 +64,7 @@ static int device_block_ids(struct exec *x, const uint64_t **ids, size_t *n)
 	free(v);
 	*n = (size_t)cnt + x->plan->nr_blocks;
 	/* Mostly the same ids twice: each read once. */
-	qsort(all, *n, sizeof(*all), cmp_id);
+	qsort(all, *n, sizeof(*all), mh_cmp_block_id);
 	for (i = cnt = 0; i < *n; i++)
 		if (!i || all[i] != all[cnt - 1])
 			all[cnt++] = all[i];

@@ -13,6 +13,7 @@
 #include <libudev.h>
 
 #include "udevwatch.h"
+#include "block.h"
 #include "log.h"
 
 #define UDEV_CONTROL	"/run/udev/control"
@@ -185,22 +186,15 @@ int mh_udevwatch_poll_online(struct mh_udevwatch *w, const uint64_t *ids, size_t
 	return ret;
 }
 
-static int cmp_u64(const void *a, const void *b)
-{
-	uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
-
-	return x < y ? -1 : x > y;
-}
-
 /* Has udevd finished with an offline event of every block in ids[]? */
 static bool all_offline_done(struct mh_udevwatch *w, const uint64_t *ids, size_t n)
 {
 	struct id_list *l = &w->offline_done;
 	size_t i;
 
-	qsort(l->v, l->n, sizeof(*l->v), cmp_u64);
+	qsort(l->v, l->n, sizeof(*l->v), mh_cmp_block_id);
 	for (i = 0; i < n; i++)
-		if (!l->n || !bsearch(&ids[i], l->v, l->n, sizeof(*l->v), cmp_u64))
+		if (!l->n || !bsearch(&ids[i], l->v, l->n, sizeof(*l->v), mh_cmp_block_id))
 			return false;
 	return true;
 }

@@ -456,7 +456,7 @@ static int read_ids(struct scan_ctx *c, const uint64_t *ids, size_t n,
 	return ret;
 }
 
-static size_t sort_unique(uint64_t *ids, size_t n)
+size_t mh_block_ids_sort_unique(uint64_t *ids, size_t n)
 {
 	size_t i, k = 0;
 
@@ -506,7 +506,7 @@ static int list_ids(struct scan_ctx *c, uint64_t **idsp, size_t *np)
 		return ret;
 	}
 	*idsp = ids;
-	*np = sort_unique(ids, n);
+	*np = mh_block_ids_sort_unique(ids, n);
 	return 0;
 }
 
@@ -549,7 +549,7 @@ int mh_blocks_scan_ids(struct mh_root *root, const uint64_t *ids, size_t n,
 		if (!sorted)
 			return -ENOMEM;
 		memcpy(sorted, ids, n * sizeof(*sorted));
-		n = sort_unique(sorted, n);
+		n = mh_block_ids_sort_unique(sorted, n);
 	}
 	ret = ctx_open(&c, root, errpath, errlen);
 	if (ret == 0) {

@@ -63,6 +63,8 @@ int mh_node_from_name(const char *name);
 const struct mh_block *mh_blocks_find(const struct mh_blocks *b, uint64_t id);
 /* qsort()/bsearch() order of uint64_t block ids. */
 int mh_cmp_block_id(const void *a, const void *b);
+/* Sort ids[] and drop repeats in place; returns how many are left. */
+size_t mh_block_ids_sort_unique(uint64_t *ids, size_t n);
 
 const char *mh_block_state_name(enum mh_block_state s);
 int mh_parse_block_state(const char *s, enum mh_block_state *out);

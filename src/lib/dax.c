@@ -441,7 +441,7 @@ int mh_dax_block_ids(const struct mh_dax_dev *dev, uint64_t block_size,
 		     uint64_t **ids)
 {
 	uint64_t first, last, b, *v = NULL, *tmp;
-	size_t n = 0, cap = 0, i, k;
+	size_t n = 0, cap = 0, i;
 
 	*ids = NULL;
 	for (i = 0; i < dev->nr_ranges; i++) {
@@ -467,12 +467,8 @@ int mh_dax_block_ids(const struct mh_dax_dev *dev, uint64_t block_size,
 	if (!n)
 		return 0;
 	/* mapping1 may lie below mapping0; ranges may share a block */
-	qsort(v, n, sizeof(*v), mh_cmp_block_id);
-	for (i = 0, k = 0; i < n; i++)
-		if (!k || v[k - 1] != v[i])
-			v[k++] = v[i];
 	*ids = v;
-	return (int)k;
+	return (int)mh_block_ids_sort_unique(v, n);
 toobig:
 	free(v);
 	return -E2BIG;

@@ -62,13 +62,8 @@ static int device_block_ids(struct exec *x, const uint64_t **ids, size_t *n)
 	for (i = 0; i < x->plan->nr_blocks; i++)
 		all[cnt + i] = x->plan->blocks[i];
 	free(v);
-	*n = (size_t)cnt + x->plan->nr_blocks;
 	/* Mostly the same ids twice: each read once. */
-	qsort(all, *n, sizeof(*all), mh_cmp_block_id);
-	for (i = cnt = 0; i < *n; i++)
-		if (!i || all[i] != all[cnt - 1])
-			all[cnt++] = all[i];
-	*n = (size_t)cnt;
+	*n = mh_block_ids_sort_unique(all, (size_t)cnt + x->plan->nr_blocks);
 	*ids = x->dev_ids = all;
 	x->nr_dev_ids = *n;
 	return 0;

@@ -65,7 +65,7 @@ int mh_uevent_listeners_parse(const char *table, const unsigned long *own,
 			      size_t nr_own, unsigned *count)
 {
 	char *copy = strdup(table), *line, *save = NULL, *word[MAX_COLUMNS];
-	int eth = -1, groups = -1, inode = -1, need = 0, n, err = 0;
+	int eth = -1, groups = -1, inode = -1, need, n, err = 0;
 	unsigned found = 0;
 
 	if (!copy)
@@ -79,7 +79,9 @@ int mh_uevent_listeners_parse(const char *table, const unsigned long *own,
 	}
 	if (eth < 0 || groups < 0 || inode < 0)
 		err = -EINVAL;
-	need = 1 + (eth > groups ? (eth > inode ? eth : inode) : (groups > inode ? groups : inode));
+	/* A row must reach the rightmost of the three columns. */
+	need = eth > groups ? eth : groups;
+	need = 1 + (need > inode ? need : inode);
 	while (!err && (line = strtok_r(NULL, "\n", &save))) {
 		unsigned long proto, mask, ino;
 

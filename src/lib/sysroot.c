@@ -200,29 +200,35 @@ int mh_opendir_at(int dirfd, const char *rel, DIR **out)
 int mh_read_file(struct mh_root *root, const char *rel, char **out)
 {
 	size_t len = 0, cap = 16384;
-	char *buf = NULL, *grown;
-	ssize_t n = 1;
+	char *buf, *grown;
+	ssize_t n;
 	int fd, err = 0;
 
 	fd = mh_root_openat(root, rel, O_RDONLY);
 	if (fd < 0)
 		return fd;
-	while (n) {
-		if (cap - len < 4096 || !buf) {
-			cap = buf ? cap * 2 : cap;
-			grown = realloc(buf, cap);
+	buf = malloc(cap);
+	if (!buf)
+		err = -ENOMEM;
+	while (!err) {
+		if (cap - len < 4096) {
+			grown = realloc(buf, cap * 2);
 			if (!grown) {
 				err = -ENOMEM;
 				break;
 			}
 			buf = grown;
+			cap *= 2;
 		}
 		n = read(fd, buf + len, cap - len - 1);
-		if (n < 0 && errno != EINTR) {
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0)
 			err = -errno;
+		else if (!n)
 			break;
-		}
-		len += n > 0 ? (size_t)n : 0;
+		else
+			len += (size_t)n;
 	}
 	close(fd);
 	if (err) {

@@ -16,6 +16,14 @@ uevent_listeners() {
 	done < <(tail -n +2 /proc/net/netlink)
 	echo "$n"
 }
+# wait_listeners N: until there are N of them, at most 5 s
+wait_listeners() {
+	local i
+	for ((i = 0; i < 50; i++)); do
+		[ "$(uevent_listeners)" = "$1" ] && return
+		sleep 0.1
+	done
+}
 
 if pgrep -x systemd-udevd >/dev/null; then
 	echo "1..0 # SKIP udevd runs here: remove waits for it instead"
@@ -37,10 +45,7 @@ removed "$dev" "$before" "no listener"
 setup_or_bail "kmem online movable again" raw_to_kmem "$dev" online_movable
 udevadm monitor --kernel --subsystem-match=memory >/tmp/listener.log 2>&1 &
 mon=$!
-for _ in $(seq 50); do
-	[ "$(uevent_listeners)" = 1 ] && break
-	sleep 0.1
-done
+wait_listeners 1
 is "$(uevent_listeners)" 1 "udevadm monitor --kernel shows in /proc/net/netlink"
 blocks=$(nblocks "$dev")
 dmesg_mark
@@ -55,9 +60,6 @@ wait "$mon" 2>/dev/null
 n=$(grep -c "offline.*(memory)" /tmp/listener.log)
 diag "the listener heard $n offline uevents of memory blocks, the device had $blocks"
 is "$n" "$blocks" "the listener heard every offline it could have reacted to"
-for _ in $(seq 50); do
-	[ "$(uevent_listeners)" = 0 ] && break
-	sleep 0.1
-done
+wait_listeners 0
 is "$(uevent_listeners)" 0 "the listener's socket is gone with it"
 done_testing

@@ -28,14 +28,16 @@ def load(d):
         elif r == "sc":
             sc[(op, m)] = {"wall": wall, "rc": rc}
         else:
-            runs.setdefault((op, m), []).append((wall, rc))
-    writes = {}
+            runs.setdefault((op, m), []).append((wall, rc, r))
+    writes, by_attr = {}, {}
     p = os.path.join(d, "vm-b1.writes")
     if os.path.exists(p):
         for line in open(p):
             f = line.split()
             if len(f) == 4:
                 writes[(f[0], f[1])] = (float(f[2]), int(f[3]))
+            elif len(f) == 5:
+                by_attr[(f[0], f[1], f[4])] = (float(f[2]), int(f[3]))
     calls = {}
     for op in ("remove", "online"):
         for m in METHODS:
@@ -46,8 +48,18 @@ def load(d):
     p = os.path.join(d, "vm-b1.tap")
     if os.path.exists(p):
         tap = open(p).read()
-    return {"runs": runs, "st": st, "sc": sc, "writes": writes, "calls": calls,
-            "nb": nb, "tap": tap}
+    return {"runs": runs, "st": st, "sc": sc, "writes": writes, "by_attr": by_attr,
+            "calls": calls, "nb": nb, "tap": tap}
+
+
+def paired(runs, op, a, b):
+    """a's time over b's within each round both passed: (median, min, max, n)."""
+    ta = {r: w for w, rc, r in runs.get((op, a), []) if rc == 0}
+    tb = {r: w for w, rc, r in runs.get((op, b), []) if rc == 0}
+    q = [ta[r] / tb[r] for r in ta if r in tb]
+    if not q:
+        return None
+    return statistics.median(q), min(q), max(q), len(q)
 
 
 def parse_strace_c(text):
@@ -77,7 +89,8 @@ def main():
     p = out.append
     p("An idle kmem device on an emulated NVDIMM (sparse 10 GiB backing file), every "
       "block online Movable; each round removes it and brings it back with the same "
-      "method, the methods alternating (raw, daxctl, memhotctl, raw, …). raw = "
+      "method, the methods alternating in an order that turns by one each round "
+      "(raw daxctl memhotctl, daxctl memhotctl raw, …). raw = "
       "`offline` to each block, unbind kmem, bind device_dax (no checks) and back "
       "with `online_movable` writes; daxctl = `reconfigure-device -m devdax -f` / "
       "`-m system-ram`; memhotctl = `remove` / `online --zone movable`. Every result "
@@ -103,12 +116,12 @@ def main():
         for op in ("remove", "online"):
             for mt in METHODS:
                 v = r["runs"].get((op, mt), [])
-                good = [w for w, rc in v if rc == 0]
+                good = [w for w, rc, _ in v if rc == 0]
                 if good:
                     med[(op, mt)] = statistics.median(good)
             for mt in METHODS:
                 v = r["runs"].get((op, mt), [])
-                good = [w for w, rc in v if rc == 0]
+                good = [w for w, rc, _ in v if rc == 0]
                 if not good:
                     p("| %s | %s | – | – | %d (%d) | – | – |" % (op, mt, len(v), len(v)))
                     continue
@@ -125,6 +138,14 @@ def main():
             p("\nTargets (remove): ≤ 1.05 × raw: %.2f (%s); ≤ 1.0 × daxctl: %.2f (%s)." % (
                 a, "met" if a <= 1.05 else "missed by %.0f %%" % (100 * (a - 1.05)),
                 b, "met" if b <= 1.0 else "missed by %.0f %%" % (100 * (b - 1.0))))
+        pr = [(op, other, paired(r["runs"], op, "memhotctl", other))
+              for op in ("remove", "online") for other in ("raw", "daxctl")]
+        pr = [x for x in pr if x[2]]
+        if pr:
+            p("\nPaired by round (memhotctl's time over the other's in the same round; "
+              "median over rounds, min–max): " + "; ".join(
+                  "%s × %s %.2f (%.2f–%.2f, %d rounds)" % (op, o, q[0], q[1], q[2], q[3])
+                  for op, o, q in pr) + ".")
         p("\nUnder strace: syscalls (`strace -c -f`, all processes) and the time spent "
           "inside the kernel's `state`/`unbind`/`bind`/`new_id` writes (`strace -T -y`, "
           "summed). Own overhead (traced) = wall time of the traced run not spent in "
@@ -153,6 +174,19 @@ def main():
                         ms(w[0] / w[1]) if w[1] else "–", ms(s["wall"]), 100 * ov_t, ov_u))
                 else:
                     p("| %s | %s | %s | %s | – | – | – | – | – | – |" % (op, mt, calls, top))
+        attrs = sorted({a for (_, _, a) in r["by_attr"]})
+        if attrs:
+            p("\nThe traced writes by sysfs attribute (sum, count, per write):\n")
+            p("| op | method | " + " | ".join(attrs) + " |")
+            p("|---|---|" + "---:|" * len(attrs))
+            for op in ("remove", "online"):
+                for mt in METHODS:
+                    cells = []
+                    for a in attrs:
+                        w = r["by_attr"].get((op, mt, a))
+                        cells.append("%s, %d, %s" % (ms(w[0]), w[1], ms(w[0] / w[1]))
+                                     if w and w[1] else "–")
+                    p("| %s | %s | %s |" % (op, mt, " | ".join(cells)))
         if fails:
             p("\nFailed operations (restored by raw writes before going on):\n")
             for l in fails[:20]:

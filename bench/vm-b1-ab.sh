@@ -23,7 +23,9 @@ MORE=("$@")	# C, D, ...: more binaries
 UDEVD_RUNNING=0
 pgrep -x systemd-udevd >/dev/null && UDEVD_RUNNING=1
 OUT=/run/mh/out
-VMB1=/run/mh/scripts.vm-b1.sh
+# raw's script from tmpfs, as vm-b1.sh runs it: the stage share is uncached 9p.
+VMB1=/tmp/vm-b1-ab-raw.sh
+cp /run/mh/scripts.vm-b1.sh "$VMB1" || exit 1
 export MEMHOTCTL_RUNDIR=/run/memhotctl-bench
 SYS_MEM=/sys/devices/system/memory
 DEV=dax0.0
@@ -54,16 +56,21 @@ LETTERS=(C D E F)
 desc="A = $BIN; B = ${ENVB:-$BIN_B}"
 for i in "${!MORE[@]}"; do desc+="; ${LETTERS[$i]} = ${MORE[$i]}"; done
 echo "# $(uname -r) $DEV: $(wc -w <<<"$BLOCKS") blocks; $desc; udevd running: $UDEVD_RUNNING"
+NAMES=(raw A B) BINS=("" "$BIN" "$BIN_B")
+for i in "${!MORE[@]}"; do NAMES+=("${LETTERS[$i]}") BINS+=("${MORE[$i]}"); done
+# The order turns by one each round, as in vm-b1.sh: no method always
+# comes right after the same other one.
 for ((r = 1; r <= ROUNDS; r++)); do
-	one remove raw $r bash "$VMB1" __raw_remove "$DEV" "$BLOCKS"
-	one online raw $r bash "$VMB1" __raw_online "$DEV" "$BLOCKS"
-	one remove A $r "$BIN" --timeout 900 remove "$DEV"
-	one online A $r "$BIN" --timeout 900 online "$DEV" --zone movable
-	one remove B $r "$BIN_B" --timeout 900 remove "$DEV"
-	one online B $r "$BIN_B" --timeout 900 online "$DEV" --zone movable
-	for i in "${!MORE[@]}"; do
-		one remove "${LETTERS[$i]}" $r "${MORE[$i]}" --timeout 900 remove "$DEV"
-		one online "${LETTERS[$i]}" $r "${MORE[$i]}" --timeout 900 online "$DEV" --zone movable
+	for ((i = 0; i < ${#NAMES[@]}; i++)); do
+		k=$(((r - 1 + i) % ${#NAMES[@]}))
+		m=${NAMES[$k]} b=${BINS[$k]}
+		if [ "$m" = raw ]; then
+			one remove raw $r bash "$VMB1" __raw_remove "$DEV" "$BLOCKS"
+			one online raw $r bash "$VMB1" __raw_online "$DEV" "$BLOCKS"
+		else
+			one remove "$m" $r "$b" --timeout 900 remove "$DEV"
+			one online "$m" $r "$b" --timeout 900 online "$DEV" --zone movable
+		fi
 	done
 done
 echo "1..$N"

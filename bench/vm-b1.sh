@@ -11,7 +11,9 @@
 # Writes OUTDIR/vm-b1.data, one line per timed operation:
 #   op method round wall_s rc blocks
 # (op: remove|online; method: raw|daxctl|memhotctl; round "st" = the run
-# under strace -T, whose write times are in OUTDIR/vm-b1.writes), and the
+# under strace -T, whose write times are in OUTDIR/vm-b1.writes: per op and
+# method "op method seconds n", then "op method seconds n ATTR" for each
+# sysfs attribute written), and the
 # strace -c tables as OUTDIR/vm-b1.strace-METHOD-OP.txt. Stdout is TAP-ish.
 set -u
 export PATH=/usr/sbin:/usr/bin:/sbin:/bin LC_ALL=C
@@ -194,9 +196,15 @@ restore online || { echo "Bail out! cannot online $DEV"; exit 1; }
 ok "setup: $DEV online movable"
 echo "# MemFree $(awk '/^MemFree/ {print $2}' /proc/meminfo) kB"
 
-# Timed rounds: A B C A B C ..., each remove followed by the same tool's online.
+# Timed rounds, each remove followed by the same tool's online. The order
+# turns by one each round (A B C, B C A, C A B, ...): in a fixed order each
+# remove always came right after the same other tool's online, and that
+# tool's leftovers (the order its blocks came online, its udev events) were
+# paid by one method only.
+METHODS=(raw daxctl memhotctl)
 for ((r = 1; r <= ROUNDS; r++)); do
-	for m in raw daxctl memhotctl; do
+	for ((i = 0; i < 3; i++)); do
+		m=${METHODS[(r - 1 + i) % 3]}
 		timed remove $m $r
 		timed online $m $r
 	done
@@ -218,11 +226,18 @@ for m in raw daxctl memhotctl; do
 		timed $op $m st strace -f -ff -T -y -e trace=write,pwrite64,writev -o "$f"
 		# write(3</sys/devices/system/memory/memory40/state>, ...) = 8 <0.012>
 		cat "$f".* >"$f" && rm -f "$f".*
+		# Totals, then one line per attribute (state, unbind, ...): which
+		# of the kernel's writes cost a method more than another's.
 		awk -v m=$m -v op=$op '
-			/<\/sys\/[^>]*\/(state|unbind|bind|new_id|remove_id)>/ && /<[0-9.]+>$/ {
+			match($0, /<\/sys\/[^>]*\/(state|unbind|bind|new_id|remove_id)>/) && /<[0-9.]+>$/ {
 				t = $NF; gsub(/[<>]/, "", t); s += t; n++
+				a = substr($0, RSTART, RLENGTH); sub(/.*\//, "", a); sub(/>$/, "", a)
+				ks[a] += t; kn[a]++
 			}
-			END { printf "%s %s %.6f %d\n", op, m, s, n }' "$f" >>"$WRITES"
+			END {
+				printf "%s %s %.6f %d\n", op, m, s, n
+				for (a in ks) printf "%s %s %.6f %d %s\n", op, m, ks[a], kn[a], a
+			}' "$f" >>"$WRITES"
 	done
 done
 echo "1..$N"

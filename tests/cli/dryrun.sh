@@ -25,7 +25,7 @@ run 0 -j remove dax0.0 --dry-run --sysroot "$T"
 jqt '.device == "dax0.0" and .operation == "remove" and .dry_run == true'
 jqt '.outcome == "done" and .exit_code == 0 and .rolled_back == false'
 jqt '[.steps[].done] | all(. == false)'
-jqt '[.steps[] | select(.step == "offline-block") | .block] == [34, 35, 36, 37, 38]'
+jqt '[.steps[] | select(.step == "offline-block") | .block] == [35, 36, 37, 38, 34]'
 jqt '[.steps[].step] | index("check-offline") < index("unbind-kmem")'
 jqt '.driver == "kmem" and ([.blocks[].state] | all(. == "online"))'
 for s in $(jq -r '.steps[].step' "$TMP/out"); do

@@ -150,19 +150,19 @@ static void test_kmem_movable(void)
 	mh_dev_view_free(&v);
 
 	check_plan(&s, MH_OP_REMOVE, "dax0.0", NULL, 0, NULL,
-		   "offline-block memory34", "offline-block memory35",
-		   "offline-block memory36", "offline-block memory37",
-		   "offline-block memory38", "check-offline dax0.0", "unbind-kmem dax0.0",
+		   "offline-block memory35", "offline-block memory36",
+		   "offline-block memory37", "offline-block memory38",
+		   "offline-block memory34", "check-offline dax0.0", "unbind-kmem dax0.0",
 		   "verify-released dax0.0", "bind-devdax dax0.0", "settle-udev", END);
 	check_plan(&s, MH_OP_REMOVE, "dax0.0", &none, 0, NULL,
-		   "offline-block memory34", "offline-block memory35",
-		   "offline-block memory36", "offline-block memory37",
-		   "offline-block memory38", "check-offline dax0.0", "unbind-kmem dax0.0",
+		   "offline-block memory35", "offline-block memory36",
+		   "offline-block memory37", "offline-block memory38",
+		   "offline-block memory34", "check-offline dax0.0", "unbind-kmem dax0.0",
 		   "verify-released dax0.0", "settle-udev", END);
 	check_plan(&s, MH_OP_OFFLINE, "dax0.0", NULL, 0, NULL,
-		   "offline-block memory34", "offline-block memory35",
-		   "offline-block memory36", "offline-block memory37",
-		   "offline-block memory38", END);
+		   "offline-block memory35", "offline-block memory36",
+		   "offline-block memory37", "offline-block memory38",
+		   "offline-block memory34", END);
 	check_plan(&s, MH_OP_ONLINE, "dax0.0", NULL, 0, NULL, END);
 	check_plan(&s, MH_OP_ONLINE, "dax0.0", &normal, -EINVAL,
 		   "memory34 is already online in Movable, not normal", END);
@@ -178,8 +178,9 @@ static void test_kmem_movable(void)
 			break;
 	ok(i == 5 && plan.blocks[0] == 34 && plan.blocks[4] == 38,
 	   "orig state online, zone movable");
-	ok(plan.steps[0].kind == MH_STEP_OFFLINE_BLOCK && plan.steps[0].block == 34,
-	   "step 1 is offline-block 34");
+	ok(plan.steps[0].kind == MH_STEP_OFFLINE_BLOCK && plan.steps[0].block == 35 &&
+	   plan.steps[4].kind == MH_STEP_OFFLINE_BLOCK && plan.steps[4].block == 34,
+	   "offline from memory35 up, the lowest (memory34) last");
 	mh_plan_free(&plan);
 
 	/*
@@ -201,9 +202,9 @@ static void test_kmem_movable(void)
 		n1->free_kb = 1180 * 1024;
 		s.mem.available_kb = 1280 * 1024;
 		check_plan(&s, MH_OP_REMOVE, "dax0.0", NULL, 0, NULL,
-			   "offline-block memory34", "offline-block memory35",
-			   "offline-block memory36", "offline-block memory37",
-			   "offline-block memory38", "check-offline dax0.0",
+			   "offline-block memory35", "offline-block memory36",
+			   "offline-block memory37", "offline-block memory38",
+			   "offline-block memory34", "check-offline dax0.0",
 			   "unbind-kmem dax0.0", "verify-released dax0.0",
 			   "bind-devdax dax0.0", "settle-udev", END);
 		*n1 = keep;
@@ -243,13 +244,13 @@ static void test_offline_trees(void)
 		   "bind-devdax dax0.0", "settle-udev", END);
 	check_plan(&s, MH_OP_OFFLINE, "dax0.0", NULL, 0, NULL, END);
 	check_plan(&s, MH_OP_ONLINE, "dax0.0", NULL, 0, NULL,
-		   "online-block memory34 movable", "online-block memory35 movable",
-		   "online-block memory36 movable", "online-block memory37 movable",
-		   "online-block memory38 movable", END);
+		   "online-block memory38 movable", "online-block memory37 movable",
+		   "online-block memory36 movable", "online-block memory35 movable",
+		   "online-block memory34 movable", END);
 	check_plan(&s, MH_OP_ONLINE, "dax0.0", &normal, 0, NULL,
-		   "online-block memory34 normal", "online-block memory35 normal",
-		   "online-block memory36 normal", "online-block memory37 normal",
-		   "online-block memory38 normal", END);
+		   "online-block memory38 normal", "online-block memory37 normal",
+		   "online-block memory36 normal", "online-block memory35 normal",
+		   "online-block memory34 normal", END);
 	is_int(mh_plan_build(&s, MH_OP_ONLINE, "dax0.0", NULL, &plan, why, sizeof(why)), 0,
 	       "online plan");
 	ok(plan.nr_blocks == 5 && plan.orig_state[0] == MH_BLOCK_OFFLINE &&
@@ -262,11 +263,11 @@ static void test_offline_trees(void)
 	take(root, &s, false);
 	is_str(s.auto_online, "online_movable", "policy online_movable");
 	check_plan(&s, MH_OP_REMOVE, "dax0.0", NULL, 0, NULL,
-		   "offline-block memory36", "offline-block memory37",
-		   "offline-block memory38", "check-offline dax0.0", "unbind-kmem dax0.0",
+		   "offline-block memory37", "offline-block memory38",
+		   "offline-block memory36", "check-offline dax0.0", "unbind-kmem dax0.0",
 		   "verify-released dax0.0", "bind-devdax dax0.0", "settle-udev", END);
 	check_plan(&s, MH_OP_ONLINE, "dax0.0", NULL, 0, NULL,
-		   "online-block memory34 movable", "online-block memory35 movable", END);
+		   "online-block memory35 movable", "online-block memory34 movable", END);
 	is_int(mh_plan_build(&s, MH_OP_OFFLINE, "dax0.0", NULL, &plan, why, sizeof(why)), 0,
 	       "offline plan");
 	ok(plan.nr_blocks == 5 && plan.orig_state[0] == MH_BLOCK_OFFLINE &&
@@ -308,9 +309,9 @@ static void test_not_kmem(void)
 	check_plan(&s, MH_OP_ONLINE, "dax0.0", NULL, 0, NULL,
 		   "load-kmem", "set-policy auto_online_blocks=offline",
 		   "unbind dax0.0 from device_dax", "bind-kmem dax0.0",
-		   "online-block memory34 movable", "online-block memory35 movable",
-		   "online-block memory36 movable", "online-block memory37 movable",
-		   "online-block memory38 movable", "restore-policy auto_online_blocks=online",
+		   "online-block memory38 movable", "online-block memory37 movable",
+		   "online-block memory36 movable", "online-block memory35 movable",
+		   "online-block memory34 movable", "restore-policy auto_online_blocks=online",
 		   "settle-udev", END);
 	is_int(mh_plan_build(&s, MH_OP_ONLINE, "dax0.0", NULL, &plan, why, sizeof(why)), 0,
 	       "online plan");
@@ -332,9 +333,9 @@ static void test_not_kmem(void)
 	mh_dev_view_free(&v);
 	check_plan(&s, MH_OP_ONLINE, "dax0.0", NULL, 0, NULL,
 		   "load-kmem", "bind-kmem dax0.0",
-		   "online-block memory34 movable", "online-block memory35 movable",
-		   "online-block memory36 movable", "online-block memory37 movable",
-		   "online-block memory38 movable", "settle-udev", END);
+		   "online-block memory38 movable", "online-block memory37 movable",
+		   "online-block memory36 movable", "online-block memory35 movable",
+		   "online-block memory34 movable", "settle-udev", END);
 	mh_snapshot_free(&s);
 	mh_root_close(root);
 }
@@ -370,8 +371,8 @@ static void test_shapes(void)
 		mh_blocks_free(&b);
 	}
 	check_plan(&s, MH_OP_REMOVE, "dax1.0", NULL, 0, NULL,
-		   "offline-block memory50", "offline-block memory51",
-		   "offline-block memory60", "offline-block memory61",
+		   "offline-block memory51", "offline-block memory60",
+		   "offline-block memory61", "offline-block memory50",
 		   "check-offline dax1.0", "unbind-kmem dax1.0", "verify-released dax1.0",
 		   "bind-devdax dax1.0", "settle-udev", END);
 	mh_snapshot_free(&s);
@@ -387,8 +388,8 @@ static void test_shapes(void)
 	ok(v.removable, "partial device removable");
 	mh_dev_view_free(&v);
 	check_plan(&s, MH_OP_OFFLINE, "dax0.0", NULL, 0, NULL,
-		   "offline-block memory35", "offline-block memory36",
-		   "offline-block memory37", "offline-block memory38", END);
+		   "offline-block memory36", "offline-block memory37",
+		   "offline-block memory38", "offline-block memory35", END);
 	mh_snapshot_free(&s);
 	mh_root_close(root);
 

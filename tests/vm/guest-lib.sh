@@ -90,6 +90,16 @@ count_state() {
 	echo $n
 }
 nblocks() { dax_blocks "$1" | wc -l; }
+# plan_block_steps OP DEV: the block steps of memhotctl's plan for OP, in
+# its order, as -v names them ("offline-block memory35", ...)
+plan_block_steps() {
+	"$MEMHOTCTL" -j "$1" "$2" --dry-run |
+		jq -r '.steps[] | select(.step | endswith("-block")) | "\(.step) memory\(.block)"'
+}
+# steps_started: the block steps a -v run reported starting, in order
+steps_started() {
+	sed -n 's/.*\] \([a-z]*-block memory[0-9]*\).* \.\.\.$/\1/p' <<<"$MH_ERR"
+}
 # Summary "34:online:Movable 35:offline:Movable ..." for diagnostics
 blocks_summary() {
 	local b out=

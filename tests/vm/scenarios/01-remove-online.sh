@@ -26,6 +26,29 @@ is "$MH_RC" 0 "remove -j exits 0"
 is "$(jq -r .outcome <<<"$MH_OUT" 2>/dev/null)" "done" "remove -j outcome done"
 removed "$dev" "$before" "remove -j"
 
+# The block steps in the plan's order, taken by the real kernel: offline
+# upwards with the lowest block last, online downwards (each keeps the
+# kernel's walk over the zone after every change short; see plan.c).
+mapfile -t blocks < <(dax_blocks "$dev")
+setup_or_bail "kmem for the order checks" raw_to_kmem "$dev" online_movable
+dmesg_mark
+mh -v remove "$dev"
+is "$MH_RC" 0 "remove -v exits 0"
+is "$(steps_started | tr '\n' ' ')" \
+	"$(for b in "${blocks[@]:1}" "${blocks[0]}"; do printf 'offline-block memory%s ' "$b"; done)" \
+	"offline order: memory${blocks[1]} up to memory${blocks[-1]}, then memory${blocks[0]}"
+removed "$dev" "$before" "remove -v"
+mh -v online "$dev" --zone movable
+is "$MH_RC" 0 "online -v exits 0"
+is "$(steps_started | tr '\n' ' ')" \
+	"$(for ((i = ${#blocks[@]} - 1; i >= 0; i--)); do printf 'online-block memory%s ' "${blocks[i]}"; done)" \
+	"online order: memory${blocks[-1]} down to memory${blocks[0]}"
+check "online -v: every block online Movable" all_blocks "$dev" online Movable
+dmesg_mark
+mh remove "$dev"
+is "$MH_RC" 0 "remove after the online -v exits 0"
+removed "$dev" "$before" "remove after the online -v"
+
 # kmem not loaded: online loads it, through libkmod (opened only then).
 if rmmod kmem 2>/dev/null; then
 	check "kmem unloaded for the test" test ! -d /sys/module/kmem

@@ -44,8 +44,6 @@ dev=$(fault_setup_dev 768M online_movable)
 setup_or_bail "kmem device" test -n "$dev"
 node=$(dax_target_node "$dev")
 mid=$(mid_block "$dev")
-first=$(dax_blocks "$dev" | head -n1)
-last=$(dax_blocks "$dev" | tail -n1)
 boot_policy=$(policy)
 declare -A landed
 
@@ -87,7 +85,11 @@ consistent() {	# kmem or not, never a leaked range
 }
 
 # ---- remove ----
-remove_steps=("offline-block memory$first" "offline-block memory$last" check-offline
+# The first and last offline steps in the plan's order (the lowest block
+# goes last).
+mapfile -t off_steps < <(plan_block_steps remove "$dev")
+setup_or_bail "remove plan has offline steps" test "${#off_steps[@]}" -ge 2
+remove_steps=("${off_steps[0]}" "${off_steps[-1]}" check-offline
 	unbind-kmem verify-released bind-devdax)
 for k in "${!remove_steps[@]}"; do
 	at=${remove_steps[$k]}
@@ -132,10 +134,11 @@ for sig in INT TERM KILL; do
 done
 
 # ---- online, with auto_online_blocks changed by memhotctl ----
-online_steps=(set-policy unbind bind-kmem "online-block memory$first"
-	"online-block memory$last" restore-policy)
 raw_to_devdax "$dev"
 set_policy online
+mapfile -t on_steps < <(plan_block_steps online "$dev")
+setup_or_bail "online plan has online steps" test "${#on_steps[@]}" -ge 2
+online_steps=(set-policy unbind bind-kmem "${on_steps[0]}" "${on_steps[-1]}" restore-policy)
 for k in "${!online_steps[@]}"; do
 	at=${online_steps[$k]}
 	for sig in $(sigs_for "$((k + 1))"); do

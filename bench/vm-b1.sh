@@ -10,11 +10,12 @@
 #
 # Writes OUTDIR/vm-b1.data, one line per timed operation:
 #   op method round wall_s rc blocks
-# (op: remove|online; method: raw|daxctl|memhotctl; round "st" = the run
-# under strace -T, whose write times are in OUTDIR/vm-b1.writes: per op and
-# method "op method seconds n", then "op method seconds n ATTR" for each
-# sysfs attribute written), and the
-# strace -c tables as OUTDIR/vm-b1.strace-METHOD-OP.txt. Stdout is TAP-ish.
+# (op: remove|online; method: raw|daxctl|memhotctl; round "sc" = the run
+# under strace -c, "st" = the one under strace -T); the strace -c tables as
+# OUTDIR/vm-b1.strace-METHOD-OP.txt; and the time inside the kernel's writes
+# of the "st" runs in OUTDIR/vm-b1.writes, "op method seconds n" per op and
+# method, then "op method seconds n ATTR" per sysfs attribute written.
+# Stdout is TAP-ish.
 set -u
 export PATH=/usr/sbin:/usr/bin:/sbin:/bin LC_ALL=C
 

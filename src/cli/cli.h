@@ -45,8 +45,8 @@ enum mh_exit outcome_exit(enum mh_outcome o);
 enum mh_exit result_exit(int rc, struct mh_exec_result *res);
 /* Deadline, retries, udev, journal and SIGINT/SIGTERM handling for mh_exec(). */
 void cli_exec_opts(struct cli_ctx *ctx, struct mh_exec_opts *eo, void *progress);
-/* The lock fd, or -1 after saying why. */
-int cli_lock(struct cli_ctx *ctx, const struct mh_deadline *d);
+/* The lock in *fd and 0, or the exit status after saying why. */
+int cli_lock(struct cli_ctx *ctx, const struct mh_deadline *d, int *fd);
 
 /* devname.c: check a user-given device name before any path is built. */
 int cli_check_devname(struct cli_ctx *ctx, const char *name, bool must_exist);

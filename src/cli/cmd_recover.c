@@ -147,11 +147,9 @@ int cmd_recover(struct cli_ctx *ctx)
 	if (!ctx->dry_run) {
 		cli_exec_opts(ctx, &eo, NULL);
 		eo.progress.step = NULL;
-		lockfd = cli_lock(ctx, &eo.deadline);
-		if (lockfd < 0) {
-			ret = MH_EXIT_BUSY;
+		ret = cli_lock(ctx, &eo.deadline, &lockfd);
+		if (ret)
 			goto out;
-		}
 	}
 	if (ctx->json && !ctx->nargs)
 		printf("[\n");

@@ -173,18 +173,25 @@ void cli_exec_opts(struct cli_ctx *ctx, struct mh_exec_opts *eo, void *progress)
 	install_handlers();
 }
 
-int cli_lock(struct cli_ctx *ctx, const struct mh_deadline *d)
+/*
+ * The lock for the whole operation: MH_EXIT_OK with *fd set, or the exit
+ * status, said. Held by another run: busy (3); not to be had at all (the
+ * directory cannot be made, say): an error before any change (1).
+ */
+int cli_lock(struct cli_ctx *ctx, const struct mh_deadline *d, int *fd)
 {
-	int fd = mh_lock_take(d);
+	const char *rundir = getenv("MEMHOTCTL_RUNDIR");
 
-	if (fd >= 0)
-		return fd;
-	if (fd == -ETIMEDOUT || fd == -EWOULDBLOCK)
+	*fd = mh_lock_take(d);
+	if (*fd >= 0)
+		return MH_EXIT_OK;
+	if (*fd == -ETIMEDOUT || *fd == -EWOULDBLOCK) {
 		cli_err("another memhotctl holds %s/lock", mh_lock_dir());
-	else
-		cli_err("cannot take the lock in %s: %s%s", mh_lock_dir(), strerror(-fd),
-			ctx->sysroot ? " (set MEMHOTCTL_RUNDIR)" : "");
-	return -1;
+		return MH_EXIT_BUSY;
+	}
+	cli_err("cannot take the lock %s/lock: %s%s", mh_lock_dir(), strerror(-*fd),
+		ctx->sysroot && !(rundir && *rundir) ? " (set MEMHOTCTL_RUNDIR)" : "");
+	return MH_EXIT_ERROR;
 }
 
 int run_op(struct cli_ctx *ctx, enum mh_op op, const struct mh_plan_opts *popts)
@@ -243,11 +250,9 @@ int run_op(struct cli_ctx *ctx, enum mh_op op, const struct mh_plan_opts *popts)
 
 	pc.show = !ctx->quiet && (ctx->verbose || isatty(STDERR_FILENO));
 	cli_exec_opts(ctx, &eo, &pc);
-	lockfd = cli_lock(ctx, &eo.deadline);
-	if (lockfd < 0) {
-		ret = MH_EXIT_BUSY;
+	ret = cli_lock(ctx, &eo.deadline, &lockfd);
+	if (ret)
 		goto out_plan;
-	}
 	rc = mh_exec(ctx->root, &plan, &eo, &res);
 	mh_lock_release(lockfd);
 	ret = result_exit(rc, &res);

@@ -61,23 +61,24 @@ int mh_lock_take(const struct mh_deadline *d)
 	const char *dir = mh_lock_dir();
 	int dfd, fd, err;
 
+	/* Failures are the caller's to say; -v -v tells which step. */
 	err = mh_mkdir_p(dir, 0700);
 	if (err) {
-		mh_err("cannot create %s: %s", dir, strerror(-err));
+		mh_dbg("lock: cannot create %s: %s", dir, strerror(-err));
 		return err;
 	}
 	/* The directory itself must not be a symlink either. */
 	dfd = open(dir, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
 	if (dfd < 0) {
 		err = -errno;
-		mh_err("cannot open %s: %s", dir, strerror(errno));
+		mh_dbg("lock: cannot open %s: %s", dir, strerror(errno));
 		return err;
 	}
 	fd = openat(dfd, "lock", O_RDWR | O_CREAT | O_NOFOLLOW | O_CLOEXEC, 0600);
 	err = -errno;
 	close(dfd);
 	if (fd < 0) {
-		mh_err("cannot open %s/lock: %s", dir, strerror(-err));
+		mh_dbg("lock: cannot open %s/lock: %s", dir, strerror(-err));
 		return err;
 	}
 	for (;;) {

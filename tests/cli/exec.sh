@@ -56,4 +56,18 @@ if command -v flock >/dev/null; then
 		fail "the lock message more than once"
 	echo "ok: --timeout 1 ends the wait for the lock after $ms ms"
 fi
+
+# A lock that cannot be had at all (its directory cannot be made): an
+# error before any change, exit 1 and not busy's 3, said in one line that
+# names the lock; the tree stays as it was.
+sh "$top_srcdir/tests/cli/mktree.sh" "$TMP/t5"
+before=$(tree_sum "$TMP/t5/two")
+: >"$TMP/notadir"
+(
+	export MEMHOTCTL_RUNDIR="$TMP/notadir/run"
+	run 1 remove dax0.0 --sysroot "$TMP/t5/two"
+)
+err_has "cannot take the lock $TMP/notadir/run/lock: Not a directory"
+[ "$(wc -l <"$TMP/err")" = 1 ] || fail "the lock failure said in more than one line"
+[ "$(tree_sum "$TMP/t5/two")" = "$before" ] || fail "the tree changed"
 exit 0

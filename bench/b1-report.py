@@ -135,9 +135,9 @@ def main():
                 ("remove", "memhotctl") in med:
             a = med[("remove", "memhotctl")] / med[("remove", "raw")]
             b = med[("remove", "memhotctl")] / med[("remove", "daxctl")]
-            p("\nTargets (remove): ≤ 1.05 × raw: %.2f (%s); ≤ 1.0 × daxctl: %.2f (%s)." % (
-                a, "met" if a <= 1.05 else "missed by %.0f %%" % (100 * (a - 1.05)),
-                b, "met" if b <= 1.0 else "missed by %.0f %%" % (100 * (b - 1.0))))
+            p("\nTargets (remove): ≤ 1.05 × raw: %.3f (%s); ≤ 1.0 × daxctl: %.3f (%s)." % (
+                a, "met" if a <= 1.05 else "missed by %.1f %%" % (100 * (a - 1.05)),
+                b, "met" if b <= 1.0 else "missed by %.1f %%" % (100 * (b - 1.0))))
         pr = [(op, other, paired(r["runs"], op, "memhotctl", other))
               for op in ("remove", "online") for other in ("raw", "daxctl")]
         pr = [x for x in pr if x[2]]

@@ -13,7 +13,7 @@ METHODS = ("raw", "daxctl", "memhotctl")
 
 
 def load(d):
-    runs, st, sc = {}, {}, {}
+    runs, st, sc, ft = {}, {}, {}, {}
     p = os.path.join(d, "vm-b1.data")
     if not os.path.exists(p):
         return None
@@ -27,9 +27,17 @@ def load(d):
             st[(op, m)] = {"wall": wall, "rc": rc}
         elif r == "sc":
             sc[(op, m)] = {"wall": wall, "rc": rc}
+        elif r == "ft":
+            ft[(op, m)] = {"wall": wall, "rc": rc}
         else:
             runs.setdefault((op, m), []).append((wall, rc, r))
-    writes, by_attr = {}, {}
+    writes, by_attr, kwrites = {}, {}, {}
+    p = os.path.join(d, "vm-b1.kwrites")
+    if os.path.exists(p):
+        for line in open(p):
+            f = line.split()
+            if len(f) == 4:
+                kwrites[(f[0], f[1])] = (float(f[2]), int(f[3]))
     p = os.path.join(d, "vm-b1.writes")
     if os.path.exists(p):
         for line in open(p):
@@ -48,7 +56,8 @@ def load(d):
     p = os.path.join(d, "vm-b1.tap")
     if os.path.exists(p):
         tap = open(p).read()
-    return {"runs": runs, "st": st, "sc": sc, "writes": writes, "by_attr": by_attr,
+    return {"runs": runs, "st": st, "sc": sc, "ft": ft, "kwrites": kwrites,
+            "writes": writes, "by_attr": by_attr,
             "calls": calls, "nb": nb, "tap": tap}
 
 
@@ -146,6 +155,21 @@ def main():
               "median over rounds, min–max): " + "; ".join(
                   "%s × %s %.2f (%.2f–%.2f, %d rounds)" % (op, o, q[0], q[1], q[2], q[3])
                   for op, o, q in pr) + ".")
+        if r["kwrites"]:
+            p("\nWithout strace: one run per method and op with ftrace's function_graph "
+              "tracer limited to the kernel's store functions behind the writes "
+              "(state_store, unbind_store, bind_store, new_id_store, remove_id_store), "
+              "which stops no syscall. Own overhead = the run's wall time not spent "
+              "in those functions, as a fraction of it.\n")
+            p("| op | method | wall | in the kernel's writes (n) | own overhead |")
+            p("|---|---|---:|---:|---:|")
+            for op in ("remove", "online"):
+                for mt in METHODS:
+                    k, w = r["kwrites"].get((op, mt)), r["ft"].get((op, mt))
+                    if k and w and w["rc"] == 0 and w["wall"] > 0:
+                        p("| %s | %s | %s | %s (%d) | %.0f %% |" % (
+                            op, mt, ms(w["wall"]), ms(k[0]), k[1],
+                            100 * (w["wall"] - k[0]) / w["wall"]))
         p("\nUnder strace: syscalls (`strace -c -f`, all processes) and the time spent "
           "inside the kernel's `state`/`unbind`/`bind`/`new_id` writes (`strace -T -y`, "
           "summed). Own overhead (traced) = wall time of the traced run not spent in "

@@ -10,12 +10,13 @@
 #
 # Writes OUTDIR/vm-b1.data, one line per timed operation:
 #   op method round wall_s rc blocks
-# (op: remove|online; method: raw|daxctl|memhotctl; round "sc" = the run
-# under strace -c, "st" = the one under strace -T); the strace -c tables as
-# OUTDIR/vm-b1.strace-METHOD-OP.txt; and the time inside the kernel's writes
-# of the "st" runs in OUTDIR/vm-b1.writes, "op method seconds n" per op and
-# method, then "op method seconds n ATTR" per sysfs attribute written.
-# Stdout is TAP-ish.
+# (op: remove|online; method: raw|daxctl|memhotctl; round "ft" = the run
+# with ftrace on the store functions, "sc" = the one under strace -c, "st" =
+# the one under strace -T); the ftrace sums in OUTDIR/vm-b1.kwrites; the
+# strace -c tables as OUTDIR/vm-b1.strace-METHOD-OP.txt; and the time inside
+# the kernel's writes of the "st" runs in OUTDIR/vm-b1.writes, "op method
+# seconds n" per op and method, then "op method seconds n ATTR" per sysfs
+# attribute written. Stdout is TAP-ish.
 set -u
 export PATH=/usr/sbin:/usr/bin:/sbin:/bin LC_ALL=C
 
@@ -210,6 +211,48 @@ for ((r = 1; r <= ROUNDS; r++)); do
 		timed online $m $r
 	done
 done
+
+# The kernel's own time in the store functions behind the state, unbind,
+# bind, new_id and remove_id writes, from ftrace's function_graph tracer
+# limited to them: no ptrace stop on any syscall, so the wall time around
+# them is what it is untraced, and the rest of it is the method's own
+# overhead. One run per method and op (round "ft"); sums in
+# OUTDIR/vm-b1.kwrites as "op method seconds n". B1_FTRACE=0 skips it.
+TR=/sys/kernel/tracing
+STORES="state_store unbind_store bind_store new_id_store remove_id_store"
+ftrace_ready() {
+	local f
+	[ -e $TR/current_tracer ] || mount -t tracefs nodev $TR 2>/dev/null
+	[ -e $TR/current_tracer ] && grep -qw function_graph $TR/available_tracers || return 1
+	echo >$TR/set_ftrace_filter
+	for f in $STORES; do echo "$f" >>$TR/set_ftrace_filter 2>/dev/null; done
+	grep -qw state_store $TR/set_ftrace_filter || return 1
+	echo 1 >$TR/options/funcgraph-tail	# "} /* state_store */" on a split call
+}
+if [ "${B1_FTRACE:-${MH_GUEST_B1_FTRACE:-1}}" = 1 ] && ftrace_ready; then
+	: >"$OUT/vm-b1.kwrites"
+	for m in raw daxctl memhotctl; do
+		for op in remove online; do
+			echo function_graph >$TR/current_tracer
+			echo >$TR/trace
+			echo 1 >$TR/tracing_on
+			timed $op $m ft
+			echo 0 >$TR/tracing_on
+			# " 1) @ 123456.7 us |  state_store();", or on the line
+			# "} /* state_store */" when the call was split: a duration
+			awk -v m=$m -v op=$op '
+				/_store(\(\);| \*\/)/ && match($0, /[0-9.]+ us/) {
+					s += substr($0, RSTART, RLENGTH - 3); n++
+				}
+				END { printf "%s %s %.6f %d\n", op, m, s / 1e6, n }' \
+				$TR/trace >>"$OUT/vm-b1.kwrites"
+			echo nop >$TR/current_tracer
+		done
+	done
+	echo >$TR/set_ftrace_filter
+else
+	echo "# no ftrace function_graph here: no untraced overhead figure"
+fi
 
 # Syscall counts (strace -c -f), then the time inside the kernel's
 # state/unbind/bind/new_id writes (strace -T -y) against the wall time.

@@ -12,8 +12,23 @@ import sys
 METHODS = ("raw", "daxctl", "memhotctl")
 
 
+def load_sums(path):
+    """'op method seconds n' lines by (op, method), and the 'op method
+    seconds n ATTR' ones by (op, method, attr); both empty without the file."""
+    totals, by_attr = {}, {}
+    if os.path.exists(path):
+        for line in open(path):
+            f = line.split()
+            if len(f) == 4:
+                totals[(f[0], f[1])] = (float(f[2]), int(f[3]))
+            elif len(f) == 5:
+                by_attr[(f[0], f[1], f[4])] = (float(f[2]), int(f[3]))
+    return totals, by_attr
+
+
 def load(d):
-    runs, st, sc, ft = {}, {}, {}, {}
+    runs = {}
+    single = {"st": {}, "sc": {}, "ft": {}}	# the traced runs, one per op and method
     p = os.path.join(d, "vm-b1.data")
     if not os.path.exists(p):
         return None
@@ -23,29 +38,12 @@ def load(d):
         if len(f) != 6:
             continue
         op, m, r, wall, rc, nb = f[0], f[1], f[2], float(f[3]), int(f[4]), int(f[5])
-        if r == "st":
-            st[(op, m)] = {"wall": wall, "rc": rc}
-        elif r == "sc":
-            sc[(op, m)] = {"wall": wall, "rc": rc}
-        elif r == "ft":
-            ft[(op, m)] = {"wall": wall, "rc": rc}
+        if r in single:
+            single[r][(op, m)] = {"wall": wall, "rc": rc}
         else:
             runs.setdefault((op, m), []).append((wall, rc, r))
-    writes, by_attr, kwrites = {}, {}, {}
-    p = os.path.join(d, "vm-b1.kwrites")
-    if os.path.exists(p):
-        for line in open(p):
-            f = line.split()
-            if len(f) == 4:
-                kwrites[(f[0], f[1])] = (float(f[2]), int(f[3]))
-    p = os.path.join(d, "vm-b1.writes")
-    if os.path.exists(p):
-        for line in open(p):
-            f = line.split()
-            if len(f) == 4:
-                writes[(f[0], f[1])] = (float(f[2]), int(f[3]))
-            elif len(f) == 5:
-                by_attr[(f[0], f[1], f[4])] = (float(f[2]), int(f[3]))
+    writes, by_attr = load_sums(os.path.join(d, "vm-b1.writes"))
+    kwrites, _ = load_sums(os.path.join(d, "vm-b1.kwrites"))
     calls = {}
     for op in ("remove", "online"):
         for m in METHODS:
@@ -56,9 +54,8 @@ def load(d):
     p = os.path.join(d, "vm-b1.tap")
     if os.path.exists(p):
         tap = open(p).read()
-    return {"runs": runs, "st": st, "sc": sc, "ft": ft, "kwrites": kwrites,
-            "writes": writes, "by_attr": by_attr,
-            "calls": calls, "nb": nb, "tap": tap}
+    return {"runs": runs, **single, "kwrites": kwrites, "writes": writes,
+            "by_attr": by_attr, "calls": calls, "nb": nb, "tap": tap}
 
 
 def paired(runs, op, a, b):

@@ -1,9 +1,25 @@
 #!/usr/bin/env python3
 # SPDX-License-Identifier: GPL-2.0-or-later
-"""B1 summary: OUT.md from the guests' vm-b1.data/.writes/strace files.
+"""B1 reports from what bench/vm-b1.sh left in a guest's output directory.
 
-usage: b1-report.py OUT.md SERIES=DIR...
+usage: b1-report.py OUT.md SERIES=DIR...      B1: vm-b1.data/.writes/.kwrites/strace
+       b1-report.py --ab LABEL=DIR...         A/B (vm-b1.sh ab): vm-b1-ab.data
+       b1-report.py --phases DIR [LABEL]      profile (vm-b1.sh phases): phases-*.log
+
+B1 writes the markdown to OUT.md; --ab and --phases print it.
+
+--ab: each row one kernel's op; each column a method (raw, A, B, ...), its
+median wall time (min-max) over the rounds, and the median's ratio to
+raw's. Runs that failed (rc != 0) are counted and left out. A second
+table pairs each method with A round by round: the median of its time
+minus A's in the same round, and in how many rounds it was the faster.
+
+--phases: stamps are when a bash reader got each -v -v line, so they
+include the cost of printing them (the "between steps" column): a run
+without -v does not pay that. Per-step times still show which steps cost
+what.
 """
+import glob
 import os
 import re
 import statistics
@@ -89,8 +105,8 @@ def ms(x):
     return "%.0f ms" % (x * 1e3) if x < 10 else "%.2f s" % x
 
 
-def main():
-    md = sys.argv[1]
+def b1_main(argv):
+    md = argv[0]
     out = ["## B1 — hot-remove on a real kernel (QEMU/TCG guest)\n"]
     p = out.append
     p("An idle kmem device on an emulated NVDIMM (sparse 10 GiB backing file), every "
@@ -102,7 +118,7 @@ def main():
       "`-m system-ram`; memhotctl = `remove` / `online --zone movable`. Every result "
       "is checked from sysfs. Guests run under TCG on a shared 2-core host: compare "
       "the methods with each other, not with bare metal.\n")
-    for arg in sys.argv[2:]:
+    for arg in argv[1:]:
         series, d = arg.split("=", 1)
         r = load(d)
         if r is None:
@@ -215,6 +231,163 @@ def main():
         p("")
     with open(md, "w") as f:
         f.write("\n".join(out) + "\n")
+
+
+# ---- --ab: binaries side by side ----
+
+by_round = {}	# (label, op, method, round) -> wall, over every file loaded
+
+def ab_load(path, label):
+    runs, failed = {}, {}
+    for line in open(path):
+        f = line.split()
+        if len(f) != 5:
+            continue
+        op, m, r, wall, rc = f[0], f[1], f[2], float(f[3]), int(f[4])
+        if rc:
+            failed[(op, m)] = failed.get((op, m), 0) + 1
+        else:
+            runs.setdefault((op, m), []).append(wall)
+            by_round[(label, op, m, r)] = wall
+    return runs, failed
+
+
+def ab_main(args):
+    if not args:
+        sys.exit(__doc__)
+    methods, rows = [], []
+    for arg in args:
+        label, _, d = arg.partition("=")
+        runs, failed = ab_load(os.path.join(d, "vm-b1-ab.data"), label)
+        for (op, m) in runs:
+            if m not in methods:
+                methods.append(m)
+        rows.append((label, runs, failed))
+    methods.sort(key=lambda m: (m != "raw", m))
+    print("| kernel | op | " + " | ".join(methods) + " |")
+    print("|---|---|" + "---:|" * len(methods))
+    for label, runs, failed in rows:
+        for op in ("remove", "online"):
+            raw = runs.get((op, "raw"))
+            base = statistics.median(raw) if raw else None
+            cells = []
+            for m in methods:
+                w = runs.get((op, m))
+                if not w:
+                    cells.append("-")
+                    continue
+                med = statistics.median(w)
+                cell = f"{med * 1000:,.0f} ms ({min(w) * 1000:,.0f}-{max(w) * 1000:,.0f})"
+                if m != "raw" and base:
+                    cell += f", {med / base:.2f} x raw"
+                if failed.get((op, m)):
+                    cell += f", {failed[(op, m)]} failed"
+                cells.append(cell)
+            n = max(len(runs.get((op, m), [])) for m in methods)
+            print(f"| {label} | {op} ({n} rounds) | " + " | ".join(cells) + " |")
+    paired_table(rows, methods)
+
+
+def paired_table(rows, methods):
+    others = [m for m in methods if m not in ("raw", "A")]
+    if not others:
+        return
+    print("\n| kernel | op | " + " | ".join(f"{m} - A per round" for m in others) + " |")
+    print("|---|---|" + "---:|" * len(others))
+    for label, _, _ in rows:
+        for op in ("remove", "online"):
+            cells = []
+            for m in others:
+                d = [w - by_round[(label, op, "A", r)]
+                     for (lb, o, mm, r), w in by_round.items()
+                     if (lb, o, mm) == (label, op, m) and (label, op, "A", r) in by_round]
+                cells.append(f"median {statistics.median(d) * 1000:+,.0f} ms, "
+                             f"faster in {sum(x < 0 for x in d)} of {len(d)}" if d else "-")
+            print(f"| {label} | {op} | " + " | ".join(cells) + " |")
+
+
+# ---- --phases: where one run's time goes ----
+
+def steps(path):
+    rows, start = [], None
+    begun = {}
+    for line in open(path):
+        m = re.match(r"^(\d+\.\d+) memhotctl: \S+: \[(\d+)/\d+\] (\S+)(.*?)( \.\.\.|: done)$", line)
+        if not m:
+            continue
+        t, idx, kind, end = float(m.group(1)), int(m.group(2)), m.group(3), m.group(5)
+        if end == " ...":
+            begun[idx] = t
+            if start is None:
+                start = t
+        elif idx in begun:
+            rows.append((idx, kind, begun[idx], t))
+    return start, rows
+
+
+def summary(path):
+    start, rows = steps(path)
+    if not rows:
+        return None
+    blocks = [r for r in rows if r[1] in ("offline-block", "online-block")]
+    other = {}
+    for r in rows:
+        if r not in blocks:
+            other[r[1]] = other.get(r[1], 0) + r[3] - r[2]
+    gaps = sum(rows[i][2] - rows[i - 1][3] for i in range(1, len(rows)))
+    per = [b[3] - b[2] for b in blocks]
+    return {"start": start, "first": per[0] if per else 0,
+            "rest": sum(per[1:]), "n": len(per) - 1,
+            "median": statistics.median(per[1:]) if len(per) > 1 else 0,
+            "other": other, "gaps": gaps, "end": rows[-1][3]}
+
+
+def phases_main(args):
+    if not args:
+        sys.exit(__doc__)
+    d = args[0]
+    label = args[1] if len(args) > 1 else d
+    # vm-b1.sh phases writes vm-b1.tap; the script it replaced, its own
+    tap = os.path.join(d, "vm-b1-phases.tap")
+    if not os.path.exists(tap):
+        tap = os.path.join(d, "vm-b1.tap")
+    tap = open(tap).read()
+    wall = {m.group(1): int(m.group(2)) for m in
+            re.finditer(r"^ok \d+ - (\S+) rc \d+ (\d+) ms", tap, re.M)}
+    print("#### %s\n" % label)
+    for what in ("version", "dry-run", "daxctl-list"):
+        v = [w for k, w in wall.items() if k.endswith("-" + what)]
+        if v:
+            print("- `%s`: median %d ms (%d–%d)" % (what, statistics.median(v), min(v), max(v)))
+    print("\n| run | wall | raw same round | until 1st step | 1st block | other blocks "
+          "(median each) | other steps | between steps (-v printing) |")
+    print("|---|---:|---:|---:|---:|---:|---|---:|")
+    for p in sorted(glob.glob(os.path.join(d, "phases-[0-9]*-*.log"))):
+        name = os.path.basename(p)[7:-4]
+        if "raw" in name or name.split("-", 1)[1] not in ("remove", "online"):
+            continue
+        s = summary(p)
+        if not s:
+            continue
+        rnd, op = name.split("-", 1)
+        raw = wall.get("%s-raw-%s" % (rnd, op))
+        print("| %s | %d ms | %s | %.2f s | %.2f s | %.2f s (%d ms) | %s | %.2f s |" % (
+            name, wall.get(name, 0), "%d ms" % raw if raw else "–", s["start"], s["first"],
+            s["rest"], 1000 * s["median"],
+            ", ".join("%s %.2f s" % kv for kv in s["other"].items()), s["gaps"]))
+    print()
+
+
+def main():
+    args = sys.argv[1:]
+    if args and args[0] == "--ab":
+        ab_main(args[1:])
+    elif args and args[0] == "--phases":
+        phases_main(args[1:])
+    elif len(args) >= 1 and not args[0].startswith("-"):
+        b1_main(args)
+    else:
+        sys.exit(__doc__)
 
 
 if __name__ == "__main__":

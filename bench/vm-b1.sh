@@ -2,13 +2,16 @@
 # SPDX-License-Identifier: GPL-2.0-or-later
 #
 # B1, guest side: hot-remove and re-online an idle >= 8 GiB kmem device on a
-# real kernel, three ways, alternating: raw sysfs writes (no checks),
-# daxctl, memhotctl. Run as root inside a guest with an NVDIMM region of
-# >= 9 GiB (bench/b1-profile.conf), MEMHOTCTL=path of the binary.
+# real kernel. Run as root inside a guest with an NVDIMM region of >= 9 GiB
+# (bench/b1-profile.conf), MEMHOTCTL=path of the binary. Three variants,
+# each setting the device up first (online movable):
 #
-#   vm-b1.sh [ROUNDS] [OUTDIR]      (defaults: 5, /run/mh/out or /tmp/b1)
+#   vm-b1.sh [ROUNDS] [OUTDIR]      B1 (defaults: 5, /run/mh/out or /tmp/b1)
+#   vm-b1.sh ab ROUNDS A B|ENV [C...]   A/B: binaries side by side
+#   vm-b1.sh phases [ROUNDS]        where one remove's time goes (default 2)
 #
-# Writes OUTDIR/vm-b1.data, one line per timed operation:
+# B1: three ways, alternating: raw sysfs writes (no checks), daxctl,
+# memhotctl. Writes OUTDIR/vm-b1.data, one line per timed operation:
 #   op method round wall_s rc blocks
 # (op: remove|online; method: raw|daxctl|memhotctl; round "ft" = the run
 # with ftrace on the store functions, "sc" = the one under strace -c, "st" =
@@ -17,6 +20,21 @@
 # the kernel's writes of the "st" runs in OUTDIR/vm-b1.writes, "op method
 # seconds n" per op and method, then "op method seconds n ATTR" per sysfs
 # attribute written. Stdout is TAP-ish.
+#
+# ab: raw and each binary (A, B, C, ...) remove then online, ROUNDS times,
+# untraced, no -v, the order turning each round. B runs binary A with the
+# environment variable ENV=value set instead when the third argument is not
+# a path. Binaries must be visible in the guest (the host's / is, except
+# /tmp, /run and /var/tmp). Lines "op method round wall_s rc" in
+# OUTDIR/vm-b1-ab.data; `b1-report.py --ab` makes the tables.
+#
+# phases: times `memhotctl --version`, `remove --dry-run` and `daxctl list`,
+# then ROUNDS rounds of raw and `memhotctl -v -v` remove/online with every
+# stderr line stamped on arrival (OUTDIR/phases-N-OP.log: "seconds line"),
+# then one remove and online under strace -f -tt -T -y
+# (OUTDIR/phases-strace-OP.txt) unless MH_GUEST_B1_PHASES_STRACE=0 (strace
+# makes every syscall cost ~40 ms in a TCG guest: good for counting, not for
+# timing). `b1-report.py --phases OUTDIR` makes the table.
 set -u
 export PATH=/usr/sbin:/usr/bin:/sbin:/bin LC_ALL=C
 
@@ -83,14 +101,24 @@ if [ "$MEMHOTCTL" = /run/mh/bin/memhotctl ] && cp "$MEMHOTCTL" /tmp/memhotctl-b1
 	MEMHOTCTL=/tmp/memhotctl-b1
 fi
 cp "$0" /tmp/vm-b1-raw.sh && RAW_SCRIPT=/tmp/vm-b1-raw.sh
-ROUNDS=${1:-5}
-OUT=${2:-}
+MODE=b1
+case "${1:-}" in ab | phases) MODE=$1; shift ;; esac
+OUT=
+case $MODE in
+b1) ROUNDS=${1:-5} OUT=${2:-} ;;
+ab)
+	ROUNDS=${1:?rounds} BIN=${2:?binary A} ENVB=${3:?env or binary B}
+	shift 3
+	MORE=("$@")	# C, D, ...: more binaries
+	BIN_B=$BIN
+	case "$ENVB" in /*) BIN_B=$ENVB ENVB= ;; esac
+	;;
+phases) ROUNDS=${1:-2} ;;
+esac
 [ -n "$OUT" ] || { [ -d /run/mh/out ] && OUT=/run/mh/out || OUT=/tmp/b1; }
 mkdir -p "$OUT" "$MEMHOTCTL_RUNDIR"
 DATA=$OUT/vm-b1.data
 WRITES=$OUT/vm-b1.writes
-: >"$DATA"
-: >"$WRITES"
 N=0
 ok() { N=$((N + 1)); echo "ok $N - $*"; }
 not_ok() { N=$((N + 1)); echo "not ok $N - $*"; }
@@ -173,6 +201,91 @@ timed() {
 	fi
 }
 
+# ---- ab: binaries side by side -------------------------------------------
+# ab_one OP NAME ROUND CMD...: one untraced run; B runs with ENVB exported.
+ab_one() {
+	local op=$1 m=$2 r=$3 t0 t1 rc
+	shift 3
+	[ "$UDEVD_RUNNING" = 0 ] || udevadm settle -t 120
+	t0=$(now)
+	# a subshell that execs, for every method: one fork and one exec each
+	(if [ "$m" = B ] && [ -n "$ENVB" ]; then export "$ENVB"; fi; exec "$@") \
+		>"$OUT/ab.last.out" 2>"$OUT/ab.last.err"
+	rc=$?
+	t1=$(now)
+	N=$((N + 1))
+	printf '%s %s %s %d.%06d %d\n' "$op" "$m" "$r" $(((t1 - t0) / 1000000)) \
+		$(((t1 - t0) % 1000000)) $rc >>"$OUT/vm-b1-ab.data"
+	echo "$([ $rc = 0 ] || echo 'not ')ok $N - $op $m $r: rc $rc $(((t1 - t0) / 1000)) ms"
+}
+ab_rounds() {
+	local letters=(C D E F) names=(raw A B) bins=("" "$BIN" "$BIN_B")
+	local desc="A = $BIN; B = ${ENVB:-$BIN_B}" i k m b r
+	for i in "${!MORE[@]}"; do
+		desc+="; ${letters[$i]} = ${MORE[$i]}"
+		names+=("${letters[$i]}") bins+=("${MORE[$i]}")
+	done
+	echo "# $(uname -r) $DEV: $NB blocks; $desc; udevd running: $UDEVD_RUNNING"
+	# The order turns by one each round, as in B1's rounds.
+	for ((r = 1; r <= ROUNDS; r++)); do
+		for ((i = 0; i < ${#names[@]}; i++)); do
+			k=$(((r - 1 + i) % ${#names[@]}))
+			m=${names[$k]} b=${bins[$k]}
+			if [ "$m" = raw ]; then
+				ab_one remove raw $r bash "$RAW_SCRIPT" __raw_remove "$DEV" "$BLOCKS"
+				ab_one online raw $r bash "$RAW_SCRIPT" __raw_online "$DEV" "$BLOCKS"
+			else
+				ab_one remove "$m" $r "$b" --timeout $MH_TIMEOUT remove "$DEV"
+				ab_one online "$m" $r "$b" --timeout $MH_TIMEOUT online "$DEV" --zone movable
+			fi
+		done
+	done
+}
+
+# ---- phases: where one remove's time goes --------------------------------
+stamp() {	# prefix each line with the seconds since $1 (microseconds)
+	local t0=$1 l t
+	while IFS= read -r l; do
+		t=${EPOCHREALTIME/./}	# no $(now): a fork per line lags behind
+		t=$((t - t0))
+		printf '%d.%06d %s\n' $((t / 1000000)) $((t % 1000000)) "$l"
+	done
+}
+phase_run() {	# name cmd...
+	local name=$1 t0 t1 rc
+	shift
+	t0=$(now)
+	"$@" >"$OUT/phases-$name.out" 2> >(stamp "$t0" >"$OUT/phases-$name.log")
+	rc=$?
+	t1=$(now)
+	N=$((N + 1))
+	echo "ok $N - $name rc $rc $(((t1 - t0) / 1000)) ms"
+	sleep 0.3	# let the stamper finish
+}
+phases_rounds() {
+	local i r op a
+	echo "# $(uname -r) $DEV: $NB blocks"
+	# What every run pays before its first write: exec and libraries, then
+	# the snapshot and plan (a dry run), against daxctl's own listing.
+	for i in 1 2 3; do
+		phase_run "$i-version" "$MEMHOTCTL" --version
+		phase_run "$i-dry-run" "$MEMHOTCTL" remove --dry-run "$DEV"
+		phase_run "$i-daxctl-list" daxctl list -d "$DEV"
+	done
+	for ((r = 1; r <= ROUNDS; r++)); do
+		phase_run "$r-raw-remove" bash "$RAW_SCRIPT" __raw_remove "$DEV" "$BLOCKS"
+		phase_run "$r-raw-online" bash "$RAW_SCRIPT" __raw_online "$DEV" "$BLOCKS"
+		phase_run "$r-remove" "$MEMHOTCTL" -v -v --timeout $MH_TIMEOUT remove "$DEV"
+		phase_run "$r-online" "$MEMHOTCTL" -v -v --timeout $MH_TIMEOUT online "$DEV" --zone movable
+	done
+	[ "${MH_GUEST_B1_PHASES_STRACE:-1}" = 1 ] || return 0
+	for op in remove online; do
+		a=(--timeout $MH_TIMEOUT "$op" "$DEV")
+		[ $op = online ] && a+=(--zone movable)
+		phase_run "strace-$op" strace -f -tt -T -y -o "$OUT/phases-strace-$op.txt" "$MEMHOTCTL" "${a[@]}"
+	done
+}
+
 echo "# B1 on $(uname -r), auto_online_blocks=$(cat $SYS_MEM/auto_online_blocks)"
 UDEVD_RUNNING=0
 pgrep -x systemd-udevd >/dev/null && UDEVD_RUNNING=1
@@ -182,13 +295,18 @@ modprobe -q kmem 2>/dev/null
 modprobe -q device_dax 2>/dev/null
 echo offline >$SYS_MEM/auto_online_blocks 2>/dev/null
 
-# One namespace of NS_SIZE, devdax, on a freshly labelled region.
-ndctl disable-region all >/dev/null 2>&1
-ndctl init-labels -f all >/dev/null 2>&1
-ndctl enable-region all >/dev/null 2>&1
-j=$(ndctl create-namespace -r region0 -m devdax -a 2M -s "$NS_SIZE" 2>&1) ||
-	{ echo "Bail out! create-namespace: $j"; exit 1; }
-DEV=$(jq -r '.daxregion.devices[0].chardev' <<<"$j")
+# One namespace of NS_SIZE, devdax, on a freshly labelled region; the
+# ab and phases variants take the one an earlier run in this boot made.
+if [ "$MODE" != b1 ] && [ -e $SYS_DAX/devices/dax0.0 ]; then
+	DEV=dax0.0
+else
+	ndctl disable-region all >/dev/null 2>&1
+	ndctl init-labels -f all >/dev/null 2>&1
+	ndctl enable-region all >/dev/null 2>&1
+	j=$(ndctl create-namespace -r region0 -m devdax -a 2M -s "$NS_SIZE" 2>&1) ||
+		{ echo "Bail out! create-namespace: $j"; exit 1; }
+	DEV=$(jq -r '.daxregion.devices[0].chardev' <<<"$j")
+fi
 BLOCKS=$(blocks_of "$DEV" | tr '\n' ' ')
 BLOCKS=${BLOCKS% }
 NB=$(wc -w <<<"$BLOCKS")
@@ -197,6 +315,13 @@ echo "# $DEV: $NB blocks of $((16#$(cat $SYS_MEM/block_size_bytes) >> 20)) MiB (
 restore online || { echo "Bail out! cannot online $DEV"; exit 1; }
 ok "setup: $DEV online movable"
 echo "# MemFree $(awk '/^MemFree/ {print $2}' /proc/meminfo) kB"
+
+case $MODE in
+ab) ab_rounds; echo "1..$N"; exit 0 ;;
+phases) phases_rounds; echo "1..$N"; exit 0 ;;
+esac
+: >"$DATA"
+: >"$WRITES"
 
 # Timed rounds, each remove followed by the same tool's online. The order
 # turns by one each round (A B C, B C A, C A B, ...): in a fixed order each

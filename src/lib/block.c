@@ -609,7 +609,10 @@ int mh_block_read(struct mh_root *root, uint64_t id, struct mh_block *blk,
 	if (ret < 0)
 		return ret;
 	ret = read_one(&c, id, blk);
-	if (ret == BLOCK_GONE)
+	/* -ENOENT says gone to callers: a state missing from a block there is not */
+	if (ret == -ENOENT)
+		ret = -EIO;
+	else if (ret == BLOCK_GONE)
 		ret = -ENOENT;
 	fds_flush(&c);
 	close(c.memfd);

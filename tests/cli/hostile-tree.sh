@@ -59,6 +59,24 @@ for how in absolute relative; do
 	echo "ok: $how link out of the tree: refused, nothing outside touched"
 done
 
+# 1b. Without openat2 (ENOSYS: a kernel before 5.6; EPERM: a seccomp
+# filter) a sysroot is refused, naming why, and nothing is written.
+NO_OPENAT2=$PWD/tests/unit/test-hostile
+fresh noopenat2
+before=$(tree_sum "$T")
+for e in ENOSYS EPERM; do
+	for cmd in "offline dax0.0" "remove dax0.0" "online dax1.0" status; do
+		rc=0
+		"$NO_OPENAT2" --no-openat2 $e "$MEMHOTCTL" $cmd --sysroot "$T" \
+			>"$TMP/out" 2>"$TMP/err" || rc=$?
+		[ $rc != 77 ] || { echo "no seccomp filters here: skip $e"; break 2; }
+		[ $rc = 1 ] || fail "$e: memhotctl $cmd exited $rc, expected 1"
+		err_has "openat2() RESOLVE_IN_ROOT is not available"
+		echo "ok: without openat2 ($e): $cmd -> 1"
+	done
+done
+[ "$(tree_sum "$T")" = "$before" ] || fail "without openat2: the tree changed"
+
 # 2. A FIFO as an attribute, as block_size_bytes, as a state: an error
 # naming the file, at once, not a hang.
 for f in "$MEM/memory35/state" "$MEM/block_size_bytes" "$MEM/memory36/valid_zones" \

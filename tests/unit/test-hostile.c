@@ -273,9 +273,24 @@ static void test_iomem_cap(struct mh_root *root)
 	put(p, "00000000-3fffffff : System RAM\n");
 }
 
-int main(void)
+/* test-hostile --no-openat2 ERRNO CMD ARGS...: CMD with openat2 denied */
+static int exec_without_openat2(char **argv)
+{
+	int err = !strcmp(argv[0], "EPERM") ? EPERM : ENOSYS;
+
+	if (!deny_openat2(err))
+		return 77;
+	execv(argv[1], argv + 1);
+	perror(argv[1]);
+	return 127;
+}
+
+int main(int argc, char **argv)
 {
 	struct mh_root *root;
+
+	if (argc > 3 && !strcmp(argv[1], "--no-openat2"))
+		return exec_without_openat2(argv + 2);
 
 	alarm(60);	/* a read that hangs fails the test instead */
 	snprintf(top, sizeof(top), "%s/mh-hostile-XXXXXX",

@@ -65,8 +65,12 @@ static int check_iomem(struct mh_root *root, const struct mh_dax_dev *dev,
 	}
 	if (err) {
 		/* ENOMEM, a malformed line, too big: not checked, not leaked */
-		snprintf(what, len, "cannot read /proc/iomem: %s",
-			 err == -EINVAL ? "unexpected content" : mh_strerror(err));
+		if (err == -EFBIG)
+			snprintf(what, len, "cannot read /proc/iomem: larger than %u MiB",
+				 MH_READ_FILE_MAX >> 20);
+		else
+			snprintf(what, len, "cannot read /proc/iomem: %s",
+				 err == -EINVAL ? "unexpected content" : mh_strerror(err));
 		return err == -EBUSY ? -EIO : err;
 	}
 	for (i = 0; i < dev->nr_ranges && !err; i++) {

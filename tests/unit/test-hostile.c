@@ -260,9 +260,10 @@ static void test_fifo(struct mh_root *root)
 static void test_iomem_cap(struct mh_root *root)
 {
 	struct mh_iomem_entry *e = NULL;
-	char p[512];
+	struct mh_dax_dev dev;
+	char p[512], m[512], what[160];
 	size_t n;
-	int fd;
+	int fd, ret;
 
 	snprintf(p, sizeof(p), "%s/proc/iomem", dir);
 	fd = open(p, O_WRONLY | O_CREAT | O_TRUNC, 0600);
@@ -270,6 +271,14 @@ static void test_iomem_cap(struct mh_root *root)
 		exit(1);
 	is_int(mh_iomem_read(root, &e, &n), -EFBIG, "3 GiB /proc/iomem: EFBIG at the cap");
 	free(e);
+	snprintf(m, sizeof(m), "%s/" MEM "/memory34", dir);
+	sh("mv %s %s.away", m, m);	/* blocks gone: iomem is what is checked */
+	ret = mh_dax_read(root, "dax0.0", &dev, NULL, 0);
+	if (!ret)
+		ret = mh_verify_released(root, &dev, 1ULL << 27, what, sizeof(what));
+	sh("mv %s.away %s", m, m);
+	ok(ret == -EFBIG && strstr(what, "larger than 16 MiB"),
+	   "verify over it: not checked, not leaked (%d: %s)", ret, what);
 	put(p, "00000000-3fffffff : System RAM\n");
 }
 

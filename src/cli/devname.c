@@ -85,22 +85,31 @@ void cli_present_devices(struct cli_ctx *ctx, char *buf, size_t len)
 
 int cli_check_devname(struct cli_ctx *ctx, const char *name, bool must_exist)
 {
-	char present[1024], rel[128];
+	char present[1024], rel[128], shown[256];
+	int err;
 
 	if (mh_dax_name_valid(name)) {
 		cli_present_devices(ctx, present, sizeof(present));
+		/* the name is the user's: no escape sequence reaches the terminal */
 		cli_err("'%s': not a dax device name, expected daxX.Y (present: %s)",
-			name, present);
+			cli_escape(name, shown, sizeof(shown)), present);
 		return MH_EXIT_USAGE;
 	}
 	if (!must_exist)
 		return 0;
 	/* The name is now known to be daxX.Y: safe to put in a path. */
-	snprintf(rel, sizeof(rel), "%s/%s", MH_DAX_DEVICES_DIR, name);
-	if (!mh_path_exists(ctx->root, rel)) {
+	err = mh_dax_dev_check(ctx->root, name);
+	if (err == -ENODEV) {
 		cli_present_devices(ctx, present, sizeof(present));
 		cli_err("'%s': no such dax device (present: %s)", name, present);
 		return MH_EXIT_USAGE;
+	}
+	if (err < 0) {
+		/* there, but its link cannot be followed (a loop...) */
+		snprintf(rel, sizeof(rel), "%s/%s", MH_DAX_DEVICES_DIR, name);
+		mh_root_errpath(ctx->root, rel, shown, sizeof(shown));
+		cli_read_error(name, shown, err);
+		return MH_EXIT_ERROR;
 	}
 	return 0;
 }

@@ -264,6 +264,13 @@ int main(int argc, char **argv)
 	cli_setup_log(&ctx);
 
 	rc = mh_root_open(ctx.sysroot ? ctx.sysroot : "/", &ctx.root);
+	if (rc && ctx.sysroot && (rc == -ENOSYS || rc == -EPERM)) {
+		/* mh_root_open(): openat2 failed, nothing keeps paths in the tree */
+		cli_err("--sysroot '%s' refused: openat2() RESOLVE_IN_ROOT is not available "
+			"(%s: Linux 5.6 or later is needed, and no seccomp filter denying it)",
+			ctx.sysroot, strerror(-rc));
+		return MH_EXIT_ERROR;
+	}
 	if (rc) {
 		cli_err("cannot open root '%s': %s", ctx.sysroot ? ctx.sysroot : "/",
 			strerror(-rc));

@@ -8,6 +8,7 @@
 
 #include "cli.h"
 #include "log.h"
+#include "sysroot.h"
 
 static int log_verbose;
 static bool log_quiet;
@@ -63,11 +64,37 @@ void cli_read_error(const char *what, const char *errpath, int err)
 	if (err < 0)
 		err = -err;
 	if (!errpath || !*errpath)
-		cli_err("%s: %s", what, strerror(err));
+		cli_err("%s: %s", what, mh_strerror(err));
 	else if (err == EINVAL || err == EFBIG)
 		cli_err("%s: unexpected content in %s", what, errpath);
 	else
-		cli_err("%s: cannot read %s: %s", what, errpath, strerror(err));
+		cli_err("%s: cannot read %s: %s", what, errpath, mh_strerror(err));
+}
+
+const char *cli_escape(const char *s, char *buf, size_t len)
+{
+	static const char hex[] = "0123456789abcdef";
+	size_t o = 0;
+
+	if (!len)
+		return "";
+	for (; *s; s++) {
+		unsigned char c = (unsigned char)*s;
+		bool plain = c >= 0x20 && c < 0x7f && c != '\\';
+
+		if (o + (plain ? 1 : 4) >= len)
+			break;
+		if (plain) {
+			buf[o++] = (char)c;
+			continue;
+		}
+		buf[o++] = '\\';
+		buf[o++] = 'x';
+		buf[o++] = hex[c >> 4];
+		buf[o++] = hex[c & 15];
+	}
+	buf[o] = '\0';
+	return buf;
 }
 
 int cli_need_root(struct cli_ctx *ctx)

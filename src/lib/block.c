@@ -71,8 +71,14 @@ static void fds_release(struct scan_ctx *c, int fd)
 		fds_flush(c);
 }
 
+/* rel under the memory directory (kept open), never out of a sysroot. */
+static int mem_open(struct scan_ctx *c, const char *rel, int flags)
+{
+	return mh_root_openat_in(c->root, c->memfd, MH_MEMORY_DIR, rel, flags);
+}
+
 /*
- * mh_read_attr_at() with the close batched and a single read: a sysfs
+ * mh_read_attr_in() with the close batched and a single read: a sysfs
  * attribute (one show() of at most a page) and a plain file in a captured
  * tree come whole in one read; only a full buffer needs a second look.
  */
@@ -80,19 +86,19 @@ static int read_attr(struct scan_ctx *c, const char *rel, char *buf, size_t len)
 {
 	int fd, ret;
 
-	fd = openat(c->memfd, rel, O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
-	if (fd < 0 && errno == EMFILE) {
+	fd = mem_open(c, rel, O_RDONLY | O_NOFOLLOW);
+	if (fd == -EMFILE) {
 		fds_flush(c);
-		fd = openat(c->memfd, rel, O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
+		fd = mem_open(c, rel, O_RDONLY | O_NOFOLLOW);
 	}
 	if (fd < 0)
-		return -errno;
+		return fd;
 	ret = (int)read(fd, buf, len - 1);
 	if (ret < 0) {
 		ret = -errno;
 	} else if ((size_t)ret == len - 1) {
 		/* a full buffer: let the careful reader decide (-EFBIG) */
-		ret = mh_read_attr_at(c->memfd, rel, buf, len);
+		ret = mh_read_attr_in(c->root, c->memfd, MH_MEMORY_DIR, rel, buf, len);
 	} else {
 		buf[ret] = '\0';
 		if (ret && buf[ret - 1] == '\n')
@@ -160,15 +166,14 @@ int mh_node_from_name(const char *name)
 static int block_node(struct scan_ctx *c, const char *blkname)
 {
 	char rel[64];
-	struct stat st;
 	struct dirent *de;
 	DIR *d;
 	int node = -1;
 
 	snprintf(rel, sizeof(rel), "%s/node%d", blkname, c->node_guess);
-	if (!fstatat(c->memfd, rel, &st, AT_SYMLINK_NOFOLLOW))
+	if (!mh_root_lstat_in(c->root, c->memfd, MH_MEMORY_DIR, rel))
 		return c->node_guess;
-	if (mh_opendir_at(c->memfd, blkname, &d))
+	if (mh_opendir_in(c->root, c->memfd, MH_MEMORY_DIR, blkname, &d))
 		return -1;
 	while ((de = readdir(d))) {
 		node = mh_node_from_name(de->d_name);
@@ -198,7 +203,7 @@ static int node_dir_links(struct scan_ctx *c, int nodesfd, const char *name,
 	DIR *d;
 	int ret;
 
-	ret = mh_opendir_at(nodesfd, name, &d);
+	ret = mh_opendir_in(c->root, nodesfd, MH_NODE_DIR, name, &d);
 	if (ret)
 		return ret == -ENOMEM ? ret : 0;	/* gone: no links */
 	while ((de = readdir(d))) {
@@ -257,6 +262,13 @@ static int lookup_node(struct scan_ctx *c, uint64_t id, const char *blkname)
 	return block_node(c, blkname);
 }
 
+/*
+ * One block; BLOCK_GONE when its directory entry does not exist. An
+ * entry that is there (a directory, or a link of a tree) whose state
+ * cannot be read is an error, never a block gone.
+ */
+#define BLOCK_GONE 1
+
 static int read_one(struct scan_ctx *c, uint64_t id, struct mh_block *blk)
 {
 	char name[32], rel[48], buf[64];
@@ -269,8 +281,10 @@ static int read_one(struct scan_ctx *c, uint64_t id, struct mh_block *blk)
 
 	snprintf(rel, sizeof(rel), "%s/state", name);
 	ret = read_attr(c, rel, buf, sizeof(buf));
-	if (ret == -ENOENT && fstatat(c->memfd, name, &st, 0))
-		return -ENOENT;		/* no such block (or it just went away) */
+	/* one component of memfd, not followed: no way out of the root */
+	if (ret == -ENOENT && fstatat(c->memfd, name, &st, AT_SYMLINK_NOFOLLOW) &&
+	    errno == ENOENT)
+		return BLOCK_GONE;	/* no such block (or it just went away) */
 	if (ret >= 0)
 		ret = mh_parse_block_state(buf, &blk->state);
 	if (ret < 0) {
@@ -329,7 +343,8 @@ static int read_size(struct scan_ctx *c, uint64_t *bs)
 	char buf[64];
 	int ret;
 
-	ret = mh_read_attr_at(c->memfd, "block_size_bytes", buf, sizeof(buf));
+	ret = mh_read_attr_in(c->root, c->memfd, MH_MEMORY_DIR, "block_size_bytes",
+			      buf, sizeof(buf));
 	if (ret >= 0)
 		ret = mh_parse_u64(buf, 16, bs);
 	if (ret >= 0 && *bs == 0)
@@ -348,8 +363,8 @@ static int read_range(struct scan_ctx *c, const uint64_t *ids, size_t n,
 
 	for (i = 0; i < n; i++) {
 		ret = read_one(c, ids[i], &v[i]);
-		missing[i] = ret == -ENOENT;
-		if (ret == -ENOENT)
+		missing[i] = ret == BLOCK_GONE;
+		if (ret == BLOCK_GONE)
 			continue;
 		if (ret < 0) {
 			fds_flush(c);
@@ -476,7 +491,8 @@ static int list_ids(struct scan_ctx *c, uint64_t **idsp, size_t *np)
 	DIR *d;
 	int ret;
 
-	ret = mh_opendir_at(c->memfd, ".", &d);	/* its own offset, not memfd's */
+	/* its own offset, not memfd's */
+	ret = mh_opendir_in(c->root, c->memfd, MH_MEMORY_DIR, ".", &d);
 	if (ret)
 		return ret;
 	ids = malloc(cap * sizeof(*ids));
@@ -593,6 +609,11 @@ int mh_block_read(struct mh_root *root, uint64_t id, struct mh_block *blk,
 	if (ret < 0)
 		return ret;
 	ret = read_one(&c, id, blk);
+	/* -ENOENT says gone to callers: a state missing from a block there is not */
+	if (ret == -ENOENT)
+		ret = -EIO;
+	else if (ret == BLOCK_GONE)
+		ret = -ENOENT;
 	fds_flush(&c);
 	close(c.memfd);
 	return ret;
@@ -610,19 +631,17 @@ void mh_blocks_free(struct mh_blocks *b)
 /*
  * Callers take ENOENT on a state file as "the block is gone" (removed with
  * its memory), which lets an offline or the last check pass: confirm it
- * by the directory, so a path or open bug cannot pass for a removal.
+ * by the directory entry, not followed, so neither a path or open bug nor
+ * a link of a tree leading nowhere can pass for a removal.
  */
 static bool block_dir_exists(struct mh_root *root, uint64_t id)
 {
 	char rel[128];
-	int fd;
+	int err;
 
 	snprintf(rel, sizeof(rel), MH_MEMORY_DIR "/memory%" PRIu64, id);
-	fd = mh_root_openat(root, rel, O_PATH | O_DIRECTORY);
-	if (fd < 0)
-		return fd != -ENOENT && fd != -ENOTDIR;
-	close(fd);
-	return true;
+	err = mh_path_check(root, rel, false);
+	return err != -ENOENT && err != -ENOTDIR;
 }
 
 int mh_block_read_state(struct mh_root *root, uint64_t id, enum mh_block_state *st)

@@ -299,6 +299,29 @@ static int read_opt_int(struct mh_root *root, const char *name, const char *attr
 	return ret;
 }
 
+/*
+ * Gone (-ENODEV) only when the bus has no entry of that name: an entry
+ * whose link cannot be followed (a loop, a target missing) is an error
+ * of its own, so that a device is never silently left out.
+ */
+int mh_dax_dev_check(struct mh_root *root, const char *name)
+{
+	char rel[PATH_MAX];
+	int ret;
+
+	if (mh_dax_name_valid(name))
+		return -EINVAL;
+	dev_rel(rel, sizeof(rel), name, "");
+	ret = mh_path_check(root, rel, true);
+	if (ret == -ENOENT || ret == -ENOTDIR) {
+		int entry = mh_path_check(root, rel, false);
+
+		if (entry == -ENOENT || entry == -ENOTDIR)
+			return -ENODEV;
+	}
+	return ret == -ENODEV ? -EIO : ret;
+}
+
 int mh_dax_read(struct mh_root *root, const char *name, struct mh_dax_dev *dev,
 		char *errpath, size_t errlen)
 {
@@ -313,9 +336,10 @@ int mh_dax_read(struct mh_root *root, const char *name, struct mh_dax_dev *dev,
 	dev->numa_node = -1;
 
 	dev_rel(rel, sizeof(rel), name, "");
-	if (!mh_path_exists(root, rel)) {
+	ret = mh_dax_dev_check(root, name);
+	if (ret < 0) {
 		mh_root_errpath(root, rel, errpath, errlen);
-		return -ENODEV;
+		return ret;
 	}
 
 	/* Kind from where the bus link points; plain test dirs: unknown. */

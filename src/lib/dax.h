@@ -60,6 +60,11 @@ int mh_dax_name_valid(const char *name);
 int mh_dax_name_parse(const char *name, unsigned *region, unsigned *id);
 /* Kind and backing text from the resolved device path (unit-testable). */
 enum mh_dax_kind mh_dax_kind_from_path(const char *path, char *backing, size_t len);
+/*
+ * 0 when the bus entry of name can be followed, -ENODEV when there is no
+ * such entry, another -errno when it is there but unreadable (-ELOOP...).
+ */
+int mh_dax_dev_check(struct mh_root *root, const char *name);
 /* -ENODEV (errpath set) when the device does not exist. */
 int mh_dax_scan(struct mh_root *root, struct mh_dax_list *out,
 		char *errpath, size_t errlen);

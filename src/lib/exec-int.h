@@ -36,6 +36,7 @@ struct exec {
 	bool policy_changed;
 	bool unbind_started, unbound, leaked;
 	bool released;			/* verified: no block of the device is left */
+	int unverified;			/* errno: the release could not be checked */
 	uint64_t *dev_ids;		/* the device's blocks, read before the unbind */
 	size_t nr_dev_ids;
 };

@@ -467,12 +467,24 @@ static int step_verify(struct exec *x, const struct mh_dax_dev *dev, uint64_t bs
 
 	err = mh_verify_released(x->root, dev, bs, what, sizeof(what));
 	x->released = !err;
-	if (err) {
+	if (err == -EBUSY) {
 		x->leaked = true;
 		exec_say(x, "%s: range not released (%s): reboot needed to reuse it",
 			 x->plan->dev, what);
+		return err;
 	}
-	return err;
+	if (err) {
+		/*
+		 * Not seen either way (ENOMEM, a bad /proc/iomem): no leak to
+		 * report, and the rebind still goes. The run ends partial,
+		 * its journal kept for `recover` to check again.
+		 */
+		x->unverified = -err;
+		exec_say(x, "%s: cannot verify that the range was released (%s): "
+			 "run 'memhotctl recover %s' to check again",
+			 x->plan->dev, what, x->plan->dev);
+	}
+	return 0;
 }
 
 static int step_settle(struct exec *x)
@@ -737,7 +749,9 @@ int mh_exec(struct mh_root *root, const struct mh_plan *plan,
 		if (err || i + 1 == plan->nr_steps ||
 		    plan->steps[i + 1].kind != MH_STEP_OFFLINE_BLOCK)
 			exec_offline_batch_end(&x);
-		exec_progress(&x, i, true, err ? -err : 0);
+		exec_progress(&x, i, true, err ? -err :
+			      plan->steps[i].kind == MH_STEP_VERIFY_RELEASED ?
+			      x.unverified : 0);
 		if (err) {
 			res->failed_step = (int)i;
 			res->err = -err;
@@ -745,10 +759,14 @@ int mh_exec(struct mh_root *root, const struct mh_plan *plan,
 		}
 		res->steps_done++;
 	}
-	if (err)
+	if (err) {
 		fail(&x, err);
-	else
+	} else if (x.unverified) {
+		res->outcome = MH_PARTIAL;
+		res->err = x.unverified;
+	} else {
 		res->outcome = MH_DONE;
+	}
 
 	/* On every path, signals and failures too. */
 	if (restore_policy(&x)) {

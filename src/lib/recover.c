@@ -50,10 +50,18 @@ static enum mh_outcome finish_remove(struct mh_root *root, const struct mh_journ
 		res->err = -err;
 		return MH_PARTIAL;
 	}
-	if (mh_verify_released(root, &dev, bs, what, sizeof(what))) {
+	err = mh_verify_released(root, &dev, bs, what, sizeof(what));
+	if (err == -EBUSY) {
 		say(res, "%s: range not released (%s): reboot needed to reuse it",
 		    j->dev, what);
 		return MH_LEAKED;
+	}
+	if (err) {
+		/* Not known: the journal stays for another try. */
+		say(res, "%s: cannot verify that the range was released (%s)",
+		    j->dev, what);
+		res->err = -err;
+		return MH_PARTIAL;
 	}
 	if (j->rebind_devdax) {
 		err = mh_exec_bind_driver(root, j->dev, "device_dax", d, NULL,

@@ -42,6 +42,45 @@ static void register_atfork(void)
 	pthread_atfork(NULL, NULL, bump_fork_gen);
 }
 
+#define IN_ROOT		(RESOLVE_IN_ROOT | RESOLVE_NO_MAGICLINKS)
+#define BENEATH		(RESOLVE_BENEATH | RESOLVE_NO_MAGICLINKS)
+
+static int open_in_root(int dirfd, const char *rel, int flags, uint64_t resolve)
+{
+	struct open_how how = { .flags = (uint64_t)flags, .resolve = resolve };
+	int fd = (int)syscall(SYS_openat2, dirfd, rel, &how, sizeof(how));
+
+	return fd < 0 ? -errno : fd;
+}
+
+/* A read of data, not a directory or a path handle: must be a regular file. */
+static bool data_read(int flags)
+{
+	return (flags & O_ACCMODE) == O_RDONLY && !(flags & (O_PATH | O_DIRECTORY));
+}
+
+/*
+ * Under a sysroot a read opens with O_NONBLOCK (a FIFO's open returns at
+ * once) and must find a regular file, as every sysfs and procfs attribute
+ * is: a FIFO's or a device's read could block or never end.
+ */
+static int check_regular(int fd, int flags)
+{
+	struct stat st;
+	int err;
+
+	if (fd < 0 || !data_read(flags))
+		return fd;
+	if (fstat(fd, &st) < 0)
+		err = -errno;
+	else if (S_ISREG(st.st_mode))
+		return fd;
+	else
+		err = -MH_ENOTREG;
+	close(fd);
+	return err;
+}
+
 int mh_root_open(const char *dir, struct mh_root **out)
 {
 	struct mh_root *root;
@@ -65,6 +104,22 @@ int mh_root_open(const char *dir, struct mh_root **out)
 	/* Live when it is the very same directory as "/", however spelled. */
 	if (fstat(root->fd, &st) == 0 && stat("/", &rst) == 0)
 		root->live = st.st_dev == rst.st_dev && st.st_ino == rst.st_ino;
+	/*
+	 * A sysroot is only as safe as openat2(): without it (ENOSYS before
+	 * Linux 5.6, EPERM under a seccomp filter) nothing keeps a link of the
+	 * tree from leading a write out of it. Refuse now, not at the first
+	 * path.
+	 */
+	if (!root->live) {
+		int fd = open_in_root(root->fd, ".", O_PATH | O_CLOEXEC, IN_ROOT);
+
+		if (fd < 0) {
+			close(root->fd);
+			free(root);
+			return fd;
+		}
+		close(fd);
+	}
 	*out = root;
 	return 0;
 }
@@ -143,7 +198,7 @@ static int memory_dir_rel(struct mh_root *root, const char **rel)
 
 /*
  * Under a sysroot, RESOLVE_IN_ROOT keeps absolute symlinks and ".." of the
- * captured tree inside it. Kernels before 5.6 lack openat2: plain openat.
+ * captured tree inside it; there is no other way (see mh_root_open()).
  */
 int mh_root_openat(struct mh_root *root, const char *rel, int flags)
 {
@@ -152,21 +207,58 @@ int mh_root_openat(struct mh_root *root, const char *rel, int flags)
 	rel = skip_slash(rel);
 	flags |= O_CLOEXEC;
 	if (!root->live) {
-		struct open_how how = {
-			.flags = (uint64_t)flags,
-			.resolve = RESOLVE_IN_ROOT | RESOLVE_NO_MAGICLINKS,
-		};
-
-		fd = (int)syscall(SYS_openat2, root->fd, rel, &how, sizeof(how));
-		if (fd >= 0)
-			return fd;
-		if (errno != ENOSYS && errno != EPERM)
-			return -errno;
+		if (data_read(flags))
+			flags |= O_NONBLOCK;
+		fd = open_in_root(root->fd, rel, flags, IN_ROOT);
+		return check_regular(fd, flags);
 	}
 	/* Its own statement: it moves rel, which openat() must see moved. */
 	dirfd = memory_dir_rel(root, &rel);
 	fd = openat(dirfd, rel, flags);
 	return fd < 0 ? -errno : fd;
+}
+
+/*
+ * rel under dirfd, a directory kept open at dirrel (relative to the root).
+ * Live: one openat() (the scans' fast path). Under a sysroot: beneath
+ * dirfd, as short a walk as openat()'s; a path that leaves dirfd (an
+ * absolute link of the tree, a "..") is walked again from the root, in it.
+ */
+int mh_root_openat_in(struct mh_root *root, int dirfd, const char *dirrel,
+		      const char *rel, int flags)
+{
+	char full[PATH_MAX];
+	int fd, n;
+
+	flags |= O_CLOEXEC;
+	if (root->live) {
+		fd = openat(dirfd, rel, flags);
+		return fd < 0 ? -errno : fd;
+	}
+	if (data_read(flags))
+		flags |= O_NONBLOCK;
+	fd = open_in_root(dirfd, rel, flags, BENEATH);
+	if (fd != -EXDEV)
+		return check_regular(fd, flags);
+	n = snprintf(full, sizeof(full), "%s/%s", dirrel, rel);
+	if (n < 0 || (size_t)n >= sizeof(full))
+		return -ENAMETOOLONG;
+	return mh_root_openat(root, full, flags);
+}
+
+int mh_root_lstat_in(struct mh_root *root, int dirfd, const char *dirrel,
+		     const char *rel)
+{
+	struct stat st;
+	int fd;
+
+	if (root->live)
+		return fstatat(dirfd, rel, &st, AT_SYMLINK_NOFOLLOW) ? -errno : 0;
+	fd = mh_root_openat_in(root, dirfd, dirrel, rel, O_PATH | O_NOFOLLOW);
+	if (fd < 0)
+		return fd;
+	close(fd);
+	return 0;
 }
 
 /* fdopendir() that does not leak fd when it fails. */
@@ -189,14 +281,17 @@ int mh_root_opendir(struct mh_root *root, const char *rel, DIR **out)
 	return dir_of_fd(mh_root_openat(root, rel, O_RDONLY | O_DIRECTORY), out);
 }
 
-int mh_opendir_at(int dirfd, const char *rel, DIR **out)
+int mh_opendir_in(struct mh_root *root, int dirfd, const char *dirrel,
+		  const char *rel, DIR **out)
 {
-	int fd = openat(dirfd, rel, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-
-	return dir_of_fd(fd < 0 ? -errno : fd, out);
+	return dir_of_fd(mh_root_openat_in(root, dirfd, dirrel, rel,
+					   O_RDONLY | O_DIRECTORY), out);
 }
 
-/* A whole file: proc files report no size, so read until EOF. */
+/*
+ * A whole file: proc files report no size, so read until EOF, but no more
+ * than MH_READ_FILE_MAX (-EFBIG): a real /proc/iomem is a few KiB.
+ */
 int mh_read_file(struct mh_root *root, const char *rel, char **out)
 {
 	size_t len = 0, cap = 16384;
@@ -212,6 +307,10 @@ int mh_read_file(struct mh_root *root, const char *rel, char **out)
 		err = -ENOMEM;
 	while (!err) {
 		if (cap - len < 4096) {
+			if (cap >= MH_READ_FILE_MAX) {
+				err = -EFBIG;
+				break;
+			}
 			grown = realloc(buf, cap * 2);
 			if (!grown) {
 				err = -ENOMEM;
@@ -295,13 +394,14 @@ int mh_reread_attr_fd(int fd, char *buf, size_t len)
 	return read_fd(fd, buf, len, 0);
 }
 
-int mh_read_attr_at(int dirfd, const char *rel, char *buf, size_t len)
+int mh_read_attr_in(struct mh_root *root, int dirfd, const char *dirrel,
+		    const char *rel, char *buf, size_t len)
 {
 	int fd, ret;
 
-	fd = openat(dirfd, rel, O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
+	fd = mh_root_openat_in(root, dirfd, dirrel, rel, O_RDONLY | O_NOFOLLOW);
 	if (fd < 0)
-		return -errno;
+		return fd;
 	ret = read_fd(fd, buf, len, -1);
 	close(fd);
 	return ret;
@@ -473,12 +573,26 @@ int mh_write_attr(struct mh_root *root, const char *rel, const char *str)
 	return ret;
 }
 
-bool mh_path_exists(struct mh_root *root, const char *rel)
+int mh_path_check(struct mh_root *root, const char *rel, bool follow)
 {
-	int fd = mh_root_openat(root, rel, O_PATH);
+	int fd = mh_root_openat(root, rel, O_PATH | (follow ? 0 : O_NOFOLLOW));
 
 	if (fd < 0)
-		return false;
+		return fd;
 	close(fd);
-	return true;
+	return 0;
+}
+
+bool mh_path_exists(struct mh_root *root, const char *rel)
+{
+	return mh_path_check(root, rel, true) == 0;
+}
+
+const char *mh_strerror(int err)
+{
+	if (err < 0)
+		err = -err;
+	if (err == MH_ENOTREG)
+		return "not a regular file";
+	return strerror(err);
 }

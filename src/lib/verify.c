@@ -23,15 +23,27 @@ static int check_blocks(struct mh_root *root, const struct mh_dax_dev *dev,
 	int n, i, err = 0;
 
 	n = mh_dax_block_ids(dev, block_size, &ids);
-	if (n < 0)
+	if (n < 0) {
+		snprintf(what, len, "cannot list the blocks of %s: %s", dev->name,
+			 strerror(-n));
 		return n;
+	}
 	for (i = 0; i < n && !err; i++) {
 		snprintf(rel, sizeof(rel), MH_MEMORY_DIR "/memory%llu",
 			 (unsigned long long)ids[i]);
-		if (mh_path_exists(root, rel)) {
+		/* the entry, a link not followed: present in any form is present */
+		err = mh_path_check(root, rel, false);
+		if (err == -EBUSY)
+			err = -EIO;	/* -EBUSY says "seen": this was not */
+		if (err == -ENOENT || err == -ENOTDIR) {
+			err = 0;
+		} else if (!err) {
 			snprintf(what, len, "memory%llu still present",
 				 (unsigned long long)ids[i]);
 			err = -EBUSY;
+		} else {
+			snprintf(what, len, "cannot read memory%llu: %s",
+				 (unsigned long long)ids[i], mh_strerror(err));
 		}
 	}
 	free(ids);
@@ -52,8 +64,14 @@ static int check_iomem(struct mh_root *root, const struct mh_dax_dev *dev,
 		return 0;
 	}
 	if (err) {
-		snprintf(what, len, "cannot read /proc/iomem: %s", strerror(-err));
-		return -EBUSY;
+		/* ENOMEM, a malformed line, too big: not checked, not leaked */
+		if (err == -EFBIG)
+			snprintf(what, len, "cannot read /proc/iomem: larger than %u MiB",
+				 MH_READ_FILE_MAX >> 20);
+		else
+			snprintf(what, len, "cannot read /proc/iomem: %s",
+				 err == -EINVAL ? "unexpected content" : mh_strerror(err));
+		return err == -EBUSY ? -EIO : err;
 	}
 	for (i = 0; i < dev->nr_ranges && !err; i++) {
 		if (mh_iomem_has_kmem(e, count, &dev->ranges[i])) {
@@ -79,8 +97,8 @@ static int check_driver(struct mh_root *root, const struct mh_dax_dev *dev,
 	if (err == -ENOENT)
 		return 0;
 	if (err < 0) {
-		snprintf(what, len, "cannot read %s: %s", rel, strerror(-err));
-		return -EBUSY;
+		snprintf(what, len, "cannot read %s: %s", rel, mh_strerror(err));
+		return err == -EBUSY ? -EIO : err;
 	}
 	if (!strcmp(drv, "kmem")) {
 		snprintf(what, len, "%s still bound to kmem", dev->name);
@@ -103,7 +121,7 @@ int mh_verify_released(struct mh_root *root, const struct mh_dax_dev *dev,
 		err = check_driver(root, dev, what, len);
 	if (err == -EBUSY)
 		mh_dbg("%s not released: %s", dev->name, what);
-	else if (err)
-		snprintf(what, len, "cannot check %s: %s", dev->name, strerror(-err));
-	return err ? -EBUSY : 0;
+	else if (err && len && !what[0])
+		snprintf(what, len, "cannot check %s: %s", dev->name, mh_strerror(err));
+	return err;
 }

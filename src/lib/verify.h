@@ -8,8 +8,10 @@
 
 /*
  * 0 when every block dir of dev is gone, /proc/iomem has no "System RAM
- * (kmem)" over its ranges and its driver is no longer kmem. Otherwise
- * -EBUSY and what[] says which check failed (the range leaked).
+ * (kmem)" over its ranges and its driver is no longer kmem. -EBUSY only
+ * when one of them was seen still there (the range leaked); another
+ * -errno when a check could not be made (ENOMEM, a malformed or
+ * unreadable /proc/iomem): then nothing is known. what[] says which.
  */
 int mh_verify_released(struct mh_root *root, const struct mh_dax_dev *dev,
 		       uint64_t block_size, char *what, size_t len);

@@ -77,7 +77,7 @@ void mh_write_session_end(void);
  * in turn, reporting each write, without waiting for us in between, and
  * stops at the first that fails or at a deadline or stop. A round trip per
  * write cost about 1 ms a block in a QEMU guest (74 ms of a 1.1 s remove
- * of 64 blocks, bench/results/b1-data/timeline/). Returns how many of rels
+ * of 64 blocks, bench/FINDINGS.md, F6). Returns how many of rels
  * (the first ones) it took; 0 when there is no session or a write hook is
  * set: write them one by one then.
  */

@@ -169,7 +169,7 @@ static int check_offlinable(const struct mh_snapshot *snap, const struct mh_dev_
  * block kept online, the first offline leaves a hole right after it, and
  * every walk ends there. 64 blocks, time inside the writes upwards and
  * so: 627 and 378 ms in a 6.1 guest, 475 and 352 ms in a 6.12 one
- * (bench/results/b1-data/order/).
+ * (bench/FINDINGS.md, F1).
  */
 static int plan_offline_blocks(struct mh_plan *p, const struct mh_dev_view *v)
 {

@@ -41,7 +41,7 @@ struct mh_root;
 int mh_root_open(const char *dir, struct mh_root **out);
 void mh_root_close(struct mh_root *root);
 const char *mh_root_path(const struct mh_root *root);
-/* True when the root is the live system ("/"): udev, kmod, libdaxctl apply. */
+/* True when the root is the live system ("/"): udev and kmod apply. */
 bool mh_root_is_live(const struct mh_root *root);
 int mh_root_fd(const struct mh_root *root);
 

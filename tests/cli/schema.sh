@@ -143,6 +143,14 @@ broken fraction "$op" '.blocks[0].attempts = 1.5'
 broken block-on-driver-step "$op" '(.steps[] | select(.step == "settle-udev")) += {"block": 1}'
 broken exit-code-2 "$op" '.exit_code = 2'
 broken not-recover-in-array "$ra" '.[0].operation = "remove"'
+# Keys announced ahead of their emitter validate in either form.
+for pj in null '{"op": "remove", "file": "/run/memhotctl/dax0.0.journal"}'; do
+	jq ".devices[0].pending_journal = $pj" "$DOCS/$st" >"$TMP/pj.json"
+	"$JSON_PY" "$VALIDATE_JSON" -q "$TMP/pj.json" || fail "pending_journal $pj rejected"
+	echo "ok: pending_journal $pj accepted"
+done
+broken pending-journal-extra $st '.devices[0].pending_journal = {"op": "remove", "file": "f", "x": 1}'
+
 head -c 200 "$DOCS/$st" >"$TMP/bad-cut.json"
 ! "$JSON_PY" "$VALIDATE_JSON" -q "$TMP/bad-cut.json" 2>/dev/null ||
 	fail "a document cut short validates"

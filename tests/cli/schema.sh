@@ -143,6 +143,14 @@ broken fraction "$op" '.blocks[0].attempts = 1.5'
 broken block-on-driver-step "$op" '(.steps[] | select(.step == "settle-udev")) += {"block": 1}'
 broken exit-code-2 "$op" '.exit_code = 2'
 broken not-recover-in-array "$ra" '.[0].operation = "remove"'
+# No CXL tree here: a CXL device's two forms, made from the nvdimm one.
+for c in null '{"region": "region0", "memdevs": ["mem0", "mem1"]}'; do
+	jq ".devices[0] += {\"kind\": \"cxl\", \"cxl\": $c}" "$DOCS/$st" >"$TMP/cxl.json"
+	"$JSON_PY" "$VALIDATE_JSON" -q "$TMP/cxl.json" || fail "cxl $c rejected"
+	echo "ok: cxl $c accepted"
+done
+broken cxl-missing $st '.devices[0].kind = "cxl"'
+
 # Keys announced ahead of their emitter validate in either form.
 for pj in null '{"op": "remove", "file": "/run/memhotctl/dax0.0.journal"}'; do
 	jq ".devices[0].pending_journal = $pj" "$DOCS/$st" >"$TMP/pj.json"

@@ -59,6 +59,17 @@ jrun remove dax0.0 --rebind none --dry-run --sysroot "$TREES/two"
 jrun remove dax0.0 --force --dry-run --sysroot "$TREES/two"
 jrun recover --dry-run --sysroot "$TREES/two"
 
+# Kernels without valid_zones: zone is null, in the streamed --blocks too
+# (between zones and at the end).
+R=$(fresh r0)
+for b in 35 36 38; do rm "$R/two/sys/devices/system/memory/memory$b/valid_zones"; done
+jrun status --blocks --sysroot "$R/two"
+[ "$(jq -c '[.blocks[8:][].zone]' "$TMP/out")" = '["Movable",null,null,"Movable",null]' ] ||
+	fail "zones without valid_zones: $(jq -c '[.blocks[].zone]' "$TMP/out")"
+jrun status --sysroot "$R/two"
+[ "$(jq -c '[.devices[0].blocks[].zone]' "$TMP/out")" = '["Movable",null,null,"Movable",null]' ] ||
+	fail "device zones without valid_zones"
+
 # Real runs on plain files (no kernel behind them: partial and failed
 # outcomes are documents too), then recover from the journal they leave.
 R=$(fresh r1)

@@ -1,5 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
-/* JSON on stdout with json-c: stable keys, numbers as numbers. */
+/*
+ * JSON on stdout with json-c: stable keys, numbers as numbers, and a value
+ * memhotctl does not have is null, never "" (man/memhotctl.schema.json).
+ */
 #include <inttypes.h>
 #include <stdio.h>
 #include <string.h>
@@ -7,9 +10,13 @@
 
 #include "out.h"
 
+/* Bump with any change man/memhotctl.schema.json does not accept. */
+#define MH_JSON_SCHEMA_VERSION 1
+
+/* An empty string is a value not there (no driver, attribute absent): null. */
 static void add_str(struct json_object *o, const char *k, const char *v)
 {
-	json_object_object_add(o, k, json_object_new_string(v ? v : ""));
+	json_object_object_add(o, k, v && *v ? json_object_new_string(v) : NULL);
 }
 
 static void add_u64(struct json_object *o, const char *k, uint64_t v)
@@ -49,8 +56,8 @@ static struct json_object *hotplug_obj(const struct hp_config *hp)
 		add_str(p, hp->param_name[i], hp->param_val[i]);
 	json_object_object_add(o, "parameters", p);
 	add_str(o, "memhp_default_state", hp->memhp_default_state);
-	if (hp->movable_node >= 0)
-		add_bool(o, "movable_node", hp->movable_node);
+	json_object_object_add(o, "movable_node", hp->movable_node >= 0 ?
+			       json_object_new_boolean(hp->movable_node) : NULL);
 	return o;
 }
 
@@ -120,6 +127,7 @@ int json_status(const struct hp_config *hp, uint64_t block_size,
 	struct json_object *o = json_object_new_object();
 	struct json_object *arr = json_object_new_array();
 
+	add_int(o, "schema_version", MH_JSON_SCHEMA_VERSION);
 	add_str(o, "auto_online_blocks", hp->auto_online);
 	add_u64(o, "block_size", block_size);
 	json_object_object_add(o, "hotplug", hotplug_obj(hp));
@@ -143,6 +151,25 @@ static void put_indented(const char *s, int ind)
 }
 
 /*
+ * The streamed block's zone: the string object z, or null while valid_zones
+ * is empty; *is_null says which, and that z's reference is then ours.
+ */
+static void set_zone(struct json_object *bo, struct json_object *z,
+		     const char *zones, bool *is_null)
+{
+	if (!*zones && !*is_null) {
+		json_object_get(z);
+		json_object_object_add(bo, "zone", NULL);
+		*is_null = true;
+	} else if (*zones && *is_null) {
+		json_object_object_add(bo, "zone", z);
+		*is_null = false;
+	}
+	if (*zones)
+		json_object_set_string(z, zones);
+}
+
+/*
  * Streamed, one block object at a time: a json-c tree of 65,536 blocks
  * and its string took more memory than lsmem -J. Same text as emit().
  */
@@ -150,6 +177,7 @@ int json_blocks(const struct mh_blocks *b)
 {
 	struct json_object *bo = json_object_new_object();
 	struct json_object *f[7];
+	bool zone_null = false;
 	static const char *const keys[7] = {
 		"block", "start", "end", "state", "zone", "node", "removable"
 	};
@@ -164,7 +192,8 @@ int json_blocks(const struct mh_blocks *b)
 	f[6] = json_object_new_boolean(0);
 	for (int k = 0; k < 7; k++)
 		json_object_object_add(bo, keys[k], f[k]);
-	printf("{\n  \"block_size\": %" PRIu64 ",\n  \"blocks\": [", b->block_size);
+	printf("{\n  \"schema_version\": %d,\n  \"block_size\": %" PRIu64
+	       ",\n  \"blocks\": [", MH_JSON_SCHEMA_VERSION, b->block_size);
 	for (size_t i = 0; i < b->count; i++) {
 		const struct mh_block *blk = &b->v[i];
 
@@ -172,7 +201,7 @@ int json_blocks(const struct mh_blocks *b)
 		json_object_set_uint64(f[1], blk->id * b->block_size);
 		json_object_set_uint64(f[2], (blk->id + 1) * b->block_size - 1);
 		json_object_set_string(f[3], mh_block_state_name(blk->state));
-		json_object_set_string(f[4], blk->valid_zones);
+		set_zone(bo, f[4], blk->valid_zones, &zone_null);
 		json_object_set_int64(f[5], blk->node);
 		json_object_set_boolean(f[6], block_removable(blk));
 		fputs(i ? ",\n    " : "\n    ", stdout);
@@ -180,9 +209,28 @@ int json_blocks(const struct mh_blocks *b)
 				JSON_C_TO_STRING_PRETTY | JSON_C_TO_STRING_SPACED |
 				JSON_C_TO_STRING_NOSLASHESCAPE), 4);
 	}
+	if (zone_null)
+		json_object_put(f[4]);
 	json_object_put(bo);
 	fputs("\n  ]\n}\n", stdout);
 	return MH_EXIT_OK;
+}
+
+/* Steps of these kinds name a driver or a policy (arg); others never do. */
+static bool step_has_arg(enum mh_step_kind k)
+{
+	switch (k) {
+	case MH_STEP_LOAD_KMEM:
+	case MH_STEP_SET_POLICY:
+	case MH_STEP_UNBIND:
+	case MH_STEP_BIND_KMEM:
+	case MH_STEP_UNBIND_KMEM:
+	case MH_STEP_BIND_DEVDAX:
+	case MH_STEP_RESTORE_POLICY:
+		return true;
+	default:
+		return false;
+	}
 }
 
 static struct json_object *step_obj(const struct mh_plan *p, size_t i, bool done)
@@ -196,10 +244,13 @@ static struct json_object *step_obj(const struct mh_plan *p, size_t i, bool done
 	if (s->kind == MH_STEP_ONLINE_BLOCK)
 		add_str(o, "zone", mh_zone_name(s->zone));
 	/* An offline step names the zone the block leaves (rollback goes back there). */
-	for (size_t b = 0; s->kind == MH_STEP_OFFLINE_BLOCK && b < p->nr_blocks; b++)
-		if (p->blocks[b] == s->block && p->orig_zone)
-			add_str(o, "zone", mh_zone_name(p->orig_zone[b]));
-	if (s->arg[0])
+	if (s->kind == MH_STEP_OFFLINE_BLOCK) {
+		add_str(o, "zone", NULL);
+		for (size_t b = 0; b < p->nr_blocks; b++)
+			if (p->blocks[b] == s->block && p->orig_zone)
+				add_str(o, "zone", mh_zone_name(p->orig_zone[b]));
+	}
+	if (step_has_arg(s->kind))
 		add_str(o, "arg", s->arg);
 	add_bool(o, "done", done);
 	return o;
@@ -213,6 +264,7 @@ int json_op(const struct op_report *r)
 	struct json_object *steps = json_object_new_array();
 	struct json_object *blks = json_object_new_array();
 
+	add_int(o, "schema_version", MH_JSON_SCHEMA_VERSION);
 	add_str(o, "device", r->dev);
 	add_str(o, "operation", r->op);
 	add_bool(o, "dry_run", r->dry_run);
@@ -231,7 +283,7 @@ int json_op(const struct op_report *r)
 			add_str(bo, "state", mh_block_state_name(b->state));
 			add_str(bo, "zone", zone_title(b->zone));
 			add_int(bo, "attempts", b->attempts);
-			add_str(bo, "error", b->err ? strerror(b->err) : "");
+			add_str(bo, "error", b->err ? strerror(b->err) : NULL);
 			json_object_array_add(blks, bo);
 		}
 	} else if (p) {
@@ -242,7 +294,7 @@ int json_op(const struct op_report *r)
 			add_str(bo, "state", mh_block_state_name(p->orig_state[i]));
 			add_str(bo, "zone", zone_title(p->orig_zone[i]));
 			add_int(bo, "attempts", 0);
-			add_str(bo, "error", "");
+			add_str(bo, "error", NULL);
 			json_object_array_add(blks, bo);
 		}
 	}

@@ -24,6 +24,38 @@ fail() {
 	exit 1
 }
 
+# The JSON contract: what -j prints is checked against man/memhotctl.schema.json
+# when a python3 with jsonschema is there (schema.sh insists on one).
+JSON_PY=
+for p in /usr/bin/python3 python3; do
+	if "$p" -c 'import jsonschema' 2>/dev/null; then
+		JSON_PY=$p
+		break
+	fi
+done
+VALIDATE_JSON="$top_srcdir/tests/lib/validate-json.py"
+
+# is_json ARGS...: true when memhotctl ARGS asks for JSON (-j, --json, -vj...)
+is_json() {
+	for a; do
+		case $a in
+		--json | -j* | -[!-]*j*) return 0 ;;
+		--) return 1 ;;
+		esac
+	done
+	return 1
+}
+
+# validate_out ARGS...: $TMP/out, printed by memhotctl ARGS, follows the schema
+validate_out() {
+	[ -n "$JSON_PY" ] && [ -s "$TMP/out" ] || return 0
+	"$JSON_PY" "$VALIDATE_JSON" -q "$TMP/out" 2>"$TMP/verr" || {
+		cat "$TMP/verr" >&2
+		fail "JSON of memhotctl $* does not follow the schema"
+	}
+	echo "ok: JSON of memhotctl $* follows the schema"
+}
+
 # run EXPECTED_RC ARGS...: memhotctl ARGS, stdout in $TMP/out, stderr in $TMP/err
 run() {
 	want=$1
@@ -32,6 +64,7 @@ run() {
 	"$MEMHOTCTL" "$@" >"$TMP/out" 2>"$TMP/err" || rc=$?
 	[ "$rc" = "$want" ] || fail "memhotctl $* exited $rc, expected $want"
 	echo "ok: memhotctl $* -> $rc"
+	! is_json "$@" || validate_out "$@"
 }
 
 # A checksum of a tree's file contents, names and link targets.

@@ -10,6 +10,21 @@ VM_SERIES_ALL="6.1 6.12"
 
 vm_log() { echo "vm: $*" >&2; }
 vm_die() { echo "vm: error: $*" >&2; exit 1; }
+# vm_json_check LABEL DIR TAPFILE: a boot's kept JSON documents against the
+# schema (json-check.sh), its TAP line appended to TAPFILE; prints
+# "PASS FAIL SKIP DOCS" for the runner's tally (one point per boot).
+vm_json_check() {
+	local line rc n
+	line=$("$VM_DIR/json-check.sh" "$1" "$2")
+	rc=$?
+	n=$(ls "$2"/json/*.json 2>/dev/null | wc -l)
+	printf '# ---- %s json: %s\n%s\n' "$1" "$n documents" "$line" >>"$3"
+	case $rc in
+	0) echo "1 0 0 $n" ;;
+	77) echo "0 0 1 $n" ;;
+	*) echo "0 1 0 $n" ;;
+	esac
+}
 
 vm_meta_package() {
 	case "$1" in

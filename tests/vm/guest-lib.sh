@@ -38,6 +38,25 @@ done_testing() { echo "1..$T_N"; [ "$T_FAIL" -eq 0 ]; }
 daxctl_note() { echo "# daxctl: $*"; }
 
 have_memhotctl() { [ -x "$MEMHOTCTL" ]; }
+# Every JSON document memhotctl prints is kept, one file each, for the host
+# to check against man/memhotctl.schema.json after the boot (json-check.sh).
+MH_JSON_DIR=${MH_JSON_DIR:-/run/mh/out/json}
+MH_JSON_N=0
+# mh_keep_json STDOUT ARGS...: keep STDOUT when memhotctl ARGS asked for JSON
+mh_keep_json() {
+	local out=$1 a json=0
+	shift
+	for a; do
+		case $a in
+		--) break ;;
+		--json | -j* | -[!-]*j*) json=1 && break ;;
+		esac
+	done
+	[ -n "$out" ] && [ $json = 1 ] || return 0
+	MH_JSON_N=$((MH_JSON_N + 1))
+	mkdir -p "$MH_JSON_DIR" &&
+		printf '%s\n' "$out" >"$MH_JSON_DIR/${0##*/}-$BASHPID-$MH_JSON_N.json"
+}
 # mh ARGS...: run the tool; sets MH_RC, MH_OUT (stdout), MH_ERR (stderr)
 mh() {
 	MH_OUT=$(timeout -k 5 300 "$MEMHOTCTL" "$@" 2>/tmp/mh.err)
@@ -45,6 +64,7 @@ mh() {
 	MH_ERR=$(</tmp/mh.err)
 	echo "# \$ memhotctl $* -> exit $MH_RC"
 	[ -z "$MH_ERR" ] || diag "  stderr: ${MH_ERR:0:2000}"
+	mh_keep_json "$MH_OUT" "$@"
 }
 
 # ---- memory blocks ----------------------------------------------------------
@@ -93,8 +113,10 @@ nblocks() { dax_blocks "$1" | wc -l; }
 # plan_block_steps OP DEV: the block steps of memhotctl's plan for OP, in
 # its order, as -v names them ("offline-block memory35", ...)
 plan_block_steps() {
-	"$MEMHOTCTL" -j "$1" "$2" --dry-run |
-		jq -r '.steps[] | select(.step | endswith("-block")) | "\(.step) memory\(.block)"'
+	local j
+	j=$("$MEMHOTCTL" -j "$1" "$2" --dry-run)
+	mh_keep_json "$j" -j
+	jq -r '.steps[] | select(.step | endswith("-block")) | "\(.step) memory\(.block)"' <<<"$j"
 }
 # steps_started: the block steps a -v run reported starting, in order
 steps_started() {

@@ -38,6 +38,7 @@ for k in "${series[@]}"; do
 		fi
 		d=$out/$k/$g
 		boot_ok=1
+		rm -rf "$d/json"
 		"$VM_DIR/boot.sh" -k "$k" -p "$profile" -o "$d" $scripts || boot_ok=0
 		for s in $scripts; do
 			name=$(basename "$s" .sh)
@@ -54,6 +55,10 @@ for k in "${series[@]}"; do
 			summary+=("$(printf '%-5s %-8s %-22s %3d passed %3d failed %3d skipped' "$k" "$g" "$name" "$p" "$f" "$sk")")
 			kp=$((kp + p)) kf=$((kf + f)) ks=$((ks + sk))
 		done
+		# the boot's JSON documents against the schema: one point per boot
+		read -r p f sk n < <(vm_json_check "$k $g" "$d" "$out/suite.tap")
+		summary+=("$(printf '%-5s %-8s %-22s %3d passed %3d failed %3d skipped' "$k" "$g" "json ($n docs)" "$p" "$f" "$sk")")
+		kp=$((kp + p)) kf=$((kf + f)) ks=$((ks + sk))
 		[ $boot_ok = 1 ] || vm_log "$k/$g: boot failed"
 		echo "$k $g $(cat "$d/boot-seconds" 2>/dev/null || echo ?)s" >>"$out/timings"
 	done <"$VM_DIR/suite.conf"

@@ -67,7 +67,7 @@ done
 profile=$here/nvdimm-faults.conf
 tmo=${tmo:-$((300 + 900 * ${#scripts[@]}))}
 
-n=0 fail=0 tests=0 tfail=0 runs=0 faults=0 survived=0 leaks=0
+n=0 js=0 fail=0 tests=0 tfail=0 runs=0 faults=0 survived=0 leaks=0
 for k in "${series[@]}"; do
 	o=$out/$k
 	brc=0
@@ -120,9 +120,13 @@ for k in "${series[@]}"; do
 			echo "not ok $n - $k $name (exit $rc, $tf of $t checks failed$([ $brc = 0 ] || echo ", boot failed"))"
 		fi
 	done
+	# the JSON documents of this series' boots against the schema: one point
+	n=$((n + 1)) js=$((js + 1))
+	jl=$("$vm/json-check.sh" "$k json" "$o" "$o/alone") || [ $? = 77 ] || fail=$((fail + 1))
+	sed "1s/^\(not \)\{0,1\}ok /&$n /" <<<"$jl"
 done
 echo "1..$n"
-echo "# scenarios $n, checks $tests ($tfail failed), memhotctl runs $runs, faults injected $faults, survived $survived (in passing scenarios), leaks $leaks"
+echo "# scenarios $((n - js)), JSON checks $js, checks $tests ($tfail failed), memhotctl runs $runs, faults injected $faults, survived $survived (in passing scenarios), leaks $leaks"
 echo "# output: $out"
 echo "$((n - fail)) passed, $fail failed"
 [ $fail = 0 ]

@@ -39,7 +39,7 @@ check_status() {
 	is "${bad:-ok}" ok "$l: backing '$w' names components of the device path"
 	want=$(dax_driver "$DEV")
 	[ "$want" = none ] && want=
-	is "$(jq -r .driver <<<"$o")" "$want" "$l: driver as in sysfs"
+	is "$(jq -r '.driver // ""' <<<"$o")" "$want" "$l: driver as in sysfs"
 	is "$(jq -r '.mappings[] | "\(.start) \(.end)"' <<<"$o")" "$(dax_ranges "$DEV")" \
 		"$l: mappings as in sysfs"
 	is "$(jq -r .size <<<"$o")" "$(cat "$SYS_DAX/devices/$DEV/size")" "$l: size"

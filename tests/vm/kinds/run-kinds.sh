@@ -59,6 +59,7 @@ for k in "${series[@]}"; do
 		staged=()
 		for s in $scripts; do staged+=("$(stage "$s")") || vm_die "stage $s"; done
 		boot_ok=1
+		rm -rf "$d/json"
 		gs=$(date +%s)
 		"$VM_DIR/boot.sh" -k "$k" -p "$profile" -o "$d" "${staged[@]}" || boot_ok=0
 		secs=$(($(date +%s) - gs))
@@ -82,6 +83,10 @@ for k in "${series[@]}"; do
 			summary+=("$(printf '%-5s %-10s %-18s %3d passed %3d failed %3d skipped' "$k" "$g" "$name" "$p" "$f" "$sk")")
 			kp=$((kp + p)) kf=$((kf + f)) ks=$((ks + sk))
 		done
+		# the boot's JSON documents against the schema: one point per boot
+		read -r p f sk n < <(vm_json_check "$k $g" "$d" "$out/suite.tap")
+		summary+=("$(printf '%-5s %-10s %-18s %3d passed %3d failed %3d skipped' "$k" "$g" "json ($n docs)" "$p" "$f" "$sk")")
+		kp=$((kp + p)) kf=$((kf + f)) ks=$((ks + sk))
 		[ $boot_ok = 1 ] || vm_log "$k/$g: boot failed"
 		echo "$k $g guest $(cat "$d/boot-seconds" 2>/dev/null || echo ?)s, with staging ${secs}s" >>"$out/timings"
 	done <"$suite"

@@ -22,7 +22,7 @@ block_node() {
 
 check_dev() {
 	local dev=$1 j=$2 got want blk
-	got=$(jq -r --arg d "$dev" '.devices[] | select(.device == $d) | .driver' <<<"$j")
+	got=$(jq -r --arg d "$dev" '.devices[] | select(.device == $d) | .driver // ""' <<<"$j")
 	want=$(dax_driver "$dev")
 	[ "$want" = none ] && want=""
 	is "${got:-}" "$want" "$dev: driver as in sysfs"

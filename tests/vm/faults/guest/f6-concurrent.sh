@@ -34,6 +34,8 @@ two() {
 	F_RUNS=$((F_RUNS + 2))
 	F_FAULTS=$((F_FAULTS + 1))
 	O1=$(cat "$o1") O2=$(cat "$o2")
+	mh_keep_json "$O1" -j
+	mh_keep_json "$O2" -j
 	diag "[$1] exit $R1 after $S1 s: $(jq -c '{outcome,message}' "$o1" 2>/dev/null) $(head -c 200 "$e1")" \
 	     "[$2] exit $R2 after $S2 s: $(jq -c '{outcome,message}' "$o2" 2>/dev/null) $(head -c 200 "$e2")"
 	rm -f "$o1" "$o2" "$e1" "$e2"

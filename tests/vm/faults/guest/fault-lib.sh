@@ -146,6 +146,7 @@ mh_timed() {
 mh_bg() {
 	MH_BGOUT=$(mktemp) MH_BGERR=$(mktemp)
 	MH_T0=${EPOCHREALTIME:-$(now)}
+	MH_BG_ARGS=("$@")
 	# Without job control bash starts async commands with SIGINT and SIGQUIT
 	# ignored; with it (set -m) they keep the default a terminal's Ctrl-C
 	# meets, and the pid is the tool's own (no wrapper to start slowly).
@@ -179,6 +180,7 @@ mh_bg_wait() {
 	MH_SECS=$(awk -v a="$MH_T0" -v b="$MH_END" 'BEGIN { printf "%.3f", b - a }')
 	MH_OUT=$(cat "$MH_BGOUT") MH_ERR=$(cat "$MH_BGERR")
 	rm -f "$MH_BGOUT" "$MH_BGERR" "$hung"
+	[ $MH_HUNG = 1 ] || mh_keep_json "$MH_OUT" "${MH_BG_ARGS[@]}"
 	echo "# background memhotctl -> exit $MH_RC after $MH_SECS s$([ $MH_HUNG = 0 ] || echo ' (HUNG, killed)')"
 	# stderr without -v's progress lines
 	local e

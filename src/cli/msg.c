@@ -72,8 +72,12 @@ void cli_read_error(const char *what, const char *errpath, int err)
 
 int cli_need_root(struct cli_ctx *ctx)
 {
-	/* With --sysroot the writes go to the tree: no privilege is involved. */
-	if (ctx->dry_run || ctx->sysroot || geteuid() == 0)
+	/*
+	 * With --sysroot the writes go to the tree: no privilege is involved,
+	 * unless the tree is the live root itself (--sysroot /, however spelled).
+	 */
+	if (ctx->dry_run || (ctx->sysroot && !mh_root_is_live(ctx->root)) ||
+	    geteuid() == 0)
 		return 0;
 	cli_err("%s needs root", ctx->cmd);
 	return MH_EXIT_ERROR;

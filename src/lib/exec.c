@@ -552,7 +552,6 @@ static bool rollback(struct exec *x, char *good, char *bad, size_t len)
 		struct mh_block_result *r = &x->res->blocks[i];
 		int err;
 
-		x->res->rolled_back = true;
 		err = mh_exec_online_block(x->root, id, want, &x->rb_deadline,
 					   x->opts->max_retries, x->opts->backoff_ms,
 					   &r->attempts);
@@ -570,6 +569,8 @@ static bool rollback(struct exec *x, char *good, char *bad, size_t len)
 		mh_err("memory%" PRIu64 ": cannot put back into %s: %s", id,
 		       mh_zone_name(want), err ? strerror(-err) : blk.valid_zones);
 	}
+	/* Rolled back only when it all went back: never "not restored (rolled back)". */
+	x->res->rolled_back = ok && x->nr_order;
 	return ok;
 }
 

@@ -223,6 +223,7 @@ static void test_remove_ok(void)
 	is_int(f.r.nr_blocks, T_NBLOCKS, "remove: every block in the result");
 	is_int(f.r.blocks[0].attempts, 1, "remove: one attempt each");
 	is_int(f.r.steps_done, f.tp.p.nr_steps, "remove: all steps done");
+	is_int(f.r.nr_offlined, T_NBLOCKS, "remove: 5 blocks offlined");
 	/* Journal written before the first change, unbind_started before the unbind. */
 	ok(f.s.journal[0] == '0', "remove: journal exists before the first offline");
 	ok(f.s.journal[5] == '1', "remove: journal says unbind_started at the unbind");
@@ -294,6 +295,18 @@ static void test_einval_already_offline(void)
 	is_str(mh_outcome_name(f.r.outcome), "done", "EINVAL, block reads offline: done");
 	is_int(f.r.blocks[1].attempts, 1, "EINVAL not retried");
 	ok(sim_find(&f.s, "kmem/unbind=dax0.0") >= 0, "then unbound");
+	/* memory35 went offline by another's write, not ours. */
+	is_int(f.r.nr_offlined, T_NBLOCKS - 1, "EINVAL: 4 blocks offlined by this run");
+	fixture_end(&f);
+
+	/* Offline already when its step comes (after the plan): not offlined by us. */
+	fixture_begin(&f, "offline", "kmem", "Movable");
+	tree_block(&f.t, 36, "offline", "Movable");
+	plan_remove(&f.tp, MH_OP_OFFLINE);
+	fixture_exec(&f);
+	is_str(mh_outcome_name(f.r.outcome), "done", "a block offline already: done");
+	ok(sim_find(&f.s, OFF(36)) < 0, "memory36 not written");
+	is_int(f.r.nr_offlined, T_NBLOCKS - 1, "offline already: 4 blocks offlined");
 	fixture_end(&f);
 
 	fixture_begin(&f, "offline", "kmem", "Movable");
@@ -394,6 +407,9 @@ static void test_rollback_fails(void)
 	plan_remove(&f.tp, MH_OP_REMOVE);
 	fixture_exec(&f);
 	is_str(mh_outcome_name(f.r.outcome), "partial", "rollback failed: partial");
+	ok(!f.r.rolled_back, "rollback failed: rolled_back not set");
+	ok(!strstr(f.r.message, "rolled back"), "rollback failed: not called rolled back: %s",
+	   f.r.message);
 	ok(strstr(f.r.message, "memory35 offline") != NULL,
 	   "message names memory35 and its state: %s", f.r.message);
 	is_int(f.r.blocks[1].state, MH_BLOCK_OFFLINE, "result: memory35 offline");

@@ -129,13 +129,31 @@ struct mh_write_hook {
 void mh_write_set_hook(const struct mh_write_hook *hook);
 
 /*
+ * After a writer child was SIGKILLed, how long its end is waited for: a
+ * write in an uninterruptible kernel path (the kmem unbind) ends only when
+ * that returns. Past this the child is left running and said so.
+ */
+#define MH_WRITER_REAP_MS	2000
+
+/*
+ * A writer child left running after its SIGKILL (see MH_WRITER_REAP_MS):
+ * "writer process PID (writing "VAL" to REL) still running after SIGKILL",
+ * or "" when none, since the last mh_write_session_begin().
+ */
+const char *mh_write_left_running(void);
+
+/*
  * For tests: grace_ms between SIGINT and SIGKILL (default 200);
  * child_restarts makes the child restart its write after SIGINT, as a
- * write waiting in the device_hotplug_lock trylock loop does.
+ * write waiting in the device_hotplug_lock trylock loop does. kill_sig
+ * (0: SIGKILL) and reap_ms (0: MH_WRITER_REAP_MS) let a test play a child
+ * that SIGKILL does not end at once.
  */
 struct mh_write_tunables {
 	long grace_ms;
 	bool child_restarts;
+	int kill_sig;
+	long reap_ms;
 };
 void mh_write_tune(const struct mh_write_tunables *t);
 

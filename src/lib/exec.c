@@ -761,6 +761,8 @@ int mh_exec(struct mh_root *root, const struct mh_plan *plan,
 	fill_results(&x);
 	if (res->outcome == MH_DONE && !res->message[0])
 		exec_say(&x, "%s: %s done", plan->dev, mh_op_name(plan->op));
+	if (*mh_write_left_running())
+		append(&x, "; %s", mh_write_left_running());
 out:
 	/* A PARTIAL run keeps its journal: `recover` can try again. */
 	if (opts->journal && x.journal_written && res->outcome != MH_PARTIAL)

@@ -46,7 +46,9 @@ int mh_write_attr_bounded(struct mh_root *root, const char *rel, const char *str
  * reads), writes fence_val to fence_rel (its result ignored; a write that
  * takes the kernel's device_hotplug_lock waits out an operation holding
  * it), then check(ctx) must return 0, else nothing is written, *refused is
- * set and the -errno of prepare or check returned. Both run in a fresh
+ * set and check's -errno returned. A prepare() that fails is no refusal:
+ * nothing is written, its -errno is returned and also stored in
+ * *prepare_err (when not NULL; 0 otherwise). Both run in a fresh
  * child, on its copy of ctx, with no hand-over between processes and no
  * open() between the check and the write: the shortest gap userspace has
  * between a last check and an irreversible write. Not hooked: the fence,
@@ -57,6 +59,7 @@ struct mh_write_guard {
 	const char *fence_rel, *fence_val;	/* NULL: no fence */
 	int (*check)(void *ctx);		/* NULL: no check */
 	void *ctx;
+	int *prepare_err;			/* NULL: not wanted */
 };
 int mh_write_attr_guarded(struct mh_root *root, const char *rel, const char *str,
 			  const struct mh_write_guard *g, bool *refused,

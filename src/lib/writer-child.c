@@ -179,7 +179,7 @@ static int guarded_write(struct mh_root *root, const char *rel, const char *str,
 		err = g->prepare(g->ctx);
 	if (err) {
 		close(fd);
-		return refused(err);
+		return PREPARE_FAILED + (err < 0 ? -err : err);
 	}
 	if (g->fence_rel)
 		child_do_write(root, g->fence_rel, g->fence_val,

@@ -527,7 +527,13 @@ static int write_attr(struct mh_root *root, const char *rel, const char *str,
 		err = !g && sess.depth ? write_in_session(root, rel, str, d, stop) : 1;
 		if (err == 1)
 			err = write_in_child(root, rel, str, g, d, stop);
-		if (g && -err >= GUARD_REFUSED) {
+		if (g && g->prepare_err)
+			*g->prepare_err = 0;
+		if (g && -err >= PREPARE_FAILED) {
+			err = -(-err - PREPARE_FAILED);
+			if (g->prepare_err)
+				*g->prepare_err = err;
+		} else if (g && -err >= GUARD_REFUSED) {
 			*refused = true;
 			err = -(-err - GUARD_REFUSED);
 		}

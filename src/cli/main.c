@@ -197,17 +197,17 @@ static void raise_nofile(void)
  */
 static int close_stdout(int rc, bool changing)
 {
+	bool failed = ferror(stdout);	/* an earlier flush; its errno is gone */
 	int err = 0;
 
 	if (fflush(stdout) == EOF)
 		err = errno;
-	else if (ferror(stdout))
-		err = EIO;	/* an earlier flush failed; its errno is gone */
 	if (fclose(stdout) == EOF && !err)
 		err = errno;
-	if (!err)
+	if (!err && !failed)
 		return rc;
-	fprintf(stderr, "memhotctl: write error on stdout: %s%s\n", strerror(err),
+	fprintf(stderr, "memhotctl: write error on stdout%s%s%s\n", err ? ": " : "",
+		err ? strerror(err) : "",
 		changing ? " (the exit status is the operation's)" : "");
 	return changing || rc != MH_EXIT_OK ? rc : MH_EXIT_ERROR;
 }

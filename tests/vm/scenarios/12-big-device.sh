@@ -10,7 +10,7 @@ scenario_start "online and remove of a device over 1,024 blocks at ulimit -n 256
 
 # mhl ARGS...: memhotctl under the low limit, bounded by the script's own
 mhl() {
-	MH_OUT=$( (ulimit -Hn 256 && ulimit -Sn 256 &&
+	MH_OUT=$( (ulimit -Sn 256 && ulimit -Hn 256 &&
 		exec timeout -k 5 1500 "$MEMHOTCTL" --timeout 1400 "$@") 2>/tmp/mh.err)
 	MH_RC=$?
 	MH_ERR=$(</tmp/mh.err)
@@ -34,7 +34,8 @@ diag "online: $((SECONDS - t)) s"
 is "$MH_RC" 0 "online at ulimit -n 256: exit 0"
 is "$(dax_driver "$dev")" kmem "online: driver kmem"
 is "$(count_state "$dev" online)" "$n" "online: all $n blocks online"
-is "$(kmem_ram_count "$dev")" 1 "online: System RAM (kmem) over the range in /proc/iomem"
+check "online: System RAM (kmem) over the range in /proc/iomem" \
+	[ "$(kmem_ram_count "$dev")" -ge 1 ]
 
 t=$SECONDS
 dmesg_mark

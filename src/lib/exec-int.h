@@ -36,6 +36,7 @@ struct exec {
 	char saved_policy[32];
 	bool policy_changed;
 	bool unbind_started, unbound, leaked;
+	bool unbind_running;		/* its writer outlived its SIGKILL: not undone */
 	bool released;			/* verified: no block of the device is left */
 	uint64_t *dev_ids;		/* the device's blocks, read before the unbind */
 	size_t nr_dev_ids;

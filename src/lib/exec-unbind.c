@@ -301,13 +301,25 @@ static int guarded_unbind(struct exec *x, bool *refused, int *prep_err)
 
 int exec_step_unbind_kmem(struct exec *x)
 {
-	bool refused;
+	bool refused, was_left = *mh_write_left_running();
 	char cur[32];
 	int err, prep_err = 0;
 
 	/* check-offline wrote the journal: nothing between it and this write */
 	x->unbind_started = true;
 	err = guarded_unbind(x, &refused, &prep_err);
+	if (!was_left && *mh_write_left_running()) {
+		/*
+		 * The unbind is still under way in the kernel (kmem's driver link
+		 * goes last): putting blocks back now would race remove_memory()
+		 * and leak the range. Left as it is, journalled, for recover.
+		 */
+		x->unbind_running = true;
+		exec_say(x, "%s: the kmem unbind did not end by the deadline (%s): "
+			 "not rolled back; run 'memhotctl recover %s' once it has ended",
+			 x->plan->dev, mh_write_left_running(), x->plan->dev);
+		return err ? err : -ETIMEDOUT;
+	}
 	mh_exec_read_driver(x->root, x->plan->dev, cur, sizeof(cur));
 	if (!strcmp(cur, "kmem")) {
 		/* Nothing happened: the blocks are still ours to put back. */

@@ -670,6 +670,8 @@ static void fail(struct exec *x, int err)
 		exec_say(x, "%s", strerror(-err));
 	if (x->leaked) {
 		x->res->outcome = MH_LEAKED;
+	} else if (x->unbind_running) {
+		x->res->outcome = MH_PARTIAL;	/* the journal stays, for recover */
 	} else if (p->op != MH_OP_ONLINE && !x->unbound &&
 		   (x->nr_order || offline_phase(&p->steps[x->res->failed_step]))) {
 		/* Could not offline the whole device: put back what we took. */
@@ -809,7 +811,7 @@ int mh_exec(struct mh_root *root, const struct mh_plan *plan,
 	fill_results(&x);
 	if (res->outcome == MH_DONE && !res->message[0])
 		exec_say(&x, "%s: %s done", plan->dev, mh_op_name(plan->op));
-	if (*mh_write_left_running())
+	if (*mh_write_left_running() && !x.unbind_running)
 		append(&x, "; %s", mh_write_left_running());
 out:
 	/* A PARTIAL run keeps its journal: `recover` can try again. */

@@ -7,9 +7,11 @@
 #include <errno.h>
 #include <getopt.h>
 #include <math.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 
 #include "cli.h"
 
@@ -172,7 +174,45 @@ static int parse_timeout(const char *s, double *out)
 	return 0;
 }
 
-int main(int argc, char **argv)
+/*
+ * Each block is a file to read, and a device may have thousands of them:
+ * take every descriptor the hard limit allows; the executor bounds what it
+ * keeps open by the soft limit it then finds (exec.c).
+ */
+static void raise_nofile(void)
+{
+	struct rlimit rl;
+
+	if (getrlimit(RLIMIT_NOFILE, &rl) == 0 && rl.rlim_cur < rl.rlim_max) {
+		rl.rlim_cur = rl.rlim_max;
+		setrlimit(RLIMIT_NOFILE, &rl);
+	}
+}
+
+/*
+ * stdout's last flush and close. Where the output is the result (status,
+ * --dry-run, --help) a failed write is a failure (1). An operation that
+ * changed the system keeps its exit status, which says what it did; the
+ * failed write is only reported, on stderr if that still works.
+ */
+static int close_stdout(int rc, bool changing)
+{
+	bool failed = ferror(stdout);	/* an earlier flush; its errno is gone */
+	int err = 0;
+
+	if (fflush(stdout) == EOF)
+		err = errno;
+	if (fclose(stdout) == EOF && !err)
+		err = errno;
+	if (!err && !failed)
+		return rc;
+	fprintf(stderr, "memhotctl: write error on stdout%s%s%s\n", err ? ": " : "",
+		err ? strerror(err) : "",
+		changing ? " (the exit status is the operation's)" : "");
+	return changing || rc != MH_EXIT_OK ? rc : MH_EXIT_ERROR;
+}
+
+static int run(int argc, char **argv, bool *changing)
 {
 	struct option lopts[NR_OPTS + 1];
 	struct cli_ctx ctx = { .timeout = MH_DEFAULT_TIMEOUT };
@@ -257,6 +297,7 @@ int main(int argc, char **argv)
 		}
 	}
 	ctx.cmd = cmd->name;
+	*changing = (cmd->mask & C_CHANGING) && !ctx.dry_run;
 	/* The whole operation: reading the system and planning count too. */
 	mh_deadline_set(&ctx.deadline, ctx.timeout);
 	ctx.nargs = argc - optind - 1;
@@ -278,9 +319,21 @@ int main(int argc, char **argv)
 	}
 	rc = cmd->fn(&ctx);
 	mh_root_close(ctx.root);
-	if (fflush(stdout) == EOF && rc == MH_EXIT_OK) {
-		cli_err("write error on stdout: %s", strerror(errno));
-		rc = MH_EXIT_ERROR;
-	}
 	return rc;
+}
+
+int main(int argc, char **argv)
+{
+	bool changing = false;
+	int rc;
+
+	/*
+	 * A reader that goes away (| head, a dropped ssh session) must not end
+	 * an operation halfway: a write to it then fails with EPIPE, and
+	 * nothing but the output is lost.
+	 */
+	signal(SIGPIPE, SIG_IGN);
+	raise_nofile();
+	rc = run(argc, argv, &changing);
+	return close_stdout(rc, changing);
 }

@@ -99,8 +99,12 @@ const char *cli_escape(const char *s, char *buf, size_t len)
 
 int cli_need_root(struct cli_ctx *ctx)
 {
-	/* With --sysroot the writes go to the tree: no privilege is involved. */
-	if (ctx->dry_run || ctx->sysroot || geteuid() == 0)
+	/*
+	 * With --sysroot the writes go to the tree: no privilege is involved,
+	 * unless the tree is the live root itself (--sysroot /, however spelled).
+	 */
+	if (ctx->dry_run || (ctx->sysroot && !mh_root_is_live(ctx->root)) ||
+	    geteuid() == 0)
 		return 0;
 	cli_err("%s needs root", ctx->cmd);
 	return MH_EXIT_ERROR;

@@ -101,12 +101,12 @@ static void print_result(const struct mh_plan *p, const struct mh_exec_result *r
 		switch (p->op) {
 		case MH_OP_REMOVE:
 			printf("%s: removed (%zu blocks offlined, driver %s)\n", p->dev,
-			       count_steps(p, MH_STEP_OFFLINE_BLOCK, r->steps_done),
+			       r->nr_offlined,
 			       r->final_driver[0] ? r->final_driver : "none");
 			break;
 		case MH_OP_OFFLINE:
 			printf("%s: offlined (%zu blocks offlined, driver %s)\n", p->dev,
-			       count_steps(p, MH_STEP_OFFLINE_BLOCK, r->steps_done),
+			       r->nr_offlined,
 			       r->final_driver[0] ? r->final_driver : "none");
 			break;
 		case MH_OP_ONLINE:

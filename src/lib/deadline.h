@@ -46,7 +46,9 @@ int mh_write_attr_bounded(struct mh_root *root, const char *rel, const char *str
  * reads), writes fence_val to fence_rel (its result ignored; a write that
  * takes the kernel's device_hotplug_lock waits out an operation holding
  * it), then check(ctx) must return 0, else nothing is written, *refused is
- * set and the -errno of prepare or check returned. Both run in a fresh
+ * set and check's -errno returned. A prepare() that fails is no refusal:
+ * nothing is written, its -errno is returned and also stored in
+ * *prepare_err (when not NULL; 0 otherwise). Both run in a fresh
  * child, on its copy of ctx, with no hand-over between processes and no
  * open() between the check and the write: the shortest gap userspace has
  * between a last check and an irreversible write. Not hooked: the fence,
@@ -57,6 +59,7 @@ struct mh_write_guard {
 	const char *fence_rel, *fence_val;	/* NULL: no fence */
 	int (*check)(void *ctx);		/* NULL: no check */
 	void *ctx;
+	int *prepare_err;			/* NULL: not wanted */
 };
 int mh_write_attr_guarded(struct mh_root *root, const char *rel, const char *str,
 			  const struct mh_write_guard *g, bool *refused,
@@ -129,13 +132,31 @@ struct mh_write_hook {
 void mh_write_set_hook(const struct mh_write_hook *hook);
 
 /*
+ * After a writer child was SIGKILLed, how long its end is waited for: a
+ * write in an uninterruptible kernel path (the kmem unbind) ends only when
+ * that returns. Past this the child is left running and said so.
+ */
+#define MH_WRITER_REAP_MS	2000
+
+/*
+ * A writer child left running after its SIGKILL (see MH_WRITER_REAP_MS):
+ * "writer process PID (writing "VAL" to REL) still running after SIGKILL",
+ * or "" when none, since the last mh_write_session_begin().
+ */
+const char *mh_write_left_running(void);
+
+/*
  * For tests: grace_ms between SIGINT and SIGKILL (default 200);
  * child_restarts makes the child restart its write after SIGINT, as a
- * write waiting in the device_hotplug_lock trylock loop does.
+ * write waiting in the device_hotplug_lock trylock loop does. kill_sig
+ * (0: SIGKILL) and reap_ms (0: MH_WRITER_REAP_MS) let a test play a child
+ * that SIGKILL does not end at once.
  */
 struct mh_write_tunables {
 	long grace_ms;
 	bool child_restarts;
+	int kill_sig;
+	long reap_ms;
 };
 void mh_write_tune(const struct mh_write_tunables *t);
 

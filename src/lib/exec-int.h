@@ -31,10 +31,12 @@ struct exec {
 	size_t recheck_next;		/* round-robin cursor of recheck_offlined() */
 	size_t batch_step;		/* the step of the batch's first write */
 	int *state_fd;			/* per plan block: its state, kept open; -1 */
-	size_t nr_state_fds;		/* how many are open, at most STATE_FDS_MAX */
+	size_t nr_state_fds;		/* how many are open, at most state_fds_max */
+	size_t state_fds_max;		/* bound from the descriptor limit, see setup() */
 	char saved_policy[32];
 	bool policy_changed;
 	bool unbind_started, unbound, leaked;
+	bool unbind_running;		/* its writer outlived its SIGKILL: not undone */
 	bool released;			/* verified: no block of the device is left */
 	int unverified;			/* errno: the release could not be checked */
 	uint64_t *dev_ids;		/* the device's blocks, read before the unbind */
@@ -52,6 +54,9 @@ uint64_t *exec_offlined_ids(const struct exec *x);
 ssize_t exec_block_index(const struct mh_plan *p, uint64_t id);
 int exec_read_state(struct exec *x, uint64_t id, size_t hint,
 		      enum mh_block_state *st);
+void exec_drop_state_fds(struct exec *x);
+/* How many fds this process may still open, about: the soft limit less a margin. */
+size_t exec_fd_budget(void);
 struct mh_block_result *exec_result_of(struct exec *x, uint64_t id);
 void exec_progress(struct exec *x, size_t idx, bool done, int err);
 bool exec_stopped(struct exec *x);

@@ -93,9 +93,16 @@ static int recheck_offlined(struct exec *x)
 	return err;
 }
 
-/* Block bi (its result r) is offline, by this run's write. */
-static void mark_offlined(struct exec *x, ssize_t bi, struct mh_block_result *r)
+/*
+ * Block bi (its result r) is offline, by this run's write if ours (a
+ * write that took effect: "N blocks offlined" counts those, not a block
+ * another agent offlined before our write got EINVAL).
+ */
+static void mark_offlined(struct exec *x, ssize_t bi, struct mh_block_result *r,
+			  bool ours)
 {
+	if (ours && !(bi >= 0 && x->offlined[bi]))
+		x->res->nr_offlined++;
 	if (bi >= 0 && !x->offlined[bi]) {
 		x->offlined[bi] = true;
 		x->order[x->nr_order++] = (size_t)bi;
@@ -121,7 +128,7 @@ static void batch_done(void *ctx, size_t i, bool maybe)
 		return;
 	r = &x->res->blocks[bi];
 	note_attempt(r);
-	mark_offlined(x, bi, r);
+	mark_offlined(x, bi, r, true);
 	mh_dbg("memory%" PRIu64 ": offlined by the batch after its step ended",
 	       x->plan->blocks[bi]);
 }
@@ -235,7 +242,7 @@ int exec_step_offline(struct exec *x, size_t idx, const struct mh_step *s)
 			return 0;
 		if (rd == 0 && blk.state == MH_BLOCK_OFFLINE) {
 			/* Done, also when the write failed (EINVAL: already offline). */
-			mark_offlined(x, bi, r);
+			mark_offlined(x, bi, r, !err);
 			if (x->uw) {
 				struct mh_deadline d;
 

@@ -186,6 +186,8 @@ int exec_step_check_offline(struct exec *x)
 	return err;
 }
 
+#define FD_LATER	(-EMFILE)	/* not kept open: read by unbind_check() */
+
 struct unbind_guard {
 	struct mh_root *root;
 	const uint64_t *ids;
@@ -193,31 +195,57 @@ struct unbind_guard {
 	size_t n;
 };
 
-/* In the writer child, before the fence: open every block's state. */
+/*
+ * In the writer child, before the fence: open every block's state, as many
+ * as the descriptor limit leaves (a device can have more blocks than
+ * that); the others are read by unbind_check() the one-off way.
+ */
 static int unbind_prepare(void *ctx)
 {
 	struct unbind_guard *g = ctx;
+	size_t i, budget = exec_fd_budget();
 	char rel[PATH_MAX];
-	size_t i;
 
 	for (i = 0; i < g->n; i++) {
+		if (i >= budget) {
+			g->fds[i] = FD_LATER;
+			continue;
+		}
 		exec_state_path(g->ids[i], rel, sizeof(rel));
 		g->fds[i] = mh_root_openat(g->root, rel, O_RDONLY);
-		if (g->fds[i] < 0 && g->fds[i] != -ENOENT)
+		if (g->fds[i] == -EMFILE || g->fds[i] == -ENFILE) {
+			budget = i;	/* the rest later */
+			g->fds[i] = FD_LATER;
+		} else if (g->fds[i] < 0 && g->fds[i] != -ENOENT) {
 			return g->fds[i];	/* -ENOENT: gone, nothing to check */
+		}
 	}
 	return 0;
 }
 
-/* Then, right before the unbind: every block offline (pread, no open). */
+/*
+ * Then, right before the unbind: every block offline (pread, no open,
+ * but for those prepare could not keep open). -EBUSY: one is not.
+ */
 static int unbind_check(void *ctx)
 {
 	const struct unbind_guard *g = ctx;
+	enum mh_block_state bs;
 	char st[32];
 	size_t i;
 	int n;
 
 	for (i = 0; i < g->n; i++) {
+		if (g->fds[i] == FD_LATER) {
+			n = mh_block_read_state(g->root, g->ids[i], &bs);
+			if (n == -ENOENT)
+				continue;
+			if (n < 0)
+				return n;
+			if (bs != MH_BLOCK_OFFLINE)
+				return -EBUSY;
+			continue;
+		}
 		if (g->fds[i] < 0)
 			continue;
 		n = mh_reread_attr_fd(g->fds[i], st, sizeof(st));
@@ -239,11 +267,11 @@ static int unbind_check(void *ctx)
  * online that starts after the fence and before remove_memory() takes
  * the lock.
  */
-static int guarded_unbind(struct exec *x, bool *refused)
+static int guarded_unbind(struct exec *x, bool *refused, int *prep_err)
 {
 	struct unbind_guard ug = { .root = x->root };
 	struct mh_write_guard g = { .prepare = unbind_prepare, .check = unbind_check,
-				    .ctx = &ug };
+				    .ctx = &ug, .prepare_err = prep_err };
 	char rel[PATH_MAX], fence[PATH_MAX];
 	const uint64_t *ids = NULL;
 	size_t n = 0;
@@ -258,6 +286,8 @@ static int guarded_unbind(struct exec *x, bool *refused)
 		return -ENOMEM;
 	ug.ids = ids;
 	ug.n = n;
+	/* The child inherits none of our fds (close_all_but()): ours are no use there. */
+	exec_drop_state_fds(x);
 	if (n && !mh_block_attr_path(ids[0], "online", fence, sizeof(fence))) {
 		g.fence_rel = fence;
 		g.fence_val = "0";
@@ -271,18 +301,41 @@ static int guarded_unbind(struct exec *x, bool *refused)
 
 int exec_step_unbind_kmem(struct exec *x)
 {
-	bool refused;
+	bool refused, was_left = *mh_write_left_running();
 	char cur[32];
-	int err;
+	int err, prep_err = 0;
 
 	/* check-offline wrote the journal: nothing between it and this write */
 	x->unbind_started = true;
-	err = guarded_unbind(x, &refused);
+	err = guarded_unbind(x, &refused, &prep_err);
+	if (!was_left && *mh_write_left_running()) {
+		/*
+		 * The unbind is still under way in the kernel (kmem's driver link
+		 * goes last): putting blocks back now would race remove_memory()
+		 * and leak the range. Left as it is, journalled, for recover.
+		 */
+		x->unbind_running = true;
+		exec_say(x, "%s: the kmem unbind did not end by the deadline (%s): "
+			 "not rolled back; run 'memhotctl recover %s' once it has ended",
+			 x->plan->dev, mh_write_left_running(), x->plan->dev);
+		return err ? err : -ETIMEDOUT;
+	}
 	mh_exec_read_driver(x->root, x->plan->dev, cur, sizeof(cur));
 	if (!strcmp(cur, "kmem")) {
 		/* Nothing happened: the blocks are still ours to put back. */
 		x->unbind_started = false;
 		exec_journal_sync(x);
+		if (prep_err) {
+			/* Our own failure (EMFILE, ENOMEM...): no other agent in it. */
+			exec_say(x, "%s: cannot prepare the last check before the unbind: %s: "
+				 "kmem not unbound", x->plan->dev, strerror(-prep_err));
+			return prep_err;
+		}
+		if (refused && err != -EBUSY) {
+			exec_say(x, "%s: the last check before the unbind could not read "
+				 "a block: %s: kmem not unbound", x->plan->dev, strerror(-err));
+			return err;
+		}
 		if (refused) {
 			x->res->raced = true;
 			if (!all_offline(x))

@@ -12,9 +12,11 @@
 #include <inttypes.h>
 #include <limits.h>
 #include <stdarg.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <sys/types.h>
 #include <unistd.h>
 
@@ -32,7 +34,9 @@
 #define ROLLBACK_PER_BLOCK	1.0	/* more seconds per block to put back */
 #define BACKOFF_CAP_MS		5000
 #define SETTLE_CAP_MS		10000
-#define STATE_FDS_MAX		256	/* well below the usual limit of 1,024 fds */
+#define STATE_FDS_MAX		256	/* kept open at most, and ... */
+#define STATE_FDS_SHARE		4	/* ... a quarter of the descriptor limit */
+#define FD_MARGIN		32	/* for the journal, udev, iomem, a child's pipe */
 
 const char *mh_outcome_name(enum mh_outcome o)
 {
@@ -223,6 +227,24 @@ ssize_t exec_block_index(const struct mh_plan *p, uint64_t id)
 }
 
 /*
+ * One read, open to close. Out of descriptors (a caller's own, a limit
+ * lowered under us): the cache gives its back, and the read is tried again.
+ */
+static int read_state_once(struct exec *x, uint64_t id, enum mh_block_state *st)
+{
+	int err = mh_block_read_state(x->root, id, st);
+
+	if ((err == -EMFILE || err == -ENFILE) && x->nr_state_fds) {
+		mh_dbg("out of descriptors (%s): closing the %zu block fds kept open",
+		       strerror(-err), x->nr_state_fds);
+		exec_drop_state_fds(x);
+		x->state_fds_max /= 2;
+		err = mh_block_read_state(x->root, id, st);
+	}
+	return err;
+}
+
+/*
  * A plan block's state through an fd kept open: a re-read is one pread()
  * (sysfs runs show() again at offset 0) instead of open, read and close,
  * and the checks re-read blocks hundreds of times (~0.3 ms a syscall in a
@@ -239,16 +261,16 @@ int exec_read_state(struct exec *x, uint64_t id, size_t hint,
 	int *fd;
 
 	if (bi < 0 || !x->state_fd)
-		return mh_block_read_state(x->root, id, st);
+		return read_state_once(x, id, st);
 	fd = &x->state_fd[bi];
 	if (*fd < 0) {
-		if (x->nr_state_fds >= STATE_FDS_MAX)
-			return mh_block_read_state(x->root, id, st);
+		if (x->nr_state_fds >= x->state_fds_max)
+			return read_state_once(x, id, st);
 		exec_state_path(id, rel, sizeof(rel));
 		*fd = mh_root_openat(x->root, rel, O_RDONLY);
 		if (*fd < 0) {
 			*fd = -1;
-			return mh_block_read_state(x->root, id, st);
+			return read_state_once(x, id, st);
 		}
 		x->nr_state_fds++;
 	}
@@ -256,20 +278,39 @@ int exec_read_state(struct exec *x, uint64_t id, size_t hint,
 		close(*fd);
 		*fd = -1;
 		x->nr_state_fds--;
-		return mh_block_read_state(x->root, id, st);
+		return read_state_once(x, id, st);
 	}
 	return mh_parse_block_state(buf, st);
 }
 
-static void close_state_fds(struct exec *x)
+/* Close the fds kept open (the cache fills again as blocks are re-read). */
+void exec_drop_state_fds(struct exec *x)
 {
 	size_t i;
 
-	for (i = 0; x->state_fd && i < x->plan->nr_blocks; i++)
+	for (i = 0; x->state_fd && i < x->plan->nr_blocks; i++) {
 		if (x->state_fd[i] >= 0)
 			close(x->state_fd[i]);
+		x->state_fd[i] = -1;
+	}
+	x->nr_state_fds = 0;
+}
+
+static void close_state_fds(struct exec *x)
+{
+	exec_drop_state_fds(x);
 	free(x->state_fd);
 	x->state_fd = NULL;
+}
+
+size_t exec_fd_budget(void)
+{
+	struct rlimit rl;
+
+	if (getrlimit(RLIMIT_NOFILE, &rl) || rl.rlim_cur == RLIM_INFINITY ||
+	    rl.rlim_cur > SIZE_MAX)
+		return SIZE_MAX;
+	return rl.rlim_cur > FD_MARGIN ? (size_t)rl.rlim_cur - FD_MARGIN : 0;
 }
 
 struct mh_block_result *exec_result_of(struct exec *x, uint64_t id)
@@ -555,6 +596,9 @@ static bool rollback(struct exec *x, char *good, char *bad, size_t len)
 	size_t k;
 
 	good[0] = bad[0] = '\0';
+	/* Putting blocks back must not lack a descriptor: the cache gives its own. */
+	exec_drop_state_fds(x);
+	x->state_fds_max = 0;
 	exec_start_cleanup_deadline(x);
 	for (k = x->nr_order; k-- > 0;) {
 		size_t i = x->order[k];
@@ -564,7 +608,6 @@ static bool rollback(struct exec *x, char *good, char *bad, size_t len)
 		struct mh_block_result *r = &x->res->blocks[i];
 		int err;
 
-		x->res->rolled_back = true;
 		err = mh_exec_online_block(x->root, id, want, &x->rb_deadline,
 					   x->opts->max_retries, x->opts->backoff_ms,
 					   &r->attempts);
@@ -582,6 +625,8 @@ static bool rollback(struct exec *x, char *good, char *bad, size_t len)
 		mh_err("memory%" PRIu64 ": cannot put back into %s: %s", id,
 		       mh_zone_name(want), err ? strerror(-err) : blk.valid_zones);
 	}
+	/* Rolled back only when it all went back: never "not restored (rolled back)". */
+	x->res->rolled_back = ok && x->nr_order;
 	return ok;
 }
 
@@ -637,6 +682,8 @@ static void fail(struct exec *x, int err)
 		exec_say(x, "%s", strerror(-err));
 	if (x->leaked) {
 		x->res->outcome = MH_LEAKED;
+	} else if (x->unbind_running) {
+		x->res->outcome = MH_PARTIAL;	/* the journal stays, for recover */
 	} else if (p->op != MH_OP_ONLINE && !x->unbound &&
 		   (x->nr_order || offline_phase(&p->steps[x->res->failed_step]))) {
 		/* Could not offline the whole device: put back what we took. */
@@ -673,6 +720,10 @@ static int setup(struct exec *x)
 	x->state_fd = malloc((p->nr_blocks + 1) * sizeof(*x->state_fd));
 	for (i = 0; x->state_fd && i < p->nr_blocks; i++)
 		x->state_fd[i] = -1;
+	/* A quarter of what the limit leaves: reads, children, the guard want theirs. */
+	x->state_fds_max = exec_fd_budget() / STATE_FDS_SHARE;
+	if (x->state_fds_max > STATE_FDS_MAX)
+		x->state_fds_max = STATE_FDS_MAX;
 	if (!res->blocks || !x->offlined || !x->order || !x->state_fd)
 		return -ENOMEM;
 	for (i = 0; i < p->nr_blocks; i++) {
@@ -778,6 +829,8 @@ int mh_exec(struct mh_root *root, const struct mh_plan *plan,
 	fill_results(&x);
 	if (res->outcome == MH_DONE && !res->message[0])
 		exec_say(&x, "%s: %s done", plan->dev, mh_op_name(plan->op));
+	if (*mh_write_left_running() && !x.unbind_running)
+		append(&x, "; %s", mh_write_left_running());
 out:
 	/* A PARTIAL run keeps its journal: `recover` can try again. */
 	if (opts->journal && x.journal_written && res->outcome != MH_PARTIAL)

@@ -33,7 +33,8 @@ struct mh_exec_result {
 	int failed_step;		/* index, -1 none */
 	int err;			/* errno of the failure, 0 none */
 	char message[256];		/* names the block/file and the reason */
-	bool rolled_back;
+	bool rolled_back;		/* blocks were put back, every one of them */
+	size_t nr_offlined;		/* offline writes of this run that took effect */
 	bool policy_restored;
 	bool raced;			/* another agent onlined a block we offlined */
 	size_t nr_blocks;

@@ -10,9 +10,11 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <signal.h>
+#include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 #include <sys/prctl.h>
+#include <sys/resource.h>
 #include <sys/socket.h>
 #include <sys/syscall.h>
 
@@ -61,6 +63,54 @@ static void child_setup(void)
 	sigprocmask(SIG_SETMASK, &none, NULL);
 }
 
+/*
+ * close_range() failed (ENOSYS before 5.9, a seccomp filter, EINVAL): each
+ * open fd in [from, to] by hand, as /proc/self/fd lists them, or, without
+ * /proc, every number up to the descriptor limit.
+ */
+static void close_by_hand(unsigned from, unsigned to)
+{
+	char buf[4096];
+	struct rlimit rl;
+	long n;
+	int dfd;
+
+	dfd = open("/proc/self/fd", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (dfd >= 0) {
+		while ((n = syscall(SYS_getdents64, dfd, buf, sizeof(buf))) > 0) {
+			for (long off = 0; off < n;) {
+				const char *name = buf + off + 19;	/* d_name */
+				unsigned short reclen;
+				char *end;
+				unsigned long fd;
+
+				memcpy(&reclen, buf + off + 16, sizeof(reclen));
+				off += reclen;
+				fd = strtoul(name, &end, 10);
+				if (*end || end == name || fd < from || fd > to ||
+				    fd == (unsigned)dfd)
+					continue;
+				close((int)fd);
+			}
+		}
+		close(dfd);
+		if (n == 0)
+			return;
+	}
+	if (getrlimit(RLIMIT_NOFILE, &rl) || rl.rlim_cur == RLIM_INFINITY)
+		rl.rlim_cur = 1 << 20;
+	for (unsigned long fd = from; fd <= to && fd < rl.rlim_cur; fd++)
+		close((int)fd);
+}
+
+static void close_fds(unsigned from, unsigned to)
+{
+	if (from > to)
+		return;
+	if (syscall(SYS_close_range, from, to, 0) < 0)
+		close_by_hand(from, to);
+}
+
 /* Close every fd but 0-2 and the two kept: no lock outlives the parent in us. */
 static void close_all_but(int a, int b)
 {
@@ -68,11 +118,11 @@ static void close_all_but(int a, int b)
 
 	for (int i = 0; i < 2; i++) {
 		if (keep[i] > from)
-			syscall(SYS_close_range, (unsigned)from, (unsigned)keep[i] - 1, 0);
+			close_fds((unsigned)from, (unsigned)keep[i] - 1);
 		if (keep[i] >= from)
 			from = keep[i] + 1;
 	}
-	syscall(SYS_close_range, (unsigned)from, ~0U, 0);
+	close_fds((unsigned)from, ~0U);
 }
 
 /* str to the open fd, which is then closed: 0 or the errno. */
@@ -129,7 +179,7 @@ static int guarded_write(struct mh_root *root, const char *rel, const char *str,
 		err = g->prepare(g->ctx);
 	if (err) {
 		close(fd);
-		return refused(err);
+		return PREPARE_FAILED + (err < 0 ? -err : err);
 	}
 	if (g->fence_rel)
 		child_do_write(root, g->fence_rel, g->fence_val,

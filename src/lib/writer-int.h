@@ -44,6 +44,8 @@ struct report {
 
 /* A guard's check refused the write: reported as GUARD_REFUSED + errno. */
 #define GUARD_REFUSED	0x10000
+/* The guard's prepare failed: nothing written, PREPARE_FAILED + errno. */
+#define PREPARE_FAILED	0x20000
 
 /* Set in the parent, read by the child it forks. */
 extern struct mh_write_tunables mh_writer_tun;

@@ -17,6 +17,7 @@
 #include <poll.h>
 #include <sched.h>
 #include <signal.h>
+#include <stdio.h>
 #include <string.h>
 #include <unistd.h>
 #include <sys/socket.h>
@@ -57,6 +58,8 @@ static struct {
 
 static struct mh_write_hook hook;
 static bool last_stuck;	/* see mh_write_last_was_stuck() */
+static char left_running[PATH_MAX + 128];	/* see mh_write_left_running() */
+static char doing[PATH_MAX + 64];	/* what the session child was last asked */
 struct mh_write_tunables mh_writer_tun = { .grace_ms = 200 };
 pid_t mh_writer_parent;	/* set before each fork, for the child's check */
 
@@ -97,10 +100,46 @@ static int wait_report(int rfd, long ms, struct report *rep)
 	return 1;
 }
 
-static void reap(pid_t pid)
+const char *mh_write_left_running(void)
 {
-	while (waitpid(pid, NULL, 0) < 0 && errno == EINTR)
-		;
+	return left_running;
+}
+
+/*
+ * Reap the child. One that was sent its SIGKILL may sit in an
+ * uninterruptible write (the kmem unbind) for as long as the kernel takes:
+ * wait for it at most the reap bound, then leave it (and say so, by pid and
+ * what it was writing) rather than keep the lock and the caller past the
+ * deadline. It holds no fd of ours but its own (close_all_but()), and init
+ * reaps it once we are gone.
+ */
+static void reap(pid_t pid, bool killed, const char *what)
+{
+	long ms = mh_writer_tun.reap_ms > 0 ? mh_writer_tun.reap_ms : MH_WRITER_REAP_MS;
+	pid_t r;
+
+	if (!killed) {
+		while (waitpid(pid, NULL, 0) < 0 && errno == EINTR)
+			;
+		return;
+	}
+	for (;;) {
+		r = waitpid(pid, NULL, WNOHANG);
+		if (r == pid || (r < 0 && errno != EINTR))
+			return;
+		if (ms <= 0)
+			break;
+		usleep(10000);
+		ms -= 10;
+	}
+	snprintf(left_running, sizeof(left_running),
+		 "writer process %d (writing %s) still running after SIGKILL", (int)pid, what);
+	mh_err("%s; it ends when the kernel returns from that write", left_running);
+}
+
+static int kill_sig(void)
+{
+	return mh_writer_tun.kill_sig ? mh_writer_tun.kill_sig : SIGKILL;
 }
 
 /*
@@ -138,7 +177,7 @@ static int await_child(int fd, pid_t pid, const char *rel, const struct mh_deadl
 			err = rep->err;
 		} else {
 			mh_dbg("write %s: still blocked, sending SIGKILL", rel);
-			kill(pid, SIGKILL);
+			kill(pid, kill_sig());
 			*killed = true;
 			last_stuck = true;
 			rep->err = err = EINTR;
@@ -192,17 +231,18 @@ static int write_in_child(struct mh_root *root, const char *rel, const char *str
 		mh_writer_child_one(root, rel, str, g, pfd[1]);
 	err = await_child(pfd[0], pid, rel, d, stop, &killed, NULL);
 	close(pfd[0]);
-	reap(pid);
+	snprintf(doing, sizeof(doing), "\"%s\" to %s", str, rel);
+	reap(pid, killed, doing);
 	return -err;
 }
 
-static void session_stop_child(void)
+static void session_stop_child(bool killed)
 {
 	if (!sess.pid)
 		return;
 	/* Idle in recv(), the closed socket ends it at once; killed, it is reaped. */
 	close(sess.sock);
-	reap(sess.pid);
+	reap(sess.pid, killed, doing);
 	sess.sock = -1;
 	sess.pid = 0;
 	sess.root = NULL;
@@ -259,7 +299,7 @@ static int session_send(struct mh_root *root, const char *buf, size_t len)
 	int err;
 
 	if (sess.pid && (sess.root != root || sess.rootfd != mh_root_fd(root)))
-		session_stop_child();
+		session_stop_child(false);
 	if (!sess.pid) {
 		err = session_start_child(root);
 		if (err)
@@ -268,20 +308,20 @@ static int session_send(struct mh_root *root, const char *buf, size_t len)
 	if (send(sess.sock, buf, len, MSG_NOSIGNAL) == (ssize_t)len)
 		return 0;
 	/* Died since the last write (killed from outside): one new one. */
-	session_stop_child();
+	session_stop_child(true);
 	err = session_start_child(root);
 	if (!err && send(sess.sock, buf, len, MSG_NOSIGNAL) != (ssize_t)len)
 		err = -EPIPE;
 	if (err)
-		session_stop_child();
+		session_stop_child(true);
 	return err;
 }
 
 /* After await_child(): a child SIGKILLed or dead is gone, and so is its batch. */
 static void session_after_wait(bool killed, const struct report *rep)
 {
-	if (killed || rep->index == REPORT_GONE)
-		session_stop_child();
+	if (killed || (rep && rep->index == REPORT_GONE))
+		session_stop_child(true);
 	if (!sess.pid)
 		batch.active = false;
 }
@@ -300,6 +340,7 @@ static int write_in_session(struct mh_root *root, const char *rel, const char *s
 	/* The child is busy with a batch: not ours to interleave. */
 	if (!len || batch.active || session_send(root, buf, len))
 		return 1;
+	snprintf(doing, sizeof(doing), "\"%s\" to %s", str, rel);
 	err = await_child(sess.sock, sess.pid, rel, d, stop, &killed, &rep);
 	session_after_wait(killed, &rep);
 	return -err;
@@ -309,7 +350,7 @@ static int write_in_session(struct mh_root *root, const char *rel, const char *s
 static void session_kill_child(void)
 {
 	if (sess.pid)
-		kill(sess.pid, SIGKILL);
+		kill(sess.pid, kill_sig());
 	session_after_wait(true, NULL);
 }
 
@@ -337,6 +378,7 @@ size_t mh_write_batch_begin(struct mh_root *root, const char *const *rels, size_
 	}
 	batch.n = (unsigned)take;
 	batch.next = 0;
+	snprintf(doing, sizeof(doing), "\"%s\" to %zu files from %s", str, take, rels[0]);
 	batch.active = true;
 	last_stuck = false;
 	return take;
@@ -442,6 +484,7 @@ void mh_write_session_begin(void)
 
 	if (sess.depth++)
 		return;
+	left_running[0] = '\0';
 	cpu = sched_getcpu();
 	if (cpu < 0 || sched_getaffinity(0, sizeof(sess.saved), &sess.saved))
 		return;
@@ -455,7 +498,7 @@ void mh_write_session_end(void)
 	if (sess.depth <= 0 || --sess.depth)
 		return;
 	mh_write_batch_end(NULL, NULL);
-	session_stop_child();
+	session_stop_child(false);
 	if (sess.pinned)
 		sched_setaffinity(0, sizeof(sess.saved), &sess.saved);
 	sess.pinned = false;
@@ -484,7 +527,13 @@ static int write_attr(struct mh_root *root, const char *rel, const char *str,
 		err = !g && sess.depth ? write_in_session(root, rel, str, d, stop) : 1;
 		if (err == 1)
 			err = write_in_child(root, rel, str, g, d, stop);
-		if (g && -err >= GUARD_REFUSED) {
+		if (g && g->prepare_err)
+			*g->prepare_err = 0;
+		if (g && -err >= PREPARE_FAILED) {
+			err = -(-err - PREPARE_FAILED);
+			if (g->prepare_err)
+				*g->prepare_err = err;
+		} else if (g && -err >= GUARD_REFUSED) {
 			*refused = true;
 			err = -(-err - GUARD_REFUSED);
 		}

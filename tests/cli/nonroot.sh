@@ -35,6 +35,11 @@ for cmd in online offline remove recover; do
 done
 nrun 1 recover
 err_has "recover needs root"
+# The live root given as a sysroot is the live system: still root only.
+for r in / /. //; do
+	nrun 1 offline dax0.0 --sysroot "$r"
+	grep -qx "memhotctl: offline needs root" "$TMP/err" || fail "--sysroot $r: $(cat "$TMP/err")"
+done
 # A bad name is still a usage error, whoever asks.
 nrun 2 remove ../dax0.0
 

@@ -17,6 +17,9 @@
 #define DEVDIR	"sys/bus/dax/devices/" T_DEV
 #define BS	0x8000000ULL
 
+unsigned tree_nblocks = T_NBLOCKS;
+const char *tree_base = "/tmp";
+
 static void mkdirs(const char *path)
 {
 	char p[PATH_MAX], *s;
@@ -43,11 +46,15 @@ void tree_put(struct tree *t, const char *rel, const char *content)
 	char p[PATH_MAX], dir[PATH_MAX], *slash;
 	FILE *f;
 
+	struct stat st;
+
 	full(t, rel, p, sizeof(p));
 	snprintf(dir, sizeof(dir), "%s", p);
 	slash = strrchr(dir, '/');
 	*slash = '\0';
 	mkdirs(dir);
+	if (!lstat(p, &st) && S_ISLNK(st.st_mode))
+		unlink(p);	/* a file a test made a symlink (tree_loop()) */
 	f = fopen(p, "w");
 	if (!f) {
 		perror(p);
@@ -73,6 +80,16 @@ const char *tree_get(struct tree *t, const char *rel, char *buf, size_t len)
 	buf[n] = '\0';
 	buf[strcspn(buf, "\n")] = '\0';
 	return buf;
+}
+
+void tree_loop(struct tree *t, const char *rel)
+{
+	char p[PATH_MAX];
+
+	full(t, rel, p, sizeof(p));
+	unlink(p);
+	if (symlink(strrchr(p, '/') + 1, p) < 0)
+		perror(p);
 }
 
 bool tree_exists(struct tree *t, const char *rel)
@@ -118,14 +135,18 @@ void tree_set_driver(struct tree *t, const char *driver)
 
 static void put_iomem(struct tree *t, bool kmem)
 {
+	unsigned long long end = (T_FIRST + tree_nblocks) * BS - 1;
 	char buf[512];
+	int n;
 
-	snprintf(buf, sizeof(buf),
-		 "00000000-00000fff : Reserved\n"
-		 "00001000-0009fbff : System RAM\n"
-		 "100000000-10fffffff : System RAM\n"
-		 "110000000-137ffffff : " T_DEV "%s",
-		 kmem ? "\n  110000000-137ffffff : System RAM (kmem)" : "");
+	n = snprintf(buf, sizeof(buf),
+		     "00000000-00000fff : Reserved\n"
+		     "00001000-0009fbff : System RAM\n"
+		     "100000000-10fffffff : System RAM\n"
+		     "110000000-%llx : " T_DEV, end);
+	if (kmem)
+		snprintf(buf + n, sizeof(buf) - (size_t)n,
+			 "\n  110000000-%llx : System RAM (kmem)", end);
 	tree_put(t, "proc/iomem", buf);
 }
 
@@ -141,7 +162,7 @@ static void add_blocks(struct tree *t, const char *policy)
 		state = "online";
 		zones = "Movable";
 	}
-	for (i = 0; i < T_NBLOCKS; i++)
+	for (i = 0; i < (int)tree_nblocks; i++)
 		tree_block(t, T_FIRST + i, state, zones);
 	put_iomem(t, true);
 }
@@ -153,7 +174,7 @@ int tree_create(struct tree *t, const char *policy, const char *driver, const ch
 	int i, k;
 
 	memset(t, 0, sizeof(*t));
-	snprintf(t->dir, sizeof(t->dir), "/tmp/mh-exec-XXXXXX");
+	snprintf(t->dir, sizeof(t->dir), "%s/mh-exec-XXXXXX", tree_base);
 	if (!mkdtemp(t->dir))
 		return -errno;
 	snprintf(t->rundir, sizeof(t->rundir), "%s/run", t->dir);
@@ -171,7 +192,7 @@ int tree_create(struct tree *t, const char *policy, const char *driver, const ch
 			snprintf(rel, sizeof(rel), DRV "%s/%s", drivers[k], a[i]);
 			tree_put(t, rel, "");
 		}
-	snprintf(v, sizeof(v), "%llu", (unsigned long long)(T_NBLOCKS * BS));
+	snprintf(v, sizeof(v), "%llu", (unsigned long long)(tree_nblocks * BS));
 	tree_put(t, DEVDIR "/size", v);
 	tree_put(t, DEVDIR "/target_node", "1");
 	tree_put(t, DEVDIR "/numa_node", "0");
@@ -180,12 +201,12 @@ int tree_create(struct tree *t, const char *policy, const char *driver, const ch
 	snprintf(v, sizeof(v), "0x%llx", (unsigned long long)(T_FIRST * BS));
 	tree_put(t, DEVDIR "/mapping0/start", v);
 	snprintf(v, sizeof(v), "0x%llx",
-		 (unsigned long long)((T_FIRST + T_NBLOCKS) * BS - 1));
+		 (unsigned long long)((T_FIRST + tree_nblocks) * BS - 1));
 	tree_put(t, DEVDIR "/mapping0/end", v);
 	tree_put(t, DEVDIR "/mapping0/page_offset", "0x0");
 	tree_set_driver(t, driver);
 	if (driver && !strcmp(driver, "kmem")) {
-		for (i = 0; i < T_NBLOCKS; i++)
+		for (i = 0; i < (int)tree_nblocks; i++)
 			tree_block(t, T_FIRST + i, "online", zone);
 		put_iomem(t, true);
 	} else {
@@ -271,7 +292,10 @@ static int sim_pre(void *ctx, const char *rel, const char *val)
 			continue;
 		s->before[i].done = true;
 		snprintf(e, sizeof(e), MEM "%s", s->before[i].set_rel);
-		tree_put(s->t, e, s->before[i].set_val);
+		if (!strcmp(s->before[i].set_val, SIM_LOOP))
+			tree_loop(s->t, e);
+		else
+			tree_put(s->t, e, s->before[i].set_val);
 	}
 	for (i = 0; i < s->ninj; i++) {
 		if (strcmp(s->inj[i].rel, sr) || (s->inj[i].val[0] && strcmp(s->inj[i].val, val)))
@@ -298,17 +322,25 @@ static void kernel_online(struct sim *s, const char *rel, const char *val)
 
 static void kernel_unbind_kmem(struct sim *s)
 {
-	char p[PATH_MAX + 32], cmd[PATH_MAX + 64];
+	static const char *const files[] = { "state", "valid_zones", "phys_index",
+					      "removable", "node1" };
+	char p[PATH_MAX + 64];
 	int i;
+	size_t k;
 
 	tree_set_driver(s->t, NULL);
 	if (s->leak_on_unbind)
 		return;		/* "cannot be hotremoved until the next reboot" */
-	for (i = 0; i < T_NBLOCKS; i++) {
+	for (i = 0; i < (int)tree_nblocks; i++) {
+		/* What tree_block() made: no rm -rf per block for the big trees. */
+		for (k = 0; k < sizeof(files) / sizeof(files[0]); k++) {
+			snprintf(p, sizeof(p), "%s/" MEM "memory%d/%s", s->t->dir,
+				 T_FIRST + i, files[k]);
+			unlink(p);
+		}
 		snprintf(p, sizeof(p), "%s/" MEM "memory%d", s->t->dir, T_FIRST + i);
-		snprintf(cmd, sizeof(cmd), "rm -rf '%s'", p);
-		if (system(cmd))
-			fprintf(stderr, "cannot remove %s\n", p);
+		if (rmdir(p) && errno != ENOENT)
+			fprintf(stderr, "cannot remove %s: %s\n", p, strerror(errno));
 	}
 	put_iomem(s->t, false);
 }

@@ -18,6 +18,11 @@
 #define T_NBLOCKS	5
 #define T_MAX_TRACE	128
 
+/* Blocks of dax0.0 in the trees made from now on (T_NBLOCKS unless set). */
+extern unsigned tree_nblocks;
+/* Where the trees are made ("/tmp"; a tmpfs for the big ones). */
+extern const char *tree_base;
+
 struct tree {
 	char dir[64];
 	char rundir[80];	/* MEMHOTCTL_RUNDIR */
@@ -35,6 +40,8 @@ void tree_put(struct tree *t, const char *rel, const char *content);
 /* Content with the newline stripped, "" when missing. */
 const char *tree_get(struct tree *t, const char *rel, char *buf, size_t len);
 bool tree_exists(struct tree *t, const char *rel);
+/* Make rel a symlink to itself: any open of it fails with ELOOP. */
+void tree_loop(struct tree *t, const char *rel);
 void tree_block(struct tree *t, uint64_t id, const char *state, const char *zones);
 void tree_set_driver(struct tree *t, const char *driver);	/* NULL: none */
 
@@ -72,7 +79,8 @@ void sim_inject(struct sim *s, const char *rel, const char *val, int err, int ti
 /* After the first write of val to rel (done or failed), set set_rel to set_val. */
 void sim_after(struct sim *s, const char *rel, const char *val,
 	       const char *set_rel, const char *set_val);
-/* Right before the first write of val to rel, set set_rel to set_val. */
+/* Right before the first write of val to rel, set set_rel to set_val (SIM_LOOP: tree_loop()). */
+#define SIM_LOOP	"@loop"
 void sim_before(struct sim *s, const char *rel, const char *val,
 		const char *set_rel, const char *set_val);
 /* Index of "rel=val" (short form, without error) in the trace, -1 when absent. */

@@ -11,6 +11,11 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
+#include <limits.h>
+#include <sys/wait.h>
+#include <sys/stat.h>
+#include <signal.h>
 
 #include "exec.h"
 #include "journal.h"
@@ -223,6 +228,7 @@ static void test_remove_ok(void)
 	is_int(f.r.nr_blocks, T_NBLOCKS, "remove: every block in the result");
 	is_int(f.r.blocks[0].attempts, 1, "remove: one attempt each");
 	is_int(f.r.steps_done, f.tp.p.nr_steps, "remove: all steps done");
+	is_int(f.r.nr_offlined, T_NBLOCKS, "remove: 5 blocks offlined");
 	/* Journal written before the first change, unbind_started before the unbind. */
 	ok(f.s.journal[0] == '0', "remove: journal exists before the first offline");
 	ok(f.s.journal[5] == '1', "remove: journal says unbind_started at the unbind");
@@ -294,6 +300,18 @@ static void test_einval_already_offline(void)
 	is_str(mh_outcome_name(f.r.outcome), "done", "EINVAL, block reads offline: done");
 	is_int(f.r.blocks[1].attempts, 1, "EINVAL not retried");
 	ok(sim_find(&f.s, "kmem/unbind=dax0.0") >= 0, "then unbound");
+	/* memory35 went offline by another's write, not ours. */
+	is_int(f.r.nr_offlined, T_NBLOCKS - 1, "EINVAL: 4 blocks offlined by this run");
+	fixture_end(&f);
+
+	/* Offline already when its step comes (after the plan): not offlined by us. */
+	fixture_begin(&f, "offline", "kmem", "Movable");
+	tree_block(&f.t, 36, "offline", "Movable");
+	plan_remove(&f.tp, MH_OP_OFFLINE);
+	fixture_exec(&f);
+	is_str(mh_outcome_name(f.r.outcome), "done", "a block offline already: done");
+	ok(sim_find(&f.s, OFF(36)) < 0, "memory36 not written");
+	is_int(f.r.nr_offlined, T_NBLOCKS - 1, "offline already: 4 blocks offlined");
 	fixture_end(&f);
 
 	fixture_begin(&f, "offline", "kmem", "Movable");
@@ -394,6 +412,9 @@ static void test_rollback_fails(void)
 	plan_remove(&f.tp, MH_OP_REMOVE);
 	fixture_exec(&f);
 	is_str(mh_outcome_name(f.r.outcome), "partial", "rollback failed: partial");
+	ok(!f.r.rolled_back, "rollback failed: rolled_back not set");
+	ok(!strstr(f.r.message, "rolled back"), "rollback failed: not called rolled back: %s",
+	   f.r.message);
 	ok(strstr(f.r.message, "memory35 offline") != NULL,
 	   "message names memory35 and its state: %s", f.r.message);
 	is_int(f.r.blocks[1].state, MH_BLOCK_OFFLINE, "result: memory35 offline");
@@ -639,6 +660,48 @@ static void test_bind_new_id(void)
 }
 
 /* The real planner's plan for remove runs on the same tree. */
+/*
+ * The kmem unbind outlives its SIGKILL (uninterruptible in the kernel):
+ * played by a FIFO as kmem/unbind, whose open restarts after SIGINT, and a
+ * "kill" signal the writer ignores. The run must end by the reap bound,
+ * name the writer, and leave the blocks offline (a rollback would race
+ * remove_memory()), partial, journal kept with unbind_started.
+ */
+static void test_unbind_left_running(void)
+{
+	struct mh_write_tunables tu = {
+		.grace_ms = 50, .child_restarts = true, .kill_sig = SIGURG, .reap_ms = 200,
+	};
+	char p[PATH_MAX], b[64];
+	struct fixture f;
+	int pid = 0;
+
+	fixture_begin(&f, "offline", "kmem", "Movable");
+	snprintf(p, sizeof(p), "%s/sys/bus/dax/drivers/kmem/unbind", f.t.dir);
+	unlink(p);
+	mkfifo(p, 0600);
+	plan_remove(&f.tp, MH_OP_REMOVE);
+	f.o.rollback_seconds = 5;
+	mh_deadline_set(&f.o.deadline, 1.0);
+	mh_write_tune(&tu);
+	fixture_exec(&f);
+	mh_write_tune(NULL);
+	sscanf(strstr(f.r.message, "writer process ") ? strstr(f.r.message, "writer process ") :
+	       "", "writer process %d", &pid);
+	is_str(mh_outcome_name(f.r.outcome), "partial", "unbind left running: partial");
+	ok(pid > 0 && kill(pid, 0) == 0, "the writer named, still there: %s", f.r.message);
+	ok(strstr(f.r.message, "not rolled back") != NULL, "says it is not rolled back");
+	is_str(state_of(&f.t, 34, b, sizeof(b)), "offline", "memory34 left offline");
+	ok(sim_find(&f.s, "memory34/state=online_movable") < 0, "no block put back");
+	ok(journal_exists(&f.t), "journal kept");
+	ok(f.s.journal[f.s.n - 1] == '1', "the journal says unbind_started at the unbind");
+	if (pid > 0) {
+		kill(pid, SIGKILL);
+		waitpid(pid, NULL, 0);
+	}
+	fixture_end(&f);
+}
+
 static void test_with_planner(void)
 {
 	const char *names[] = { T_DEV };
@@ -715,6 +778,7 @@ int main(void)
 	test_stop_after_unbind();
 	test_bind_new_id();
 	test_with_planner();
+	test_unbind_left_running();
 	test_adapters();
 	return tap_done();
 }

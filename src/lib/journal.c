@@ -162,7 +162,7 @@ static int parse_num(const char *s, uint64_t max, uint64_t *out)
 	for (; *s; s++) {
 		unsigned d = (unsigned)(*s - '0');
 
-		if (*s < '0' || *s > '9' || v > (max - d) / 10)
+		if (*s < '0' || *s > '9' || d > max || v > (max - d) / 10)
 			return -EINVAL;
 		v = v * 10 + d;
 	}

@@ -57,6 +57,27 @@ fi
 run 0 recover dax0.0 --sysroot "$T"
 [ ! -e "$J" ] || fail "recover left the journal"
 
+# A lax journal is refused whole (it was read as unbind_started 1, block
+# 2^64-1); a FIFO as the journal neither hangs nor is read.
+printf 'memhotctl-journal 1\nop remove\ndev dax0.0\nroot %s\nunbind_started 1junk\nrebind_devdax 1\nblock -1 movable online\n' \
+	"$(cd "$T" && pwd -P)" >"$J"
+chmod 0644 "$J"
+run 1 recover --dry-run dax0.0 --sysroot "$T"
+err_has "journal $J is not valid (line 5): refused"
+run 1 recover dax0.0 --sysroot "$T"
+[ -e "$J" ] || fail "a refused journal was deleted"
+rm -f "$J"
+mkfifo "$J"
+rc=0
+timeout 10 "$MEMHOTCTL" recover dax0.0 --sysroot "$T" >"$TMP/out" 2>"$TMP/err" || rc=$?
+[ $rc = 1 ] || fail "recover with a FIFO journal exited $rc, expected 1"
+err_has "$J is not a regular file: refused"
+rc=0
+timeout 10 "$MEMHOTCTL" offline dax0.0 --sysroot "$T" >"$TMP/out" 2>"$TMP/err" || rc=$?
+[ $rc = 1 ] || fail "offline with a FIFO journal exited $rc, expected 1"
+rm -f "$J"
+echo "ok: lax and FIFO journals refused"
+
 # A journal that cannot be written (ELOOP on its temporary file): exit 1.
 sh "$top_srcdir/tests/cli/mktree.sh" "$TMP/t2"
 before=$(tree_sum "$TMP/t2/two")

@@ -133,6 +133,9 @@ int mh_journal_write(const struct mh_journal *j)
 		err = journal_name(j->dev, JOURNAL_SUFFIX ".tmp", tmp, sizeof(tmp));
 	if (!err && strlen(j->root) >= MH_JOURNAL_ROOT_MAX - 1)
 		err = -ENAMETOOLONG;
+	/* The reader takes one word: a sysroot path with a space cannot be journalled. */
+	if (!err && strpbrk(j->root, " \n"))
+		err = -EINVAL;
 	if (err)
 		return err;
 	dfd = mh_run_dir_open(true);

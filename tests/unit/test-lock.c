@@ -87,6 +87,62 @@ static void refusals(const char *run)
 	}
 }
 
+/*
+ * The lock renamed away while a run waits on it: when the holder lets go,
+ * the waiter must not run on the old file while another run holds the
+ * new one. A holds the lock 0.5 s; it is renamed at 0.1 s; C then takes
+ * the new file for 1.5 s; B, waiting since 0, may only get it after C.
+ */
+static void renamed(const char *run)
+{
+	char p[400], q[400];
+	struct mh_deadline d;
+	int pa[2], status, fd;
+	pid_t a, b;
+	double t0 = now();
+	char c;
+
+	snprintf(p, sizeof(p), "%s/lock", run);
+	snprintf(q, sizeof(q), "%s/lock.old", run);
+	unlink(p);	/* the symlink of the test before */
+	if (pipe(pa))
+		return;
+	a = fork();
+	if (a == 0) {
+		mh_deadline_set(&d, 1);
+		fd = mh_lock_take(&d);
+		if (write(pa[1], "x", 1) != 1)
+			_exit(2);
+		usleep(500000);
+		_exit(fd >= 0 ? 0 : 1);
+	}
+	if (read(pa[0], &c, 1) != 1)
+		printf("# holder did not start\n");
+	b = fork();
+	if (b == 0) {
+		mh_deadline_set(&d, 5);
+		fd = mh_lock_take(&d);
+		/* C holds the new file until about 1.6 s. */
+		printf("# waiter: fd %d after %.2f s\n", fd, now() - t0);
+		fflush(stdout);
+		_exit(fd >= 0 && now() - t0 >= 1.4 ? 0 : 1);
+	}
+	usleep(100000);
+	ok(rename(p, q) == 0, "lock renamed while held");
+	mh_deadline_set(&d, 1);
+	fd = mh_lock_take(&d);
+	ok(fd >= 0, "a new lock file is taken");
+	usleep(1500000);
+	mh_lock_release(fd);
+	waitpid(a, &status, 0);
+	waitpid(b, &status, 0);
+	ok(WIFEXITED(status) && WEXITSTATUS(status) == 0,
+	   "the waiter on the renamed file waits for the new holder");
+	unlink(q);
+	close(pa[0]);
+	close(pa[1]);
+}
+
 /* MEMHOTCTL_RUNDIR moves both; the default is /run/memhotctl. */
 static void dirs(void)
 {
@@ -167,6 +223,7 @@ int main(void)
 		ok(access("/tmp/mh-lock-target-never", F_OK) != 0, "target not created");
 	}
 
+	renamed(run);
 	refusals(run);
 
 	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", dir);

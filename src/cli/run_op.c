@@ -260,6 +260,11 @@ int run_op(struct cli_ctx *ctx, enum mh_op op, const struct mh_plan_opts *popts)
 		goto out_snap;
 	}
 
+	/* A dry run shows what a run would do: refuse the same way. */
+	if (ctx->dry_run && pending_journal(ctx, dev, why, sizeof(why))) {
+		ret = refuse(ctx, op, d, dev, MH_EXIT_ERROR, why);
+		goto out_plan;
+	}
 	if (ctx->dry_run) {
 		if (ctx->json) {
 			struct op_report r = {

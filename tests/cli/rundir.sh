@@ -36,6 +36,8 @@ run 1 offline dax0.0 --sysroot "$T"
 err_has "run 'memhotctl recover dax0.0' first"
 cmp -s "$J" "$TMP/j.orig" || fail "the journal changed"
 [ "$(tree_sum "$T")" = "$before" ] || fail "the tree changed"
+run 1 --dry-run offline dax0.0 --sysroot "$T"
+err_has "run 'memhotctl recover dax0.0' first"
 run 1 -j remove dax0.0 --sysroot "$T"
 jqt '.exit_code == 1 and (.message | test("memhotctl recover dax0.0"))'
 run 0 -j status --sysroot "$T"

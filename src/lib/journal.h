@@ -31,7 +31,8 @@ int mh_journal_write(const struct mh_journal *j);
 /*
  * Read and check <dev>.journal: -ENOENT none; -EPERM not root's regular
  * one-link file of mode 0644 at most; -EINVAL content refused (logged,
- * naming the line). Never blocks: FIFOs and devices are refused, the size is capped.
+ * naming the line). Never blocks: FIFOs and devices are refused, the
+ * size is capped.
  */
 int mh_journal_read(const char *dev, struct mh_journal *j);
 /*

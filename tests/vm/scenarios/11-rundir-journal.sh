@@ -52,6 +52,8 @@ is "$(dax_driver "$dev")" device_dax "user's run directory: nothing changed"
 # --- 2. a pending journal ----------------------------------------------------
 # What a killed offline leaves: the journal with every block online Movable
 # and the policy it replaced, the first block already offline.
+# (From devdax again: a binary that failed part 1 may have left it in kmem.)
+setup_or_bail "back to devdax" raw_to_devdax "$dev"
 setup_or_bail "to kmem" raw_to_kmem "$dev" online_movable
 set_policy online_movable
 blocks=$(dax_blocks "$dev")

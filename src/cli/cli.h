@@ -45,6 +45,8 @@ enum mh_exit outcome_exit(enum mh_outcome o);
 enum mh_exit result_exit(int rc, struct mh_exec_result *res);
 /* Deadline, retries, udev, journal and SIGINT/SIGTERM handling for mh_exec(). */
 void cli_exec_opts(struct cli_ctx *ctx, struct mh_exec_opts *eo, void *progress);
+/* Live, or MEMHOTCTL_RUNDIR given: a lock to take and journals to keep. */
+bool cli_has_rundir(const struct cli_ctx *ctx);
 /* The lock in *fd and 0, or the exit status after saying why. */
 int cli_lock(struct cli_ctx *ctx, const struct mh_deadline *d, int *fd);
 

@@ -14,10 +14,11 @@
 #include "lock.h"
 #include "out.h"
 
-static void describe(const struct mh_journal *j, char *buf, size_t len)
+/* As mh_recover() decides: from the driver bound now, not the journal's flag. */
+static void describe(const struct mh_journal *j, const char *drv, char *buf, size_t len)
 {
-	if (j->unbind_started)
-		snprintf(buf, len, "%s interrupted after the unbind check: would finish it",
+	if (j->op == MH_OP_REMOVE && strcmp(drv, "kmem"))
+		snprintf(buf, len, "%s interrupted after kmem let go: would finish it",
 			 mh_op_name(j->op));
 	else
 		snprintf(buf, len, "%s interrupted: would put %zu block%s back%s%s",
@@ -28,9 +29,11 @@ static void describe(const struct mh_journal *j, char *buf, size_t len)
 
 static int dry_one(struct cli_ctx *ctx, const char *dev)
 {
+	const char *here = mh_root_is_live(ctx->root) ? "/" : mh_root_path(ctx->root);
 	struct mh_journal j = { 0 };
-	char msg[256];
-	int rc = mh_journal_read(dev, &j);
+	char msg[256], drv[32];
+	/* A sysroot run without MEMHOTCTL_RUNDIR keeps no journal. */
+	int rc = cli_has_rundir(ctx) ? mh_journal_read(dev, &j) : -ENOENT;
 
 	if (rc == -ENOENT) {
 		if (!ctx->json)
@@ -45,7 +48,14 @@ static int dry_one(struct cli_ctx *ctx, const char *dev)
 			strerror(-rc));
 		return MH_EXIT_ERROR;
 	}
-	describe(&j, msg, sizeof(msg));
+	if (strcmp(j.root, here)) {
+		cli_err("%s: the journal in %s belongs to root %s, not %s: refused", dev,
+			mh_journal_dir(), j.root, here);
+		mh_journal_free(&j);
+		return MH_EXIT_ERROR;
+	}
+	mh_exec_read_driver(ctx->root, dev, drv, sizeof(drv));
+	describe(&j, drv, msg, sizeof(msg));
 	if (ctx->json) {
 		struct mh_plan p = {
 			.op = j.op, .nr_blocks = j.nr_blocks, .blocks = j.blocks,
@@ -70,7 +80,7 @@ static int run_one(struct cli_ctx *ctx, const char *dev, struct mh_exec_opts *eo
 	struct mh_exec_result res = { 0 };
 	int rc, ret;
 
-	rc = mh_recover(ctx->root, dev, eo, &res);
+	rc = cli_has_rundir(ctx) ? mh_recover(ctx->root, dev, eo, &res) : -ENOENT;
 	if (rc == -ENOENT) {
 		if (ctx->json)
 			json_op(&(struct op_report){ .dev = dev, .op = "recover",
@@ -118,15 +128,18 @@ int cmd_recover(struct cli_ctx *ctx)
 		if (ret)
 			return ret;
 	}
-	ret = cli_need_root(ctx);
-	if (ret)
-		return ret;
+	/* A dry run only reads: the man page promises it needs no root. */
+	if (!ctx->dry_run) {
+		ret = cli_need_root(ctx);
+		if (ret)
+			return ret;
+	}
 
 	if (ctx->nargs) {
 		names = calloc(1, sizeof(*names));
 		if (names && (names[0] = strdup(ctx->args[0])))
 			n = 1;
-	} else {
+	} else if (cli_has_rundir(ctx)) {
 		rc = mh_journal_list(&names, &n);
 		if (rc && rc != -ENOENT) {
 			cli_err("cannot list journals in %s: %s", mh_journal_dir(), strerror(-rc));

@@ -9,6 +9,8 @@
 #include <unistd.h>
 
 #include "cxl.h"
+#include "journal.h"
+#include "lock.h"
 #include "log.h"
 #include "out.h"
 
@@ -136,6 +138,23 @@ static int status_blocks(struct cli_ctx *ctx)
 	return rc;
 }
 
+/* A killed run's journal for the device: its op ("invalid" when refused). */
+static void pending_journal(struct cli_ctx *ctx, const char *dev, struct status_dev *sd)
+{
+	struct mh_journal j;
+
+	if (!cli_has_rundir(ctx) || mh_journal_exists(dev) <= 0)
+		return;
+	snprintf(sd->pending_file, sizeof(sd->pending_file), "%s/%s.journal",
+		 mh_journal_dir(), dev);
+	if (mh_journal_read(dev, &j)) {
+		snprintf(sd->pending_op, sizeof(sd->pending_op), "invalid");
+		return;
+	}
+	snprintf(sd->pending_op, sizeof(sd->pending_op), "%s", mh_op_name(j.op));
+	mh_journal_free(&j);
+}
+
 int cmd_status(struct cli_ctx *ctx)
 {
 	struct mh_snapshot snap = { 0 };
@@ -211,6 +230,7 @@ int cmd_status(struct cli_ctx *ctx)
 			ret = MH_EXIT_ERROR;
 			goto done;
 		}
+		pending_journal(ctx, d->name, &devs[n]);
 		devs[n++].dev = d;
 	}
 	rc = ctx->json ? json_status(&hp, snap.block_size, devs, n)

@@ -118,6 +118,15 @@ static struct json_object *dev_obj(const struct status_dev *sd)
 	add_u64(o, "missing_blocks", v->nr_missing);
 	add_bool(o, "removable", v->removable);
 	add_str(o, "reason", v->reason);
+	if (sd->pending_op[0]) {
+		struct json_object *pj = json_object_new_object();
+
+		add_str(pj, "op", sd->pending_op);
+		add_str(pj, "file", sd->pending_file);
+		json_object_object_add(o, "pending_journal", pj);
+	} else {
+		json_object_object_add(o, "pending_journal", NULL);
+	}
 	return o;
 }
 

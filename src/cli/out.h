@@ -23,6 +23,8 @@ struct hp_config {
 struct status_dev {
 	const struct mh_dax_dev *dev;
 	struct mh_dev_view view;
+	char pending_op[16];		/* a killed run's journal: its op, "" none */
+	char pending_file[320];
 };
 
 /* An operation's result, or a dry-run plan when res is NULL. */

@@ -11,6 +11,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "journal.h"
 #include "lock.h"
 #include "out.h"
 #include "udevwatch.h"
@@ -165,8 +166,7 @@ void cli_exec_opts(struct cli_ctx *ctx, struct mh_exec_opts *eo, void *progress)
 	eo->max_retries = 10;
 	eo->backoff_ms = 50;
 	eo->use_udev = mh_root_is_live(ctx->root) && mh_udev_running();
-	/* Journal on the live system, or wherever the tests point MEMHOTCTL_RUNDIR. */
-	eo->journal = mh_root_is_live(ctx->root) || getenv("MEMHOTCTL_RUNDIR");
+	eo->journal = cli_has_rundir(ctx);
 	eo->stop = &stop_flag;
 	eo->progress.step = on_step;
 	eo->progress.ctx = progress;
@@ -174,14 +174,26 @@ void cli_exec_opts(struct cli_ctx *ctx, struct mh_exec_opts *eo, void *progress)
 }
 
 /*
- * The lock for the whole operation: MH_EXIT_OK with *fd set, or the exit
- * status, said. Held by another run: busy (3); not to be had at all (the
- * directory cannot be made, say): an error before any change (1).
+ * Lock and journals live in the run directory on the live system, or, for
+ * a --sysroot tree, only where MEMHOTCTL_RUNDIR puts them: a test tree's
+ * run never touches the live lock or journals.
+ */
+bool cli_has_rundir(const struct cli_ctx *ctx)
+{
+	return mh_root_is_live(ctx->root) || mh_run_dir_from_env();
+}
+
+/*
+ * The lock for the whole operation: MH_EXIT_OK with *fd set (-1 for a
+ * sysroot run without a run directory), or the exit status, said. Held by
+ * another run: busy (3); not to be had at all (the directory cannot be
+ * made or is not root's alone): an error before any change (1).
  */
 int cli_lock(struct cli_ctx *ctx, const struct mh_deadline *d, int *fd)
 {
-	const char *rundir = getenv("MEMHOTCTL_RUNDIR");
-
+	*fd = -1;
+	if (!cli_has_rundir(ctx))
+		return MH_EXIT_OK;
 	*fd = mh_lock_take(d);
 	if (*fd >= 0)
 		return MH_EXIT_OK;
@@ -189,9 +201,25 @@ int cli_lock(struct cli_ctx *ctx, const struct mh_deadline *d, int *fd)
 		cli_err("another memhotctl holds %s/lock", mh_lock_dir());
 		return MH_EXIT_BUSY;
 	}
-	cli_err("cannot take the lock %s/lock: %s%s", mh_lock_dir(), strerror(-*fd),
-		ctx->sysroot && !(rundir && *rundir) ? " (set MEMHOTCTL_RUNDIR)" : "");
+	cli_err("cannot take the lock %s/lock: %s", mh_lock_dir(), strerror(-*fd));
 	return MH_EXIT_ERROR;
+}
+
+/* A journal left by a killed run: refuse rather than overwrite its evidence. */
+static int pending_journal(struct cli_ctx *ctx, const char *dev, char *msg, size_t len)
+{
+	int rc;
+
+	if (!cli_has_rundir(ctx))
+		return 0;
+	rc = mh_journal_exists(dev);
+	if (rc > 0)
+		snprintf(msg, len, "a journal of an interrupted operation is pending in %s: "
+			 "run 'memhotctl recover %s' first", mh_journal_dir(), dev);
+	else if (rc < 0)
+		snprintf(msg, len, "cannot look for a journal in %s: %s", mh_journal_dir(),
+			 strerror(-rc));
+	return rc;
 }
 
 int run_op(struct cli_ctx *ctx, enum mh_op op, const struct mh_plan_opts *popts)
@@ -203,7 +231,7 @@ int run_op(struct cli_ctx *ctx, enum mh_op op, const struct mh_plan_opts *popts)
 	struct mh_exec_opts eo;
 	struct progress_ctx pc = { .ctx = ctx };
 	const struct mh_dax_dev *d;
-	char errpath[256] = "", why[256] = "";
+	char errpath[256] = "", why[512] = "";
 	int rc, ret, lockfd;
 
 	if (!dev || ctx->nargs > 1) {
@@ -232,6 +260,11 @@ int run_op(struct cli_ctx *ctx, enum mh_op op, const struct mh_plan_opts *popts)
 		goto out_snap;
 	}
 
+	/* A dry run shows what a run would do: refuse the same way. */
+	if (ctx->dry_run && pending_journal(ctx, dev, why, sizeof(why))) {
+		ret = refuse(ctx, op, d, dev, MH_EXIT_ERROR, why);
+		goto out_plan;
+	}
 	if (ctx->dry_run) {
 		if (ctx->json) {
 			struct op_report r = {
@@ -253,6 +286,12 @@ int run_op(struct cli_ctx *ctx, enum mh_op op, const struct mh_plan_opts *popts)
 	ret = cli_lock(ctx, &eo.deadline, &lockfd);
 	if (ret)
 		goto out_plan;
+	/* Looked for under the lock: a running operation's journal is its own. */
+	if (pending_journal(ctx, dev, why, sizeof(why))) {
+		mh_lock_release(lockfd);
+		ret = refuse(ctx, op, d, dev, MH_EXIT_ERROR, why);
+		goto out_plan;
+	}
 	rc = mh_exec(ctx->root, &plan, &eo, &res);
 	mh_lock_release(lockfd);
 	ret = result_exit(rc, &res);

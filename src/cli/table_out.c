@@ -293,6 +293,10 @@ int table_status(const struct cli_ctx *ctx, const struct hp_config *hp,
 			printf(", mapping%zu 0x%" PRIx64 "-0x%" PRIx64, r,
 			       d->ranges[r].start, d->ranges[r].end);
 		printf("\n");
+		if (devs[i].pending_op[0])
+			printf("%s: pending journal of an interrupted %s: %s; run "
+			       "'memhotctl recover %s'\n", d->name, devs[i].pending_op,
+			       devs[i].pending_file, d->name);
 		if (d->kind == MH_KIND_CXL) {
 			printf("%s: cxl region %s", d->name,
 			       d->cxl_region[0] ? d->cxl_region : "-");

@@ -24,6 +24,7 @@ struct exec {
 	struct mh_udevwatch *uw;
 	struct mh_journal j;
 	bool journal_written;
+	bool journal_failed;		/* before the first change: an error, not busy */
 	bool changed;			/* a write of this run took effect */
 	bool *offlined;			/* per plan block: this run offlined it */
 	size_t *order;			/* plan block indexes, in offline order */

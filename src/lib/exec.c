@@ -375,9 +375,11 @@ int exec_before_change(struct exec *x)
 	if (!x->opts->journal || x->journal_written)
 		return 0;
 	err = exec_journal_sync(x);
-	if (err)
+	if (err) {
+		x->journal_failed = true;
 		exec_say(x, "cannot write the journal in %s: %s", mh_journal_dir(),
 			 strerror(-err));
+	}
 	return err;
 }
 
@@ -684,6 +686,9 @@ static void fail(struct exec *x, int err)
 		x->res->outcome = MH_LEAKED;
 	} else if (x->unbind_running) {
 		x->res->outcome = MH_PARTIAL;	/* the journal stays, for recover */
+	} else if (x->journal_failed && !x->changed && !x->nr_order) {
+		/* ENOSPC, ELOOP...: nothing was touched, and waiting will not help. */
+		x->res->outcome = MH_FAILED;
 	} else if (p->op != MH_OP_ONLINE && !x->unbound &&
 		   (x->nr_order || offline_phase(&p->steps[x->res->failed_step]))) {
 		/* Could not offline the whole device: put back what we took. */
@@ -733,6 +738,9 @@ static int setup(struct exec *x)
 	}
 	x->j.op = p->op;
 	snprintf(x->j.dev, sizeof(x->j.dev), "%s", p->dev);
+	/* So that a live recover never replays a test tree's journal. */
+	snprintf(x->j.root, sizeof(x->j.root), "%s",
+		 mh_root_is_live(x->root) ? "/" : mh_root_path(x->root));
 	x->j.nr_blocks = p->nr_blocks;
 	x->j.blocks = p->blocks;
 	x->j.orig_zone = p->orig_zone;

@@ -6,13 +6,16 @@
  *	memhotctl-journal 1
  *	op remove
  *	dev dax0.0
+ *	root /			(the root it belongs to: "/" or a --sysroot)
  *	policy online		(only when the policy was changed)
  *	unbind_started 0
  *	rebind_devdax 1
  *	block 34 movable online
  *
  * Written to a temporary file, synced and renamed, so a reader sees the
- * old journal or the new one, never half of one.
+ * old journal or the new one, never half of one. Reading is strict: a
+ * journal is evidence for `recover`, and what it names (blocks, a policy)
+ * is checked against the system before anything is written.
  */
 #include <dirent.h>
 #include <errno.h>
@@ -22,6 +25,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
+#include <sys/stat.h>
 
 #include "journal.h"
 #include "lock.h"
@@ -41,8 +45,13 @@ static const char *const state_names[] = {
 	[MH_BLOCK_UNKNOWN] = "unknown", [MH_BLOCK_ONLINE] = "online",
 	[MH_BLOCK_OFFLINE] = "offline", [MH_BLOCK_GOING_OFFLINE] = "going-offline",
 };
+/* What memory/auto_online_blocks accepts (mm/memory_hotplug.c). */
+static const char *const policy_names[] = {
+	"offline", "online", "online_kernel", "online_movable",
+};
 
 #define ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
+#define LINE_MAX_LEN	255
 
 static int lookup(const char *const *names, size_t n, const char *s)
 {
@@ -54,14 +63,19 @@ static int lookup(const char *const *names, size_t n, const char *s)
 	return -1;
 }
 
-static int journal_path(const char *dev, const char *suffix, char *buf, size_t len)
+bool mh_journal_policy_valid(const char *s)
+{
+	return lookup(policy_names, ARRAY_SIZE(policy_names), s) >= 0;
+}
+
+static int journal_name(const char *dev, const char *suffix, char *buf, size_t len)
 {
 	int n;
 
 	/* dev ends up in a path: only names the CLI would accept. */
 	if (mh_dax_name_valid(dev))
 		return -EINVAL;
-	n = snprintf(buf, len, "%s/%s%s", mh_journal_dir(), dev, suffix);
+	n = snprintf(buf, len, "%s%s", dev, suffix);
 	return n < 0 || (size_t)n >= len ? -ENAMETOOLONG : 0;
 }
 
@@ -69,7 +83,8 @@ static void put(FILE *f, const struct mh_journal *j)
 {
 	size_t i;
 
-	fprintf(f, "%s\nop %s\ndev %s\n", JOURNAL_MAGIC, op_names[j->op], j->dev);
+	fprintf(f, "%s\nop %s\ndev %s\nroot %s\n", JOURNAL_MAGIC, op_names[j->op], j->dev,
+		j->root[0] ? j->root : "/");
 	if (j->saved_policy[0])
 		fprintf(f, "policy %s\n", j->saved_policy);
 	fprintf(f, "unbind_started %d\nrebind_devdax %d\n", j->unbind_started,
@@ -79,64 +94,111 @@ static void put(FILE *f, const struct mh_journal *j)
 			zone_names[j->orig_zone[i]], state_names[j->orig_state[i]]);
 }
 
-int mh_journal_write(const struct mh_journal *j)
+static int write_tmp(int dfd, const char *tmp, const struct mh_journal *j)
 {
-	char path[PATH_MAX], tmp[PATH_MAX];
-	int fd, err, dfd;
+	int fd, err = 0;
 	FILE *f;
 
-	err = journal_path(j->dev, JOURNAL_SUFFIX, path, sizeof(path));
-	if (!err)
-		err = journal_path(j->dev, JOURNAL_SUFFIX ".tmp", tmp, sizeof(tmp));
-	if (err)
-		return err;
-	err = mh_mkdir_p(mh_journal_dir(), 0700);
-	if (err)
-		return err;
-	fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_NOFOLLOW | O_CLOEXEC, 0600);
+	fd = openat(dfd, tmp, O_WRONLY | O_CREAT | O_TRUNC | O_NOFOLLOW | O_NONBLOCK |
+		    O_CLOEXEC, 0644);
 	if (fd < 0)
 		return -errno;
+	/* Exactly 0644 whatever the umask: readable for status and dry runs. */
+	err = fchmod(fd, 0644) < 0 ? -errno : mh_run_file_check(fd, tmp, 0644);
+	if (err) {
+		close(fd);
+		return err;
+	}
 	f = fdopen(fd, "w");
 	if (!f) {
 		err = -errno;
 		close(fd);
-		goto out_unlink;
+		return err;
 	}
 	put(f, j);
 	if (fflush(f) || fsync(fileno(f)))
 		err = -errno;
 	if (fclose(f) && !err)
 		err = -errno;
-	if (!err && rename(tmp, path) < 0)
-		err = -errno;
-	if (err)
-		goto out_unlink;
-	/* The rename itself must survive a crash too. */
-	dfd = open(mh_journal_dir(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-	if (dfd >= 0) {
-		fsync(dfd);
-		close(dfd);
-	}
-	return 0;
-out_unlink:
-	unlink(tmp);
-	mh_err("cannot write journal %s: %s", path, strerror(-err));
 	return err;
 }
 
-static int add_block(struct mh_journal *j, const char *line)
+int mh_journal_write(const struct mh_journal *j)
 {
-	unsigned long long id;
-	char zone[16], state[16];
+	char name[64], tmp[64];
+	int err, dfd;
+
+	err = journal_name(j->dev, JOURNAL_SUFFIX, name, sizeof(name));
+	if (!err)
+		err = journal_name(j->dev, JOURNAL_SUFFIX ".tmp", tmp, sizeof(tmp));
+	if (!err && strlen(j->root) >= MH_JOURNAL_ROOT_MAX - 1)
+		err = -ENAMETOOLONG;
+	/* The reader takes one word: a sysroot path with a space cannot be journalled. */
+	if (!err && strpbrk(j->root, " \n"))
+		err = -EINVAL;
+	if (err)
+		return err;
+	dfd = mh_run_dir_open(true);
+	if (dfd < 0)
+		return dfd;
+	err = write_tmp(dfd, tmp, j);
+	if (!err && renameat(dfd, tmp, dfd, name) < 0)
+		err = -errno;
+	if (err) {
+		unlinkat(dfd, tmp, 0);
+		mh_err("cannot write journal %s/%s: %s", mh_run_dir(), name, strerror(-err));
+	} else {
+		/* The rename itself must survive a crash too. */
+		fsync(dfd);
+	}
+	close(dfd);
+	return err;
+}
+
+/* Plain decimal: digits only, no sign, no leading zero, no overflow. */
+static int parse_num(const char *s, uint64_t max, uint64_t *out)
+{
+	uint64_t v = 0;
+
+	if (!*s || (s[0] == '0' && s[1]))
+		return -EINVAL;
+	for (; *s; s++) {
+		unsigned d = (unsigned)(*s - '0');
+
+		if (*s < '0' || *s > '9' || d > max || v > (max - d) / 10)
+			return -EINVAL;
+		v = v * 10 + d;
+	}
+	*out = v;
+	return 0;
+}
+
+static int parse_flag(const char *s, bool *out)
+{
+	uint64_t v;
+
+	if (parse_num(s, 1, &v))
+		return -EINVAL;
+	*out = v;
+	return 0;
+}
+
+static int add_block(struct mh_journal *j, char **tok, int n)
+{
+	uint64_t id;
 	int z, s;
+	size_t i;
 	void *p;
 
-	if (sscanf(line, "block %llu %15s %15s", &id, zone, state) != 3)
+	if (n != 4 || parse_num(tok[1], UINT64_MAX - 1, &id))
 		return -EINVAL;
-	z = lookup(zone_names, ARRAY_SIZE(zone_names), zone);
-	s = lookup(state_names, ARRAY_SIZE(state_names), state);
+	z = lookup(zone_names, ARRAY_SIZE(zone_names), tok[2]);
+	s = lookup(state_names, ARRAY_SIZE(state_names), tok[3]);
 	if (z < 0 || s < 0)
 		return -EINVAL;
+	for (i = 0; i < j->nr_blocks; i++)
+		if (j->blocks[i] == id)
+			return -EINVAL;		/* each block once */
 	p = realloc(j->blocks, (j->nr_blocks + 1) * sizeof(*j->blocks));
 	if (!p)
 		return -ENOMEM;
@@ -156,80 +218,240 @@ static int add_block(struct mh_journal *j, const char *line)
 	return 0;
 }
 
-static int parse_line(struct mh_journal *j, char *line)
-{
-	char word[40];
-	int v, op;
+enum { K_OP, K_DEV, K_ROOT, K_POLICY, K_UNBIND, K_REBIND, K_NR };
+static const char *const key_names[K_NR] = {
+	"op", "dev", "root", "policy", "unbind_started", "rebind_devdax",
+};
 
-	if (!strncmp(line, "block ", 6))
-		return add_block(j, line);
-	if (sscanf(line, "op %39s", word) == 1) {
-		op = lookup(op_names, ARRAY_SIZE(op_names), word);
+static int set_key(struct mh_journal *j, int k, const char *v)
+{
+	int op;
+
+	switch (k) {
+	case K_OP:
+		op = lookup(op_names, ARRAY_SIZE(op_names), v);
 		if (op < 0)
 			return -EINVAL;
 		j->op = (enum mh_op)op;
-	} else if (sscanf(line, "dev %31s", j->dev) == 1) {
-		if (mh_dax_name_valid(j->dev))
+		return 0;
+	case K_DEV:
+		if (strlen(v) >= sizeof(j->dev) || mh_dax_name_valid(v))
 			return -EINVAL;
-	} else if (sscanf(line, "policy %31s", j->saved_policy) == 1) {
-		;
-	} else if (sscanf(line, "unbind_started %d", &v) == 1) {
-		j->unbind_started = v != 0;
-	} else if (sscanf(line, "rebind_devdax %d", &v) == 1) {
-		j->rebind_devdax = v != 0;
-	} else {
-		return -EINVAL;
+		strcpy(j->dev, v);
+		return 0;
+	case K_ROOT:
+		if (v[0] != '/' || strlen(v) >= sizeof(j->root))
+			return -EINVAL;
+		strcpy(j->root, v);
+		return 0;
+	case K_POLICY:
+		if (!mh_journal_policy_valid(v))
+			return -EINVAL;
+		strcpy(j->saved_policy, v);
+		return 0;
+	case K_UNBIND:
+		return parse_flag(v, &j->unbind_started);
+	case K_REBIND:
+		return parse_flag(v, &j->rebind_devdax);
 	}
-	return 0;
+	return -EINVAL;
 }
 
-int mh_journal_read(const char *dev, struct mh_journal *j)
+/* One line, NUL-terminated, no newline: words separated by single spaces. */
+static int parse_line(struct mh_journal *j, char *line, unsigned *seen)
 {
-	char path[PATH_MAX], line[256];
-	int err, fd, n = 0;
-	FILE *f;
+	char *tok[5];
+	int n = 0, k;
+
+	for (char *p = line; ; p++) {
+		if (n == 5)
+			return -EINVAL;
+		tok[n++] = p;
+		p = strchr(p, ' ');
+		if (!p)
+			break;
+		*p = '\0';
+	}
+	for (k = 0; k < n; k++)
+		if (!*tok[k])
+			return -EINVAL;		/* "", a double or trailing space */
+	if (!strcmp(tok[0], "block"))
+		return add_block(j, tok, n);
+	k = lookup(key_names, K_NR, tok[0]);
+	if (k < 0 || n != 2 || (*seen & (1u << k)))
+		return -EINVAL;
+	*seen |= 1u << k;
+	return set_key(j, k, tok[1]);
+}
+
+int mh_journal_parse(const char *buf, size_t len, struct mh_journal *j, size_t *bad_line)
+{
+	const unsigned need = 1u << K_OP | 1u << K_DEV | 1u << K_ROOT | 1u << K_UNBIND |
+			      1u << K_REBIND;
+	char line[LINE_MAX_LEN + 1];
+	unsigned seen = 0;
+	size_t pos = 0, nr = 0;
+	int err = 0;
 
 	memset(j, 0, sizeof(*j));
-	err = journal_path(dev, JOURNAL_SUFFIX, path, sizeof(path));
-	if (err)
-		return err;
-	fd = open(path, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
-	if (fd < 0)
-		return -errno;
-	f = fdopen(fd, "r");
-	if (!f) {
-		err = -errno;
-		close(fd);
-		return err;
-	}
-	while (!err && fgets(line, sizeof(line), f)) {
-		line[strcspn(line, "\n")] = '\0';
-		if (n++ == 0)
+	while (!err && pos < len) {
+		const char *nl = memchr(buf + pos, '\n', len - pos);
+		size_t l = nl ? (size_t)(nl - (buf + pos)) : len - pos;
+
+		nr++;
+		/* Whole lines only, short ones, no NUL inside. */
+		if (!nl || l > LINE_MAX_LEN || memchr(buf + pos, '\0', l)) {
+			err = -EINVAL;
+			break;
+		}
+		memcpy(line, buf + pos, l);
+		line[l] = '\0';
+		pos += l + 1;
+		if (nr == 1)
 			err = strcmp(line, JOURNAL_MAGIC) ? -EINVAL : 0;
-		else if (line[0])
-			err = parse_line(j, line);
+		else
+			err = parse_line(j, line, &seen);
 	}
-	fclose(f);
-	if (!err && (!n || strcmp(j->dev, dev)))
+	if (!err && (seen & need) != need) {
+		nr++;		/* a key is missing: "after the last line" */
 		err = -EINVAL;
+	}
 	if (err) {
-		mh_err("journal %s is not valid", path);
+		if (bad_line)
+			*bad_line = nr;
 		mh_journal_free(j);
 	}
 	return err;
 }
 
-int mh_journal_remove(const char *dev)
+/* The whole file, capped, from an fd that was checked. */
+static int read_capped(int fd, char **out, size_t *len)
 {
-	char path[PATH_MAX];
-	int err;
+	size_t cap = 4096, n = 0;
+	char *buf = malloc(cap), *p;
+	ssize_t r;
 
-	err = journal_path(dev, JOURNAL_SUFFIX, path, sizeof(path));
+	if (!buf)
+		return -ENOMEM;
+	for (;;) {
+		if (n == cap) {
+			if (cap >= MH_JOURNAL_MAX_BYTES) {
+				free(buf);
+				return -EFBIG;
+			}
+			cap *= 2;
+			p = realloc(buf, cap);
+			if (!p) {
+				free(buf);
+				return -ENOMEM;
+			}
+			buf = p;
+		}
+		r = read(fd, buf + n, cap - n);
+		if (r < 0 && errno == EINTR)
+			continue;
+		if (r < 0) {
+			int err = -errno;
+
+			free(buf);
+			return err;
+		}
+		if (!r)
+			break;
+		n += (size_t)r;
+	}
+	*out = buf;
+	*len = n;
+	return 0;
+}
+
+static int open_journal(const char *dev, char *path, size_t plen)
+{
+	char name[64];
+	int err, dfd, fd;
+
+	err = journal_name(dev, JOURNAL_SUFFIX, name, sizeof(name));
 	if (err)
 		return err;
-	if (unlink(path) < 0 && errno != ENOENT)
-		return -errno;
-	return 0;
+	snprintf(path, plen, "%s/%s", mh_run_dir(), name);
+	dfd = mh_run_dir_open(false);
+	if (dfd < 0)
+		return dfd;
+	/* Non-blocking: a FIFO planted here must not hang the open. */
+	fd = openat(dfd, name, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC);
+	err = fd < 0 ? -errno : 0;
+	close(dfd);
+	if (err == -ELOOP) {
+		mh_err("%s is a symlink: refused", path);
+		return -EPERM;
+	}
+	return fd < 0 ? err : fd;
+}
+
+int mh_journal_read(const char *dev, struct mh_journal *j)
+{
+	char path[PATH_MAX + 80], *buf = NULL;
+	size_t len = 0, bad = 0;
+	int err, fd;
+
+	memset(j, 0, sizeof(*j));
+	fd = open_journal(dev, path, sizeof(path));
+	if (fd < 0)
+		return fd;
+	err = mh_run_file_check(fd, path, 0644);
+	if (!err)
+		err = read_capped(fd, &buf, &len);
+	close(fd);
+	if (err == -EFBIG)
+		mh_err("journal %s is larger than %u bytes: refused", path,
+		       MH_JOURNAL_MAX_BYTES);
+	if (err)
+		return err;
+	err = mh_journal_parse(buf, len, j, &bad);
+	free(buf);
+	if (!err && strcmp(j->dev, dev)) {
+		mh_err("journal %s is for %s: refused", path, j->dev);
+		mh_journal_free(j);
+		return -EINVAL;
+	}
+	if (err == -EINVAL)
+		mh_err("journal %s is not valid (line %zu): refused", path, bad);
+	return err;
+}
+
+int mh_journal_exists(const char *dev)
+{
+	char name[64];
+	struct stat st;
+	int err, dfd;
+
+	err = journal_name(dev, JOURNAL_SUFFIX, name, sizeof(name));
+	if (err)
+		return err;
+	dfd = mh_run_dir_open(false);
+	if (dfd == -ENOENT)
+		return 0;
+	if (dfd < 0)
+		return dfd;
+	err = fstatat(dfd, name, &st, AT_SYMLINK_NOFOLLOW) < 0 ? -errno : 1;
+	close(dfd);
+	return err == -ENOENT ? 0 : err;
+}
+
+int mh_journal_remove(const char *dev)
+{
+	char name[64];
+	int err, dfd;
+
+	err = journal_name(dev, JOURNAL_SUFFIX, name, sizeof(name));
+	if (err)
+		return err;
+	dfd = mh_run_dir_open(false);
+	if (dfd < 0)
+		return dfd == -ENOENT ? 0 : dfd;
+	err = unlinkat(dfd, name, 0) < 0 && errno != ENOENT ? -errno : 0;
+	close(dfd);
+	return err;
 }
 
 int mh_journal_list(char ***names, size_t *count)
@@ -238,12 +460,18 @@ int mh_journal_list(char ***names, size_t *count)
 	char **v = NULL, **p;
 	struct dirent *de;
 	DIR *dir;
+	int dfd;
 
 	*names = NULL;
 	*count = 0;
-	dir = opendir(mh_journal_dir());
-	if (!dir)
-		return errno == ENOENT ? 0 : -errno;
+	dfd = mh_run_dir_open(false);
+	if (dfd < 0)
+		return dfd == -ENOENT ? 0 : dfd;
+	dir = fdopendir(dfd);
+	if (!dir) {
+		close(dfd);
+		return -errno;
+	}
 	while ((de = readdir(dir))) {
 		size_t len = strlen(de->d_name);
 		char *name;

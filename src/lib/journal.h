@@ -10,9 +10,13 @@
 #include <stdbool.h>
 #include "plan.h"
 
+#define MH_JOURNAL_ROOT_MAX	400	/* the root a journal belongs to: "/" or a sysroot */
+#define MH_JOURNAL_MAX_BYTES	(4u << 20)	/* 16k blocks take under 1 MiB */
+
 struct mh_journal {
 	enum mh_op op;
 	char dev[MH_DAX_NAME_MAX];
+	char root[MH_JOURNAL_ROOT_MAX];	/* "/" live, else the sysroot's path */
 	char saved_policy[32];		/* "" when the policy was not changed */
 	bool unbind_started;		/* past CHECK_OFFLINE: finish, do not undo */
 	bool rebind_devdax;		/* the plan binds device_dax after the unbind */
@@ -24,7 +28,25 @@ struct mh_journal {
 
 /* Files are <journal_dir>/<dev>.journal, written atomically (rename). */
 int mh_journal_write(const struct mh_journal *j);
-int mh_journal_read(const char *dev, struct mh_journal *j);	/* -ENOENT: none */
+/*
+ * Read and check <dev>.journal: -ENOENT none; -EPERM not root's regular
+ * one-link file of mode 0644 at most; -EINVAL content refused (logged,
+ * naming the line). Never blocks: FIFOs and devices are refused, the
+ * size is capped.
+ */
+int mh_journal_read(const char *dev, struct mh_journal *j);
+/*
+ * The strict parser: whole lines of at most 255 bytes, the magic first,
+ * op/dev/root/unbind_started/rebind_devdax exactly once, policy at most
+ * once and only a value the kernel knows, blocks unique, numbers plain
+ * decimal without sign or overflow, no unknown key. 0 or -EINVAL (line
+ * number in *bad_line when not NULL), -ENOMEM.
+ */
+int mh_journal_parse(const char *buf, size_t len, struct mh_journal *j, size_t *bad_line);
+/* A file <dev>.journal exists (whatever it holds): 1, 0, or -errno. */
+int mh_journal_exists(const char *dev);
+/* A policy auto_online_blocks accepts (offline, online, online_kernel, online_movable). */
+bool mh_journal_policy_valid(const char *s);
 int mh_journal_remove(const char *dev);
 /* Names of devices with a journal; *names malloc'd strings. */
 int mh_journal_list(char ***names, size_t *count);

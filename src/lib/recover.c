@@ -1,9 +1,12 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 /*
  * Recovery after a run was killed (SIGKILL, power-cut of the tool, OOM):
- * its journal says what it was changing. Past the check before the
- * unbind, the only way is forward (verify, rebind device_dax); before it,
- * the way is back (blocks online into the zones they had, policy restored).
+ * its journal says what it was changing. Once kmem let go of the device,
+ * the only way is forward (verify, rebind device_dax); while kmem holds
+ * it, the way is back (blocks online into the zones they had, policy
+ * restored). The journal is evidence, not orders: the direction comes
+ * from the driver read now, its blocks must be the device's own, its
+ * policy one the kernel knows, and it must belong to this root.
  */
 #include <errno.h>
 #include <inttypes.h>
@@ -13,6 +16,7 @@
 #include <string.h>
 
 #include "exec.h"
+#include "range.h"
 #include "journal.h"
 #include "log.h"
 #include "verify.h"
@@ -121,6 +125,10 @@ static bool undo_policy(struct mh_root *root, const struct mh_journal *j,
 
 	if (!j->saved_policy[0])
 		return true;
+	if (!mh_journal_policy_valid(j->saved_policy)) {
+		say(res, "%sjournal policy not one the kernel knows", res->message[0] ? "; " : "");
+		return false;
+	}
 	if (mh_read_attr(root, POLICY_ATTR, cur, sizeof(cur)) >= 0 &&
 	    !strcmp(cur, j->saved_policy))
 		return true;
@@ -155,9 +163,52 @@ static void fill_results(struct mh_root *root, const struct mh_journal *j,
 	mh_exec_read_driver(root, j->dev, res->final_driver, sizeof(res->final_driver));
 }
 
+/* Every block the journal names is one of the device's own: 0 or -EINVAL (said). */
+static int check_blocks(struct mh_root *root, const struct mh_journal *j,
+			struct mh_exec_result *res)
+{
+	struct mh_dax_dev dev;
+	uint64_t bs, first, last;
+	size_t i, r;
+	int err;
+
+	if (!j->nr_blocks)
+		return 0;
+	err = mh_dax_read(root, j->dev, &dev, NULL, 0);
+	if (!err)
+		err = mh_block_size(root, &bs);
+	if (err) {
+		say(res, "%s: cannot read the device to check the journal: %s", j->dev,
+		    strerror(-err));
+		return err;
+	}
+	for (i = 0; i < j->nr_blocks; i++) {
+		bool own = false;
+
+		for (r = 0; r < dev.nr_ranges && !own; r++)
+			own = mh_range_blocks(&dev.ranges[r], bs, &first, &last) &&
+			      j->blocks[i] >= first && j->blocks[i] <= last;
+		if (!own) {
+			say(res, "%s: the journal names memory%" PRIu64
+			    ", not a block of %s: refused", j->dev, j->blocks[i], j->dev);
+			return -EINVAL;
+		}
+	}
+	return 0;
+}
+
+static int refused(struct mh_exec_result *res, struct mh_journal *j, int err)
+{
+	mh_journal_free(j);
+	res->outcome = MH_FAILED;
+	res->err = -err;
+	return 0;
+}
+
 int mh_recover(struct mh_root *root, const char *dev, const struct mh_exec_opts *opts,
 	       struct mh_exec_result *res)
 {
+	const char *here = mh_root_is_live(root) ? "/" : mh_root_path(root);
 	struct mh_deadline d;
 	struct mh_journal j;
 	char drv[32];
@@ -176,12 +227,24 @@ int mh_recover(struct mh_root *root, const char *dev, const struct mh_exec_opts 
 	if (err) {
 		res->outcome = MH_FAILED;
 		res->err = -err;
-		say(res, "%s: cannot read the journal: %s", dev, strerror(-err));
+		say(res, "%s: cannot use the journal: %s", dev,
+		    err == -EINVAL ? "not valid" : strerror(-err));
 		return 0;
 	}
-	/* Recovery is the rollback of a run that ended: the rollback bound. */
-	mh_deadline_set(&d, opts->rollback_seconds > 0 ? opts->rollback_seconds
-						       : RECOVER_SECONDS);
+	if (strcmp(j.root, here)) {
+		say(res, "%s: the journal belongs to root %s, not %s: refused", dev, j.root,
+		    here);
+		return refused(res, &j, -EXDEV);
+	}
+	err = check_blocks(root, &j, res);
+	if (err)
+		return refused(res, &j, err);
+	/* --timeout when given; else the rollback's own bound. */
+	if (opts->deadline.end_ns)
+		d = opts->deadline;
+	else
+		mh_deadline_set(&d, opts->rollback_seconds > 0 ? opts->rollback_seconds
+							       : RECOVER_SECONDS);
 	res->nr_blocks = j.nr_blocks;
 	res->blocks = calloc(j.nr_blocks + 1, sizeof(*res->blocks));
 	if (!res->blocks) {
@@ -192,9 +255,13 @@ int mh_recover(struct mh_root *root, const char *dev, const struct mh_exec_opts 
 	}
 	fill_results(root, &j, res);
 
-	/* A SIGKILL just before or during the unbind write can leave kmem bound. */
+	/*
+	 * Direction from the driver now, not from unbind_started: a remove
+	 * killed after kmem let go (or whose flag update failed) can only be
+	 * finished; while kmem holds the device, it is undone.
+	 */
 	mh_exec_read_driver(root, j.dev, drv, sizeof(drv));
-	if (j.unbind_started && strcmp(drv, "kmem")) {
+	if (j.op == MH_OP_REMOVE && strcmp(drv, "kmem")) {
 		res->outcome = finish_remove(root, &j, &d, res);
 	} else {
 		res->outcome = undo_blocks(root, &j, opts, &d, res) ? MH_DONE : MH_PARTIAL;

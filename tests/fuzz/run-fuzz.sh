@@ -30,7 +30,7 @@ if [ "${1:-}" = --merge ]; then
 	shift
 	[ $# = 1 ] || { echo "usage: $0 --merge TARGET" >&2; exit 2; }
 fi
-targets=${*:-fuzz-parse fuzz-tree}
+targets=${*:-fuzz-parse fuzz-tree fuzz-journal}
 
 # Library sources each target links (it is built without the library's
 # archive so that the library itself carries the fuzzer's coverage).
@@ -38,6 +38,7 @@ sources() {
 	case $1 in
 	fuzz-parse) echo "log.c sysroot.c range.c block.c dax.c iomem.c" ;;
 	fuzz-tree) echo "log.c sysroot.c range.c block.c dax.c iomem.c snapshot.c meminfo.c plan.c verify.c" ;;
+	fuzz-journal) echo "log.c sysroot.c range.c block.c dax.c deadline.c lock.c journal.c" ;;
 	*) return 1 ;;
 	esac
 }

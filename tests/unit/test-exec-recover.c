@@ -8,6 +8,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
+#include <sys/stat.h>
 
 #include "exec.h"
 #include "journal.h"
@@ -21,7 +23,7 @@ static uint64_t blocks[T_NBLOCKS];
 static enum mh_zone zones[T_NBLOCKS];
 static enum mh_block_state states[T_NBLOCKS];
 
-static void write_journal(bool unbind_started, const char *policy)
+static void write_journal(struct tree *t, bool unbind_started, const char *policy)
 {
 	struct mh_journal j = {
 		.op = MH_OP_REMOVE, .unbind_started = unbind_started,
@@ -31,6 +33,7 @@ static void write_journal(bool unbind_started, const char *policy)
 	int i;
 
 	snprintf(j.dev, sizeof(j.dev), "%s", T_DEV);
+	snprintf(j.root, sizeof(j.root), "%s", mh_root_path(t->root));
 	snprintf(j.saved_policy, sizeof(j.saved_policy), "%s", policy);
 	for (i = 0; i < T_NBLOCKS; i++) {
 		blocks[i] = T_FIRST + i;
@@ -39,6 +42,14 @@ static void write_journal(bool unbind_started, const char *policy)
 	}
 	if (mh_journal_write(&j))
 		printf("# cannot write the journal\n");
+}
+
+static void chmod_journal(struct tree *t)
+{
+	char p[PATH_MAX];
+
+	snprintf(p, sizeof(p), "%s/" T_DEV ".journal", t->rundir);
+	chmod(p, 0644);
 }
 
 static struct mh_exec_opts opts(void)
@@ -63,7 +74,7 @@ static void test_undo(void)
 	tree_block(&t, 34, "offline", "Movable");
 	tree_block(&t, 35, "offline", "Normal Movable");
 	tree_put(&t, MEM "auto_online_blocks", "offline");
-	write_journal(false, "online");
+	write_journal(&t, false, "online");
 	sim_install(&s, &t);
 	err = mh_recover(t.root, T_DEV, &o, &r);	/* is_int evaluates twice */
 	is_int(err, 0, "undo: returns 0");
@@ -78,6 +89,123 @@ static void test_undo(void)
 	sim_remove();
 	tree_destroy(&t);
 }
+
+/* A journal is evidence: what it asks for is checked first, nothing written. */
+static void refused_case(const char *what, void (*spoil)(struct tree *t))
+{
+	struct mh_exec_opts o = opts();
+	struct mh_exec_result r;
+	struct tree t;
+	struct sim s;
+	char l[160];
+
+	tree_create(&t, "offline", "kmem", "Movable");
+	tree_block(&t, 34, "offline", "Movable");
+	write_journal(&t, false, "online");
+	spoil(&t);
+	sim_install(&s, &t);
+	mh_recover(t.root, T_DEV, &o, &r);
+	snprintf(l, sizeof(l), "%s: failed", what);
+	is_str(mh_outcome_name(r.outcome), "failed", l);
+	snprintf(l, sizeof(l), "%s: nothing written", what);
+	is_str(sim_dump(&s), "", l);
+	snprintf(l, sizeof(l), "%s: journal kept", what);
+	ok(tree_exists(&t, "run/" T_DEV ".journal"), "%s", l);
+	printf("# %s: %s\n", what, r.message);
+	mh_exec_result_free(&r);
+	sim_remove();
+	tree_destroy(&t);
+}
+
+static void put_journal(struct tree *t, const char *body)
+{
+	char c[PATH_MAX + 512], root[PATH_MAX];
+
+	snprintf(root, sizeof(root), "%s", mh_root_path(t->root));
+	snprintf(c, sizeof(c), "memhotctl-journal 1\nop remove\ndev dax0.0\nroot %s\n%s",
+		 root, body);
+	tree_put(t, "run/" T_DEV ".journal", c);
+	chmod_journal(t);
+}
+
+static void foreign_block(struct tree *t)
+{
+	/* memory40 is not dax0.0's (34..38): another device's block. */
+	put_journal(t, "unbind_started 0\nrebind_devdax 1\nblock 34 movable online\n"
+		    "block 40 movable online");
+}
+
+static void garbage_policy(struct tree *t)
+{
+	put_journal(t, "policy xyz_garbage\nunbind_started 0\nrebind_devdax 1\n"
+		    "block 34 movable online");
+}
+
+static void other_root(struct tree *t)
+{
+	tree_put(t, "run/" T_DEV ".journal", "memhotctl-journal 1\nop remove\ndev dax0.0\n"
+		 "root /\nunbind_started 0\nrebind_devdax 1\nblock 34 movable online");
+	chmod_journal(t);
+}
+
+static void test_refused(void)
+{
+	refused_case("block of another device", foreign_block);
+	refused_case("policy not the kernel's", garbage_policy);
+	refused_case("journal of another root", other_root);
+}
+
+/* --timeout bounds recovery too: a deadline already passed writes nothing. */
+static void test_timeout(void)
+{
+	struct mh_exec_opts o = opts();
+	struct mh_exec_result r;
+	struct tree t;
+	struct sim s;
+
+	tree_create(&t, "offline", "kmem", "Movable");
+	tree_block(&t, 34, "offline", "Movable");
+	write_journal(&t, false, "");
+	mh_deadline_set(&o.deadline, 0.000001);
+	usleep(1000);
+	sim_install(&s, &t);
+	mh_recover(t.root, T_DEV, &o, &r);
+	ok(r.outcome != MH_DONE, "passed --timeout: not done (%s)", mh_outcome_name(r.outcome));
+	ok(tree_exists(&t, "run/" T_DEV ".journal"), "passed --timeout: journal kept");
+	mh_exec_result_free(&r);
+	sim_remove();
+	tree_destroy(&t);
+}
+
+/*
+ * The direction comes from the driver now: unbind_started 0 (its update
+ * failed) on a device kmem already let go is finished, not "undone".
+ */
+static void test_direction(void)
+{
+	struct mh_exec_opts o = opts();
+	struct mh_exec_result r;
+	struct tree t;
+	struct sim s;
+	char cmd[PATH_MAX + 64];
+
+	tree_create(&t, "offline", "kmem", "Movable");
+	snprintf(cmd, sizeof(cmd), "rm -rf %s/" MEM "memory3[4-8]", t.dir);
+	if (system(cmd))
+		printf("# rm failed\n");
+	tree_put(&t, "proc/iomem", "110000000-137ffffff : dax0.0");
+	tree_set_driver(&t, NULL);
+	write_journal(&t, false, "");
+	sim_install(&s, &t);
+	mh_recover(t.root, T_DEV, &o, &r);
+	is_str(mh_outcome_name(r.outcome), "done", "flag 0, no driver: done");
+	is_str(sim_dump(&s), "device_dax/bind=dax0.0", "flag 0, no driver: finished, devdax bound");
+	is_str(r.final_driver, "device_dax", "flag 0, no driver: device_dax");
+	mh_exec_result_free(&r);
+	sim_remove();
+	tree_destroy(&t);
+}
+
 
 static void test_finish(void)
 {
@@ -94,7 +222,7 @@ static void test_finish(void)
 		printf("# rm failed\n");
 	tree_put(&t, "proc/iomem", "110000000-137ffffff : dax0.0");
 	tree_set_driver(&t, NULL);
-	write_journal(true, "");
+	write_journal(&t, true, "");
 	sim_install(&s, &t);
 	mh_recover(t.root, T_DEV, &o, &r);
 	is_str(mh_outcome_name(r.outcome), "done", "finish: done");
@@ -111,7 +239,7 @@ static void test_finish(void)
 	if (system(cmd))
 		printf("# rm failed\n");
 	tree_set_driver(&t, NULL);
-	write_journal(true, "");
+	write_journal(&t, true, "");
 	sim_install(&s, &t);
 	mh_recover(t.root, T_DEV, &o, &r);
 	is_str(mh_outcome_name(r.outcome), "leaked", "finish: iomem kmem -> leaked");
@@ -140,7 +268,7 @@ static void test_finish(void)
 	/* Killed before the unbind write took: kmem still bound -> undo. */
 	tree_create(&t, "offline", "kmem", "Movable");
 	tree_block(&t, 34, "offline", "Movable");
-	write_journal(true, "");
+	write_journal(&t, true, "");
 	sim_install(&s, &t);
 	mh_recover(t.root, T_DEV, &o, &r);
 	is_str(mh_outcome_name(r.outcome), "done", "kmem still bound: undone");
@@ -171,5 +299,8 @@ int main(void)
 	test_undo();
 	test_finish();
 	test_nothing();
+	test_refused();
+	test_timeout();
+	test_direction();
 	return tap_done();
 }

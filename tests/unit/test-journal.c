@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
+#include <sys/stat.h>
 
 #include "journal.h"
 #include "lock.h"
@@ -25,17 +26,130 @@ static void put(const char *name, const char *content)
 	}
 }
 
+#define HEAD "memhotctl-journal 1\nop remove\ndev dax0.0\nroot /\n"
+#define FLAGS "unbind_started 0\nrebind_devdax 1\n"
+
+/* The strict parser: each of these is refused, whole. */
+static void parser(void)
+{
+	static const struct { const char *what, *text; } bad[] = {
+		{ "flag with junk", HEAD "unbind_started 1junk\nrebind_devdax 1\n" },
+		{ "flag 2", HEAD "unbind_started 2\nrebind_devdax 1\n" },
+		{ "negative block", HEAD FLAGS "block -1 movable online\n" },
+		{ "block 2^64 overflows", HEAD FLAGS "block 18446744073709551616 movable online\n" },
+		{ "block 2^64-1", HEAD FLAGS "block 18446744073709551615 movable online\n" },
+		{ "block +1", HEAD FLAGS "block +1 movable online\n" },
+		{ "block 01", HEAD FLAGS "block 01 movable online\n" },
+		{ "block twice", HEAD FLAGS "block 3 movable online\nblock 3 movable online\n" },
+		{ "block extra word", HEAD FLAGS "block 3 movable online x\n" },
+		{ "no op", "memhotctl-journal 1\ndev dax0.0\nroot /\n" FLAGS },
+		{ "op twice", HEAD "op online\n" FLAGS },
+		{ "no root", "memhotctl-journal 1\nop remove\ndev dax0.0\n" FLAGS },
+		{ "relative root", "memhotctl-journal 1\nop remove\ndev dax0.0\nroot x\n" FLAGS },
+		{ "no flags", HEAD },
+		{ "unknown key", HEAD FLAGS "colour blue\n" },
+		{ "policy not the kernel's", HEAD FLAGS "policy xyz_garbage\n" },
+		{ "policy twice", HEAD FLAGS "policy online\npolicy online\n" },
+		{ "double space", HEAD "unbind_started  0\nrebind_devdax 1\n" },
+		{ "trailing space", HEAD "unbind_started 0 \nrebind_devdax 1\n" },
+		{ "empty line", HEAD FLAGS "\n" },
+		{ "last line cut", HEAD "unbind_started 0\nrebind_devdax 1" },
+		{ "magic 2", "memhotctl-journal 2\nop remove\ndev dax0.0\nroot /\n" FLAGS },
+		{ "bad dev", "memhotctl-journal 1\nop remove\ndev ../x\nroot /\n" FLAGS },
+	};
+	char longline[400];
+	struct mh_journal j;
+	size_t i, line;
+	int err;
+
+	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		err = mh_journal_parse(bad[i].text, strlen(bad[i].text), &j, &line);
+		is_int(err, -EINVAL, bad[i].what);
+	}
+	/* A NUL inside a line. */
+	err = mh_journal_parse(HEAD FLAGS "block 3\0 movable online\n",
+			       sizeof(HEAD FLAGS "block 3\0 movable online\n") - 1, &j, &line);
+	is_int(err, -EINVAL, "NUL in a line");
+	/* Over 255 bytes: refused, not split into two lines. */
+	snprintf(longline, sizeof(longline), "%s%s%-300s\n", HEAD, FLAGS, "policy online");
+	err = mh_journal_parse(longline, strlen(longline), &j, &line);
+	is_int(err, -EINVAL, "line over 255 bytes");
+	err = mh_journal_parse(HEAD FLAGS, strlen(HEAD FLAGS), &j, &line);
+	is_int(err, 0, "minimal journal");
+	err = mh_journal_parse(HEAD "policy online_movable\n" FLAGS
+			       "block 18446744073709551614 normal going-offline\n",
+			       strlen(HEAD "policy online_movable\n" FLAGS
+				      "block 18446744073709551614 normal going-offline\n"),
+			       &j, &line);
+	is_int(err, 0, "largest block id, policy online_movable");
+	ok(!err && j.nr_blocks == 1 && j.blocks[0] == UINT64_MAX - 1 && j.rebind_devdax &&
+	   !strcmp(j.saved_policy, "online_movable") && !strcmp(j.root, "/"), "values");
+	mh_journal_free(&j);
+}
+
+/* The file itself: root's (or ours), 0644 at most, regular, one link; never blocks. */
+static void file_checks(const char *run)
+{
+	char p[400], q[400];
+	struct mh_journal r;
+	int err;
+
+	snprintf(p, sizeof(p), "%s/dax8.0.journal", run);
+	put("dax8.0.journal", "memhotctl-journal 1\nop remove\ndev dax8.0\nroot /\n"
+	    "unbind_started 0\nrebind_devdax 1\n");
+	chmod(p, 0644);
+	err = mh_journal_read("dax8.0", &r);
+	is_int(err, 0, "0644 journal read");
+	mh_journal_free(&r);
+	chmod(p, 0666);
+	is_int(mh_journal_read("dax8.0", &r), -EPERM, "world-writable journal refused");
+	chmod(p, 0644);
+	snprintf(q, sizeof(q), "%s/other", run);
+	if (link(p, q) == 0) {
+		is_int(mh_journal_read("dax8.0", &r), -EPERM, "journal with two links refused");
+		unlink(q);
+	}
+	unlink(p);
+	if (symlink("/etc/passwd", p) == 0)
+		is_int(mh_journal_read("dax8.0", &r), -EPERM, "symlinked journal refused");
+	unlink(p);
+	/* A FIFO with no writer would block open() and read() forever. */
+	if (mkfifo(p, 0644) == 0) {
+		alarm(5);
+		is_int(mh_journal_read("dax8.0", &r), -EPERM, "FIFO journal refused, no hang");
+		alarm(0);
+		is_int(mh_journal_exists("dax8.0"), 1, "FIFO still counts as pending");
+		unlink(p);
+	}
+	if (geteuid() == 0) {
+		put("dax8.0.journal", "memhotctl-journal 1\nop remove\ndev dax8.0\nroot /\n"
+		    "unbind_started 0\nrebind_devdax 1\n");
+		chmod(p, 0644);
+		if (chown(p, 65534, 65534) == 0)
+			is_int(mh_journal_read("dax8.0", &r), -EPERM,
+			       "journal of another user refused");
+		unlink(p);
+	}
+	/* Bigger than the cap: refused, not read into memory. */
+	put("dax8.0.journal", "x");
+	chmod(p, 0644);
+	if (truncate(p, MH_JOURNAL_MAX_BYTES + 1) == 0)
+		is_int(mh_journal_read("dax8.0", &r), -EFBIG, "oversized journal refused");
+	unlink(p);
+}
+
 int main(void)
 {
 	uint64_t blocks[] = { 34, 35 };
 	enum mh_zone zones[] = { MH_ZONE_MOVABLE, MH_ZONE_NORMAL };
 	enum mh_block_state states[] = { MH_BLOCK_ONLINE, MH_BLOCK_OFFLINE };
 	struct mh_journal j = {
-		.op = MH_OP_REMOVE, .dev = "dax1.2", .saved_policy = "online",
+		.op = MH_OP_REMOVE, .dev = "dax1.2", .root = "/tree", .saved_policy = "online",
 		.unbind_started = false, .rebind_devdax = true, .nr_blocks = 2,
 		.blocks = blocks, .orig_zone = zones, .orig_state = states,
 	}, r;
 	char run[300], p[400], cmd[400], **names;
+	struct stat st;
 	size_t n, i;
 	int err;
 
@@ -89,13 +203,27 @@ int main(void)
 	put("dax6.0.journal", "something else\n");
 	err = mh_journal_read("dax6.0", &r);
 	is_int(err, -EINVAL, "no magic: refused");
-	put("dax7.0.journal", "memhotctl-journal 1\nop remove\ndev dax3.0\n");
+	put("dax7.0.journal", "memhotctl-journal 1\nop remove\ndev dax3.0\nroot /\nunbind_started 0\nrebind_devdax 1\n");
 	err = mh_journal_read("dax7.0", &r);
 	is_int(err, -EINVAL, "dev mismatch refused");
 	err = mh_journal_read("../etc/passwd", &r);
 	is_int(err, -EINVAL, "bad name: no path built");
 	err = mh_journal_remove("../x");
 	is_int(err, -EINVAL, "bad name: remove refused");
+
+	parser();
+	file_checks(run);
+	/* What mh_journal_write() makes: 0644 whatever the umask, the root line. */
+	umask(0);
+	err = mh_journal_write(&j);
+	umask(022);
+	snprintf(p, sizeof(p), "%s/dax1.2.journal", run);
+	ok(!err && stat(p, &st) == 0 && (st.st_mode & 07777) == 0644, "written 0644");
+	err = mh_journal_read("dax1.2", &r);
+	ok(!err && !strcmp(r.root, "/tree"), "root line kept");
+	mh_journal_free(&r);
+	is_int(mh_journal_exists("dax1.2"), 1, "exists");
+	is_int(mh_journal_exists("dax1.3"), 0, "does not exist");
 
 	err = mh_journal_remove("dax1.2");
 	is_int(err, 0, "remove");

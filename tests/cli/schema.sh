@@ -40,6 +40,13 @@ fresh() {
 	echo "$TMP/$1"
 }
 
+# A journal belongs to one tree (its root line): each tree's runs get a
+# run directory of their own, or one tree's journal blocks the next.
+rundir() {
+	export MEMHOTCTL_RUNDIR="$TMP/run-$1"
+	mkdir -p "$MEMHOTCTL_RUNDIR"
+}
+
 # status, and status --blocks, on every tree that reads
 for t in two offline zone-none nodax; do
 	jrun status --sysroot "$TREES/$t"
@@ -73,12 +80,16 @@ jrun status --sysroot "$R/two"
 # Real runs on plain files (no kernel behind them: partial and failed
 # outcomes are documents too), then recover from the journal they leave.
 R=$(fresh r1)
+rundir r1-two
 jrun offline dax0.0 --sysroot "$R/two"
 jrun offline dax0.0 --sysroot "$R/two"
-jrun online dax0.0 --sysroot "$R/offline"
 jrun online dax1.0 --sysroot "$R/two"
+rundir r1-offline
+jrun online dax0.0 --sysroot "$R/offline"
+rundir r1-zone-none
 jrun remove dax0.0 --sysroot "$R/zone-none"
 R=$(fresh r2)
+rundir r2
 jrun remove dax0.0 --sysroot "$R/two"
 jrun recover dax0.0 --dry-run --sysroot "$R/two"
 jrun recover --dry-run --sysroot "$R/two"

@@ -255,7 +255,7 @@ static void test_finish(void)
 		printf("# rm failed\n");
 	tree_put(&t, "proc/iomem", "110000000-137ffffff dax0.0");
 	tree_set_driver(&t, NULL);
-	write_journal(true, "");
+	write_journal(&t, true, "");
 	sim_install(&s, &t);
 	mh_recover(t.root, T_DEV, &o, &r);
 	ok(r.outcome == MH_PARTIAL, "finish: malformed iomem -> partial (%s: %s)",

@@ -63,6 +63,8 @@ int cli_need_root(struct cli_ctx *ctx);
 
 /* msg.c: diagnostics to stderr ("memhotctl: ..."); -q silences info. */
 void cli_err(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+/* The first message cli_err() said ("" when none). */
+const char *cli_first_error(void);
 void cli_info(const struct cli_ctx *ctx, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
 void cli_setup_log(const struct cli_ctx *ctx);

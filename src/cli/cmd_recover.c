@@ -164,8 +164,10 @@ int cmd_recover(struct cli_ctx *ctx)
 		if (ret)
 			goto out;
 	}
-	if (ctx->json && !ctx->nargs)
+	if (ctx->json && !ctx->nargs) {
 		printf("[\n");
+		json_printed = true;
+	}
 	for (size_t i = 0; i < n; i++) {
 		int r;
 

@@ -34,8 +34,12 @@ static void add_bool(struct json_object *o, const char *k, bool v)
 	json_object_object_add(o, k, json_object_new_boolean(v));
 }
 
+/* Set once a document is on stdout: a failed run then needs no error document. */
+bool json_printed;
+
 static int emit(struct json_object *o)
 {
+	json_printed = true;
 	const char *s = json_object_to_json_string_ext(o,
 			JSON_C_TO_STRING_PRETTY | JSON_C_TO_STRING_SPACED |
 			JSON_C_TO_STRING_NOSLASHESCAPE);
@@ -201,6 +205,7 @@ int json_blocks(const struct mh_blocks *b)
 	f[6] = json_object_new_boolean(0);
 	for (int k = 0; k < 7; k++)
 		json_object_object_add(bo, keys[k], f[k]);
+	json_printed = true;
 	printf("{\n  \"schema_version\": %d,\n  \"block_size\": %" PRIu64
 	       ",\n  \"blocks\": [", MH_JSON_SCHEMA_VERSION, b->block_size);
 	for (size_t i = 0; i < b->count; i++) {
@@ -312,4 +317,20 @@ int json_op(const struct op_report *r)
 	add_bool(o, "rolled_back", res && res->rolled_back);
 	add_bool(o, "policy_restored", res ? res->policy_restored : true);
 	return emit(o);
+}
+
+/*
+ * A run that ends with an error before it has a result to print (usage, a
+ * bad name, an unreadable tree, the lock) still gives a script one document
+ * to parse: the command, the exit status and the first message said.
+ */
+void json_error(const char *command, int exit_code, const char *message)
+{
+	struct json_object *o = json_object_new_object();
+
+	add_int(o, "schema_version", MH_JSON_SCHEMA_VERSION);
+	add_str(o, "command", command);
+	add_int(o, "exit_code", exit_code);
+	add_str(o, "error", message && *message ? message : NULL);
+	emit(o);
 }

@@ -14,6 +14,7 @@
 #include <sys/resource.h>
 
 #include "cli.h"
+#include "out.h"
 
 enum {
 	C_STATUS = 1 << 0,
@@ -322,8 +323,31 @@ static int run(int argc, char **argv, bool *changing)
 	return rc;
 }
 
+/*
+ * Whether -j was asked for, and of which command, read from argv before
+ * getopt: an unknown option can stop the parse before it reaches -j.
+ */
+static bool argv_json(int argc, char **argv, const char **command)
+{
+	bool json = false;
+
+	for (int i = 1; i < argc && strcmp(argv[i], "--"); i++) {
+		const char *a = argv[i];
+
+		if (!strcmp(a, "--json"))
+			json = true;
+		else if (a[0] == '-' && a[1] != '-' && strchr(a, 'j') &&
+			 strspn(a + 1, "jvqhV") == strlen(a + 1))
+			json = true;
+		else if (a[0] != '-' && !*command && find_cmd(a))
+			*command = find_cmd(a)->name;
+	}
+	return json;
+}
+
 int main(int argc, char **argv)
 {
+	const char *command = NULL;
 	bool changing = false;
 	int rc;
 
@@ -335,5 +359,7 @@ int main(int argc, char **argv)
 	signal(SIGPIPE, SIG_IGN);
 	raise_nofile();
 	rc = run(argc, argv, &changing);
+	if (rc != MH_EXIT_OK && !json_printed && argv_json(argc, argv, &command))
+		json_error(command, rc, cli_first_error());
 	return close_stdout(rc, changing);
 }

@@ -12,11 +12,23 @@
 
 static int log_verbose;
 static bool log_quiet;
+/* The first error said, for -j's error document (json_error()). */
+static char first_error[512];
+
+const char *cli_first_error(void)
+{
+	return first_error;
+}
 
 void cli_err(const char *fmt, ...)
 {
 	va_list ap;
 
+	if (!first_error[0]) {
+		va_start(ap, fmt);
+		vsnprintf(first_error, sizeof(first_error), fmt, ap);
+		va_end(ap);
+	}
 	fflush(stdout);
 	fputs("memhotctl: ", stderr);
 	va_start(ap, fmt);

@@ -49,6 +49,9 @@ int json_status(const struct hp_config *hp, uint64_t block_size,
 		const struct status_dev *devs, size_t n);
 int json_blocks(const struct mh_blocks *b);
 int json_op(const struct op_report *r);
+/* The error document of a run that printed no other (see json_error()). */
+extern bool json_printed;
+void json_error(const char *command, int exit_code, const char *message);
 
 int table_status(const struct cli_ctx *ctx, const struct hp_config *hp,
 		 uint64_t block_size, const struct status_dev *devs, size_t n);

@@ -27,11 +27,16 @@ jrun() {
 	echo "ok: memhotctl -j $* -> $rc"
 }
 
-# nojson EXPECTED_RC ARGS...: an error before any device is read: no JSON
-nojson() {
+# errjson EXPECTED_RC ARGS...: an error before there is a result: one error
+# document (run() validated it) whose exit_code is the status and whose
+# error is the first line said on stderr
+errjson() {
 	run "$@"
-	[ ! -s "$TMP/out" ] || fail "memhotctl $* printed on stdout"
 	[ -s "$TMP/err" ] || fail "memhotctl $* said nothing on stderr"
+	jq -e --argjson rc "$1" --arg said "$(head -n1 "$TMP/err" | sed 's/^memhotctl: //')" \
+		'.exit_code == $rc and .error == $said and (has("operation") | not)' \
+		"$TMP/out" >/dev/null || fail "memhotctl $* printed no error document: $(cat "$TMP/out")"
+	echo "ok: error document of memhotctl $*"
 }
 
 # fresh NAME: a new copy of the trees, for runs that write
@@ -102,22 +107,22 @@ jrun recover dax0.0 --sysroot "$R/two"
 grep -qx "validated $n documents" "$TMP/vout" || fail "$(cat "$TMP/vout"), expected $n"
 echo "ok: $(cat "$TMP/vout")"
 
-# Errors before a device is read print nothing on stdout (the man page's
+# Errors before there is a result print an error document (the man page's
 # rule): usage, a bad or unknown name, a tree that does not read, the lock
 # (on a new tree: the lock is taken before any write, and the tree must read).
-nojson 2 -j remove --sysroot "$TREES/two"
-nojson 2 -j online dax0.0 dax1.0 --sysroot "$TREES/two"
-nojson 2 -j remove ../dax0.0 --sysroot "$TREES/two"
-nojson 2 -j remove dax9.0 --sysroot "$TREES/two"
-nojson 2 -j --zone sideways online dax0.0 --sysroot "$TREES/two"
-nojson 1 -j status --sysroot "$TREES/bad-state"
-nojson 1 -j status --blocks --sysroot "$TREES/bad-state"
-nojson 1 -j remove dax0.0 --dry-run --sysroot "$TREES/bad-state"
+errjson 2 -j remove --sysroot "$TREES/two"
+errjson 2 -j online dax0.0 dax1.0 --sysroot "$TREES/two"
+errjson 2 -j remove ../dax0.0 --sysroot "$TREES/two"
+errjson 2 -j remove dax9.0 --sysroot "$TREES/two"
+errjson 2 -j --zone sideways online dax0.0 --sysroot "$TREES/two"
+errjson 1 -j status --sysroot "$TREES/bad-state"
+errjson 1 -j status --blocks --sysroot "$TREES/bad-state"
+errjson 1 -j remove dax0.0 --dry-run --sysroot "$TREES/bad-state"
 R=$(fresh r3)
 : >"$TMP/notadir"
 (
 	export MEMHOTCTL_RUNDIR="$TMP/notadir/run"
-	nojson 1 -j remove dax0.0 --sysroot "$R/two"
+	errjson 1 -j remove dax0.0 --sysroot "$R/two"
 )
 if command -v flock >/dev/null; then
 	flock -x "$MEMHOTCTL_RUNDIR/lock" sleep 10 &
@@ -128,7 +133,7 @@ if command -v flock >/dev/null; then
 		[ $i -lt 100 ] || fail "the holder never took the lock"
 		sleep 0.05
 	done
-	nojson 3 -j --timeout 1 remove dax0.0 --sysroot "$R/two"
+	errjson 3 -j --timeout 1 remove dax0.0 --sysroot "$R/two"
 	kill "$holder" 2>/dev/null || :
 	wait "$holder" 2>/dev/null || :
 fi

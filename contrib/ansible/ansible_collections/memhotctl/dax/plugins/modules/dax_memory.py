@@ -178,6 +178,7 @@ stderr:
 '''
 
 import json
+import os
 import re
 
 from ansible.module_utils.basic import AnsibleModule
@@ -219,6 +220,8 @@ class Memhotctl(object):
         if '/' not in binary:
             binary = module.get_bin_path(binary, required=True,
                                          opt_dirs=['/usr/sbin', '/usr/local/sbin'])
+        elif not os.access(binary, os.X_OK):
+            module.fail_json(msg='memhotctl not found or not executable: %s' % binary)
         self.binary = binary
         self.common = []
         if p['sysroot']:
@@ -244,12 +247,13 @@ class Memhotctl(object):
             failed_blocks=sorted(b for b in named if b is not None),
             result=doc, stderr=err, **extra)
 
-    def status(self, device):
+    def status(self, device, changed=False):
+        """The device's status object; changed: what a failure reports"""
         cmd, rc, out, err, doc = self.run(['status', device])
         devices = (doc or {}).get('devices')
         if rc != 0 or not devices:
             self.fail('status %s' % device, cmd, rc or 1, out, err, doc,
-                      device=device, changed=False)
+                      device=device, changed=changed)
         # schema_version (when present) is informational: the keys used
         # here are the ones of version 1
         return devices[0]
@@ -333,7 +337,7 @@ def main():
     cmd, rc, out, err, doc = mh.run(args)
     if rc != 0 or doc is None:
         # 4 and 5 leave the state changed; 1-3 change nothing by contract
-        after = mh.status(device) if rc in (4, 5) else before
+        after = mh.status(device, True) if rc in (4, 5) else before
         extra = dict(device=device, changed=rc in (4, 5), before=before, after=after)
         if module._diff:
             extra['diff'] = dict(before=describe(before), after=describe(after))
@@ -341,7 +345,7 @@ def main():
 
     steps = changing_steps(doc, module.check_mode)
     blocks = set(s.split(' memory')[1] for s in steps if ' memory' in s)
-    after = before if module.check_mode else mh.status(device)
+    after = before if module.check_mode else mh.status(device, bool(steps))
     result.update(changed=bool(steps), command=cmd, rc=rc, rc_meaning=rc_meaning(rc),
                   outcome=doc.get('outcome', ''), message=doc.get('message', ''),
                   changed_blocks=len(blocks), changed_steps=steps, after=after,

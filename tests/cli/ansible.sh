@@ -79,6 +79,19 @@ mod 0 "$dev, \"state\": \"offline\""
 jqis '[.changed, .changed_blocks, .command, .outcome]' '[false,0,[],"none"]'
 [ "$(tree_sum "$T")" = "$before" ] || fail "an ok run changed the tree"
 
+# memhotctl run, nothing changed by it: a block missing (status cannot
+# call the device offline), the others offline already: changed is false
+# because memhotctl's JSON has no done step, not because of a guess
+sh "$top_srcdir/tests/cli/mktree.sh" "$TMP/m" >/dev/null
+rm -r "$TMP/m/offline/sys/devices/system/memory/memory38"
+before=$(tree_sum "$TMP/m/offline")
+mod 0 "\"device\": \"dax0.0\", \"sysroot\": \"$TMP/m/offline\", \"state\": \"offline\""
+jqis '[.changed, .changed_blocks, .command[2], .rc, .before.missing_blocks]' '[false,0,"offline",0,1]'
+[ "$(tree_sum "$TMP/m/offline")" = "$before" ] || fail "the tree changed"
+# a remove's plan: only the driver steps change something, no block does
+mod 0 "\"device\": \"dax0.0\", \"sysroot\": \"$TMP/m/offline\", \"state\": \"devdax\"" check
+jqis '[.changed, .changed_blocks, .changed_steps]' '[true,0,["unbind-kmem kmem","bind-devdax device_dax"]]'
+
 # failures: exit code, meaning, message and the blocks named
 Z=$TREES/zone-none
 before=$(tree_sum "$Z")

@@ -42,13 +42,15 @@ ap() {
 	} >/tmp/ap.yml
 	local t0=$SECONDS run=(timeout -k 5 600 ansible-playbook -c local -i "localhost," "${opts[@]}" /tmp/ap.yml)
 	if [ $st = 1 ]; then
-		strace -f -qq -e trace=openat -o /tmp/ap.strace "${run[@]}" >/tmp/ap.out 2>/tmp/ap.err
+		# -y: memhotctl opens relative to a directory fd (openat2 under
+		# its root), so the fd's path is what names the file
+		strace -f -qq -y -e trace=openat,openat2 -o /tmp/ap.strace "${run[@]}" >/tmp/ap.out 2>/tmp/ap.err
 	else
 		"${run[@]}" >/tmp/ap.out 2>/tmp/ap.err
 	fi
 	AP_RC=$?
 	AP_JSON=$(sed -n 's/^localhost | [A-Z!]* => //p' /tmp/ap.out | tail -n 1)
-	AP_WRITES=$([ $st = 0 ] || grep -E 'openat\([^"]*"/sys/[^"]*", [^)]*O_(WRONLY|RDWR)' /tmp/ap.strace)
+	AP_WRITES=$([ $st = 0 ] || grep -E 'openat2?\(.*sys/(devices|bus)/[^)]*O_(WRONLY|RDWR)' /tmp/ap.strace)
 	echo "# ansible-playbook ${opts[*]} dax_memory $* -> exit $AP_RC ($((SECONDS - t0)) s)"
 	[ -n "$AP_JSON" ] || diag "no result: $(tail -n 5 /tmp/ap.out /tmp/ap.err)"
 }

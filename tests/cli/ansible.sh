@@ -162,5 +162,37 @@ EOF
 	[ "$(cat "$TMP/p/two/sys/devices/system/memory/memory36/state")" = offline ] ||
 		fail "ansible-playbook: memory36 not offline"
 	echo "ok: ansible-playbook -c local ran the collection's module"
+
+	# the rollout playbook: one host at a time, stopping at the first
+	# failure. h1's device is devdax already (ok), h2's remove fails on a
+	# tree whose blocks are offline (no driver files to unbind: exit 3,
+	# busy, nothing to put back), h3 is never touched.
+	sh "$top_srcdir/tests/cli/mktree.sh" "$TMP/r" >/dev/null
+	cp -r "$TMP/r/two" "$TMP/r/two3"
+	before=$(tree_sum "$TMP/r/two3")
+	cat >"$TMP/hosts" <<EOF
+[pool]
+h1 dax_device=dax1.0 dax_sysroot=$TMP/r/two
+h2 dax_device=dax0.0 dax_sysroot=$TMP/r/offline
+h3 dax_device=dax0.0 dax_sysroot=$TMP/r/two3
+[pool:vars]
+ansible_connection=local
+ansible_python_interpreter=$PY
+dax_memhotctl=$MEMHOTCTL
+dax_timeout=5
+EOF
+	rc=0
+	HOME=$TMP ANSIBLE_LOCAL_TEMP=$TMP/al ANSIBLE_REMOTE_TEMP=$TMP/ar ANSIBLE_NOCOLOR=1 \
+	ANSIBLE_COLLECTIONS_PATH=$top_srcdir/contrib/ansible \
+		ansible-playbook -i "$TMP/hosts" -e dax_hosts=pool -e ansible_become=false \
+		"$top_srcdir/contrib/ansible/playbooks/remove-memory.yml" >"$TMP/play.out" 2>&1 || rc=$?
+	[ $rc = 2 ] || { cat "$TMP/play.out" >&2; fail "rollout playbook exited $rc, expected 2"; }
+	grep -q '"msg": "h1: dax1.0: already devdax (outcome none, exit 0, 0 blocks changed, driver device_dax)"' \
+		"$TMP/play.out" || { cat "$TMP/play.out" >&2; fail "h1's result not shown"; }
+	grep -q '^fatal: \[h2\]: FAILED! .*failed with exit 3 (busy' "$TMP/play.out" ||
+		{ cat "$TMP/play.out" >&2; fail "h2's failure not shown with exit 3"; }
+	! grep -q 'h3' "$TMP/play.out" || { cat "$TMP/play.out" >&2; fail "the rollout went on to h3"; }
+	[ "$(tree_sum "$TMP/r/two3")" = "$before" ] || fail "h3's tree changed"
+	echo "ok: remove-memory.yml: h1 ok, h2 failed with exit 3, h3 untouched"
 fi
 exit 0

@@ -154,7 +154,7 @@ changed_steps:
   elements: str
   sample: [ "offline-block memory35", "unbind-kmem kmem", "bind-devdax device_dax" ]
 failed_blocks:
-  description: The memory blocks memhotctl named in a failure (blocks with an error, and C(memoryN) named in its message).
+  description: The memory blocks memhotctl named in a failure, those whose write failed (an C(error) in its JSON), else the C(memoryN) its message names.
   returned: failure
   type: list
   elements: int
@@ -234,12 +234,12 @@ class Memhotctl(object):
 
     def fail(self, what, cmd, rc, out, err, doc, **extra):
         msg = (doc or {}).get('message') or err.strip() or out.strip()
-        named = set()
-        for b in (doc or {}).get('blocks') or []:
-            if b.get('error'):
-                named.add(b.get('block'))
-        for n in re.findall(r'\bmemory(\d+)\b', '%s\n%s' % (msg, err)):
-            named.add(int(n))
+        # the blocks whose write failed; when memhotctl failed before
+        # writing (no block has an error), the blocks its message names
+        named = set(b.get('block') for b in (doc or {}).get('blocks') or []
+                    if b.get('error'))
+        if not named:
+            named = set(int(n) for n in re.findall(r'\bmemory(\d+)\b', '%s\n%s' % (msg, err)))
         self.module.fail_json(
             msg='memhotctl %s failed with exit %d (%s): %s' % (what, rc, rc_meaning(rc), msg),
             rc=rc, rc_meaning=rc_meaning(rc), message=msg, command=cmd,

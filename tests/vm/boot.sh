@@ -52,6 +52,8 @@ if [ -x "$bin" ]; then
 fi
 cp "$VM_DIR/guest-main.sh" "$VM_DIR/guest-lib.sh" "$stage/"
 cp "$VM_DIR"/scenarios/*.sh "$stage/scenarios/" 2>/dev/null || true
+# the Ansible collection (scenarios/14-ansible.sh)
+[ ! -d "$VM_DIR/../../contrib/ansible" ] || cp -r "$VM_DIR/../../contrib/ansible" "$stage/ansible"
 
 : >"$stage/plan"
 for s in "$@"; do

@@ -133,7 +133,7 @@ rc_meaning:
   type: str
   sample: done
 message:
-  description: memhotctl's message (its JSON C(message), or its standard error when it printed no JSON).
+  description: memhotctl's message (its JSON C(message), the C(error) of its error document, or its standard error when it printed no JSON).
   returned: always
   type: str
   sample: "dax0.0: remove done"
@@ -233,7 +233,7 @@ class Memhotctl(object):
         return cmd, rc, out, err, parse_json(out)
 
     def fail(self, what, cmd, rc, out, err, doc, **extra):
-        msg = (doc or {}).get('message') or err.strip() or out.strip()
+        msg = (doc or {}).get('message') or (doc or {}).get('error') or err.strip() or out.strip()
         # the blocks whose write failed; when memhotctl failed before
         # writing (no block has an error), the blocks its message names
         named = set(b.get('block') for b in (doc or {}).get('blocks') or []

@@ -106,18 +106,10 @@ jqis '.msg | contains("no such dax device")' true
 # busy: the lock held by another memhotctl, a one-second deadline
 if command -v flock >/dev/null; then
 	B=$TREES/offline
-	flock -x "$MEMHOTCTL_RUNDIR/lock" sleep 10 &
-	holder=$!
-	i=0
-	while flock -n "$MEMHOTCTL_RUNDIR/lock" true; do
-		i=$((i + 1))
-		[ $i -lt 100 ] || fail "the holder never took the lock"
-		sleep 0.05
-	done
+	hold_lock
 	before=$(tree_sum "$B")
 	mod 1 "\"device\": \"dax0.0\", \"sysroot\": \"$B\", \"state\": \"system_ram\", \"timeout\": 1"
-	kill "$holder" 2>/dev/null || :
-	wait "$holder" 2>/dev/null || :
+	lock_holder_gone
 	jqis '[.rc, .changed, .failed_blocks]' '[3,false,[]]'
 	jqis '.rc_meaning | startswith("busy")' true
 	jqis '.msg | contains("another memhotctl holds")' true

@@ -36,19 +36,11 @@ run 0 -q offline dax0.0 --sysroot "$TMP/t3/two"
 if command -v flock >/dev/null; then
 	sh "$top_srcdir/tests/cli/mktree.sh" "$TMP/t4"
 	before=$(tree_sum "$TMP/t4/two")
-	flock -x "$MEMHOTCTL_RUNDIR/lock" sleep 10 &
-	holder=$!
-	i=0
-	while flock -n "$MEMHOTCTL_RUNDIR/lock" true; do
-		i=$((i + 1))
-		[ $i -lt 100 ] || fail "the holder never took the lock"
-		sleep 0.05
-	done
+	hold_lock
 	t0=$(date +%s%N)
 	run 3 --timeout 1 remove dax0.0 --sysroot "$TMP/t4/two"
 	ms=$((($(date +%s%N) - t0) / 1000000))
-	kill "$holder" 2>/dev/null || :	# gone already if the run outwaited it
-	wait "$holder" 2>/dev/null || :
+	lock_holder_gone
 	[ $ms -ge 900 ] && [ $ms -lt 5000 ] || fail "--timeout 1 with the lock held took $ms ms"
 	err_has "another memhotctl holds $MEMHOTCTL_RUNDIR/lock"
 	[ "$(tree_sum "$TMP/t4/two")" = "$before" ] || fail "the tree changed"

@@ -91,3 +91,21 @@ out_has() {
 jqt() {
 	[ "$(jq -r "$1" "$TMP/out")" = true ] || fail "jq '$1' is not true"
 }
+
+# hold_lock: another holder of the run directory's lock, for 10 s at most,
+# taken before this returns; lock_holder_gone ends it. Sets $holder.
+hold_lock() {
+	flock -x "$MEMHOTCTL_RUNDIR/lock" sleep 10 &
+	holder=$!
+	i=0
+	while flock -n "$MEMHOTCTL_RUNDIR/lock" true; do
+		i=$((i + 1))
+		[ $i -lt 100 ] || fail "the holder never took the lock"
+		sleep 0.05
+	done
+}
+
+lock_holder_gone() {
+	kill "$holder" 2>/dev/null || :	# gone already if the run outwaited it
+	wait "$holder" 2>/dev/null || :
+}

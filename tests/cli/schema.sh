@@ -125,17 +125,9 @@ R=$(fresh r3)
 	errjson 1 -j remove dax0.0 --sysroot "$R/two"
 )
 if command -v flock >/dev/null; then
-	flock -x "$MEMHOTCTL_RUNDIR/lock" sleep 10 &
-	holder=$!
-	i=0
-	while flock -n "$MEMHOTCTL_RUNDIR/lock" true; do
-		i=$((i + 1))
-		[ $i -lt 100 ] || fail "the holder never took the lock"
-		sleep 0.05
-	done
+	hold_lock
 	errjson 3 -j --timeout 1 remove dax0.0 --sysroot "$R/two"
-	kill "$holder" 2>/dev/null || :
-	wait "$holder" 2>/dev/null || :
+	lock_holder_gone
 fi
 
 # The validator is not a rubber stamp: each break of the contract fails it.

@@ -178,6 +178,23 @@ static void test_timeout(void)
 }
 
 /*
+ * A device killed right after the unbind: its blocks gone, no driver bound,
+ * and /proc/iomem as given (NULL: as the tree has it, kmem's range there).
+ */
+static void tree_unbound(struct tree *t, const char *iomem)
+{
+	char cmd[PATH_MAX + 64];
+
+	tree_create(t, "offline", "kmem", "Movable");
+	snprintf(cmd, sizeof(cmd), "rm -rf %s/" MEM "memory3[4-8]", t->dir);
+	if (system(cmd))
+		printf("# rm failed\n");
+	if (iomem)
+		tree_put(t, "proc/iomem", iomem);
+	tree_set_driver(t, NULL);
+}
+
+/*
  * The direction comes from the driver now: unbind_started 0 (its update
  * failed) on a device kmem already let go is finished, not "undone".
  */
@@ -187,14 +204,8 @@ static void test_direction(void)
 	struct mh_exec_result r;
 	struct tree t;
 	struct sim s;
-	char cmd[PATH_MAX + 64];
 
-	tree_create(&t, "offline", "kmem", "Movable");
-	snprintf(cmd, sizeof(cmd), "rm -rf %s/" MEM "memory3[4-8]", t.dir);
-	if (system(cmd))
-		printf("# rm failed\n");
-	tree_put(&t, "proc/iomem", "110000000-137ffffff : dax0.0");
-	tree_set_driver(&t, NULL);
+	tree_unbound(&t, "110000000-137ffffff : dax0.0");
 	write_journal(&t, false, "");
 	sim_install(&s, &t);
 	mh_recover(t.root, T_DEV, &o, &r);
@@ -213,15 +224,9 @@ static void test_finish(void)
 	struct mh_exec_result r;
 	struct tree t;
 	struct sim s;
-	char cmd[PATH_MAX + 64];
 
-	tree_create(&t, "offline", "kmem", "Movable");
 	/* Killed right after the unbind: blocks gone, iomem free, no driver. */
-	snprintf(cmd, sizeof(cmd), "rm -rf %s/" MEM "memory3[4-8]", t.dir);
-	if (system(cmd))
-		printf("# rm failed\n");
-	tree_put(&t, "proc/iomem", "110000000-137ffffff : dax0.0");
-	tree_set_driver(&t, NULL);
+	tree_unbound(&t, "110000000-137ffffff : dax0.0");
 	write_journal(&t, true, "");
 	sim_install(&s, &t);
 	mh_recover(t.root, T_DEV, &o, &r);
@@ -234,11 +239,7 @@ static void test_finish(void)
 	tree_destroy(&t);
 
 	/* The range is still System RAM: leaked, no bind. */
-	tree_create(&t, "offline", "kmem", "Movable");
-	snprintf(cmd, sizeof(cmd), "rm -rf %s/" MEM "memory3[4-8]", t.dir);
-	if (system(cmd))
-		printf("# rm failed\n");
-	tree_set_driver(&t, NULL);
+	tree_unbound(&t, NULL);
 	write_journal(&t, true, "");
 	sim_install(&s, &t);
 	mh_recover(t.root, T_DEV, &o, &r);
@@ -249,12 +250,7 @@ static void test_finish(void)
 	tree_destroy(&t);
 
 	/* /proc/iomem unreadable: not known, so not leaked; the journal stays. */
-	tree_create(&t, "offline", "kmem", "Movable");
-	snprintf(cmd, sizeof(cmd), "rm -rf %s/" MEM "memory3[4-8]", t.dir);
-	if (system(cmd))
-		printf("# rm failed\n");
-	tree_put(&t, "proc/iomem", "110000000-137ffffff dax0.0");
-	tree_set_driver(&t, NULL);
+	tree_unbound(&t, "110000000-137ffffff dax0.0");
 	write_journal(&t, true, "");
 	sim_install(&s, &t);
 	mh_recover(t.root, T_DEV, &o, &r);

@@ -20,21 +20,44 @@ const char *cli_first_error(void)
 	return first_error;
 }
 
+/*
+ * One line on stderr after "memhotctl: ". Control bytes are shown as \xHH:
+ * a name from the command line or a file name from a hostile tree must
+ * not drive the terminal. The first error is kept for -j's error document.
+ */
+static void say(bool error, const char *fmt, va_list ap)
+{
+	char msg[8192];
+	size_t n;
+
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	n = strlen(msg);
+	while (n && msg[n - 1] == '\n')
+		msg[--n] = '\0';
+	if (error) {
+		if (!first_error[0])
+			snprintf(first_error, sizeof(first_error), "%s", msg);
+		fflush(stdout);
+	}
+	fputs("memhotctl: ", stderr);
+	for (const char *p = msg; *p; p++) {
+		unsigned char c = (unsigned char)*p;
+
+		if (c < 0x20 || c == 0x7f)
+			fprintf(stderr, "\\x%02x", c);
+		else
+			fputc(c, stderr);
+	}
+	fputc('\n', stderr);
+}
+
 void cli_err(const char *fmt, ...)
 {
 	va_list ap;
 
-	if (!first_error[0]) {
-		va_start(ap, fmt);
-		vsnprintf(first_error, sizeof(first_error), fmt, ap);
-		va_end(ap);
-	}
-	fflush(stdout);
-	fputs("memhotctl: ", stderr);
 	va_start(ap, fmt);
-	vfprintf(stderr, fmt, ap);
+	say(true, fmt, ap);
 	va_end(ap);
-	fputc('\n', stderr);
 }
 
 void cli_info(const struct cli_ctx *ctx, const char *fmt, ...)
@@ -43,11 +66,9 @@ void cli_info(const struct cli_ctx *ctx, const char *fmt, ...)
 
 	if (ctx->quiet)
 		return;
-	fputs("memhotctl: ", stderr);
 	va_start(ap, fmt);
-	vfprintf(stderr, fmt, ap);
+	say(false, fmt, ap);
 	va_end(ap);
-	fputc('\n', stderr);
 }
 
 static void lib_log(enum mh_log_level lvl, const char *fmt, va_list ap)
@@ -58,10 +79,7 @@ static void lib_log(enum mh_log_level lvl, const char *fmt, va_list ap)
 		return;
 	if (lvl == MH_LOG_DEBUG && log_verbose < 2)
 		return;
-	fputs("memhotctl: ", stderr);
-	vfprintf(stderr, fmt, ap);
-	if (!*fmt || fmt[strlen(fmt) - 1] != '\n')
-		fputc('\n', stderr);
+	say(lvl == MH_LOG_ERR, fmt, ap);
 }
 
 void cli_setup_log(const struct cli_ctx *ctx)

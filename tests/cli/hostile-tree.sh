@@ -122,4 +122,18 @@ for cmd in status offline remove online recover; do
 	err_has "'dax\\x1b[1m\\x0a0.0'"
 done
 echo "escaped: $(cat "$TMP/err")"
+
+# 5. Whatever else a message quotes (a command, an option, a --sysroot or a
+# file name of a hostile tree) reaches the terminal escaped too.
+raw_esc_free() {
+	grep -q "$esc" "$TMP/err" && fail "$1: a raw ESC reached stderr"
+	[ "$(wc -l <"$TMP/err")" = 1 ] || fail "$1: more than one line"
+	err_has "$2"
+}
+run 2 "$(printf 'st\033[2Jatus')" --sysroot "$TREES/two"
+raw_esc_free "a command" "'st\x1b[2Jatus' is not a command"
+run 2 status "$(printf -- '--sys\033root')" --sysroot "$TREES/two"
+raw_esc_free "an option" "unknown option '--sys\x1broot'"
+run 1 status --sysroot "$(printf '%s/no\033[31m\nwhere' "$TMP")"
+raw_esc_free "a sysroot" "no\x1b[31m\x0awhere"
 exit 0

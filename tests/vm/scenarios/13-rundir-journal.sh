@@ -22,8 +22,11 @@ mkdir -p /run/lock && chmod 1777 /run/lock	# as on Debian
 # --- 1. a user's flock at the old path -------------------------------------
 nobody sh -c 'mkdir -p /run/lock/memhotctl && exec flock -x /run/lock/memhotctl/lock sleep 600' &
 holder=$!
-for _ in $(seq 50); do
-	flock -n /run/lock/memhotctl/lock true 2>/dev/null || break
+# Until the user's flock is there: the file must exist first (a probe
+# before the user's mkdir fails for want of the directory, not the lock).
+for _ in $(seq 300); do
+	[ -e /run/lock/memhotctl/lock ] &&
+		! flock -n /run/lock/memhotctl/lock true 2>/dev/null && break
 	sleep 0.1
 done
 check "user holds an flock on /run/lock/memhotctl/lock" \

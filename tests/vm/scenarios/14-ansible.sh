@@ -185,7 +185,7 @@ named=$(r 4 '.failed_blocks | map(tostring) | join(" ")')
 in_dev=0
 for b in $named; do dax_blocks "$dev" | grep -qx "$b" && in_dev=1; done
 check "busy: names a block of $dev (failed_blocks: ${named:-none})" test $in_dev = 1
-is "$named" "$(r 4 '[.result.blocks[] | select(.error != "") | .block | tostring] | join(" ")')" \
+is "$named" "$(r 4 '[.result.blocks[] | select((.error // "") != "") | .block | tostring] | join(" ")')" \
 	"busy: failed_blocks are the blocks memhotctl's JSON gives an error"
 check "busy: rolled back, every block online Normal" fact end normal
 is "$(cat "$AP/snap.end.world")" "$(cat "$AP/snap.busy.world")" "busy: nothing changed"

@@ -70,11 +70,6 @@ void cli_info(const struct cli_ctx *ctx, const char *fmt, ...)
 void cli_setup_log(const struct cli_ctx *ctx);
 /* Report a failed read of errpath; -EINVAL means unexpected content. */
 void cli_read_error(const char *what, const char *errpath, int err);
-/*
- * s as a terminal can show it: bytes outside printable ASCII (ESC, a
- * newline...) and the backslash as \xHH. Truncated to fit; returns buf.
- */
-const char *cli_escape(const char *s, char *buf, size_t len);
 
 /* Human size, as lsmem prints it ("128M", "1.8G"). */
 void cli_size_str(unsigned long long bytes, char *buf, size_t len);

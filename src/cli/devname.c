@@ -90,9 +90,9 @@ int cli_check_devname(struct cli_ctx *ctx, const char *name, bool must_exist)
 
 	if (mh_dax_name_valid(name)) {
 		cli_present_devices(ctx, present, sizeof(present));
-		/* the name is the user's: no escape sequence reaches the terminal */
+		/* the user's name: cli_err() shows its control bytes escaped */
 		cli_err("'%s': not a dax device name, expected daxX.Y (present: %s)",
-			cli_escape(name, shown, sizeof(shown)), present);
+			name, present);
 		return MH_EXIT_USAGE;
 	}
 	if (!must_exist)

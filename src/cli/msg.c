@@ -101,32 +101,6 @@ void cli_read_error(const char *what, const char *errpath, int err)
 		cli_err("%s: cannot read %s: %s", what, errpath, mh_strerror(err));
 }
 
-const char *cli_escape(const char *s, char *buf, size_t len)
-{
-	static const char hex[] = "0123456789abcdef";
-	size_t o = 0;
-
-	if (!len)
-		return "";
-	for (; *s; s++) {
-		unsigned char c = (unsigned char)*s;
-		bool plain = c >= 0x20 && c < 0x7f && c != '\\';
-
-		if (o + (plain ? 1 : 4) >= len)
-			break;
-		if (plain) {
-			buf[o++] = (char)c;
-			continue;
-		}
-		buf[o++] = '\\';
-		buf[o++] = 'x';
-		buf[o++] = hex[c >> 4];
-		buf[o++] = hex[c & 15];
-	}
-	buf[o] = '\0';
-	return buf;
-}
-
 int cli_need_root(struct cli_ctx *ctx)
 {
 	/*

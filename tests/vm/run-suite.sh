@@ -1,74 +1,89 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0-or-later
-# Run every scenario group of suite.conf on each kernel series, one boot per
-# group, one VM at a time. Prints per-kernel tallies and ends with one line
+# The real-kernel runner: every group of a suite file on each kernel series,
+# one boot per group (boot.sh), one VM at a time. Suites are data:
+#   GROUP PROFILE SCRIPT[:ARGS]...   (paths relative to tests/vm)
+# suite.conf holds the scenarios, kinds/suite*.conf the device kinds
+# (kinds/run-kinds.sh calls this with -s and -l). Prints per-script and
+# per-kernel tallies (tally.sh) and ends with one line
 # "N passed, M failed[, K skipped]"; exits 1 on any failure.
-#   run-suite.sh [-k SERIES]... [-g GROUP]... [-o OUTDIR]
-# MEMHOTCTL_BIN names the binary under test (default ./memhotctl).
+#   run-suite.sh [-k SERIES]... [-g GROUP]... [-s SUITE] [-l LIB] [-o OUTDIR]
+# -l LIB: stage each script with LIB prepended, so the guest needs no path
+# into the source tree. MEMHOTCTL_BIN names the binary under test (default
+# ./memhotctl). Per group: OUTDIR/SERIES/GROUP/ as boot.sh leaves it;
+# OUTDIR/suite.tap, OUTDIR/matrix (one row per script), OUTDIR/timings.
 set -uo pipefail
 . "$(dirname "$0")/common.sh"
+. "$VM_DIR/tally.sh"
 
-series=() groups=() out=$PWD/vm-results
-while getopts k:g:o: o; do
+series=() groups=() out=$PWD/vm-results suite=$VM_DIR/suite.conf lib='' label=suite
+while getopts k:g:o:s:l:n: o; do
 	case $o in
 	k) series+=("$OPTARG") ;;
 	g) groups+=("$OPTARG") ;;
 	o) out=$OPTARG ;;
+	s) suite=$OPTARG ;;
+	l) lib=$OPTARG ;;
+	n) label=$OPTARG ;;
 	*) exit 2 ;;
 	esac
 done
 [ ${#series[@]} -gt 0 ] || read -ra series <<<"$VM_SERIES_ALL"
 bin=${MEMHOTCTL_BIN:-$PWD/memhotctl}
 [ -x "$bin" ] || vm_die "no memhotctl binary at $bin (set MEMHOTCTL_BIN)"
-export MEMHOTCTL_BIN=$(realpath "$bin")
+MEMHOTCTL_BIN=$(realpath "$bin")
+export MEMHOTCTL_BIN
+[ -f "$suite" ] || vm_die "no suite file $suite"
+[ -z "$lib" ] || [ -f "$lib" ] || vm_die "no library $lib"
 # only what an earlier run left, never the directory itself
-rm -rf "$out/suite.tap" "$out/timings" "${series[@]/#/$out/}"
+rm -rf "$out/suite.tap" "$out/timings" "$out/matrix" "$out/staged" "${series[@]/#/$out/}"
 mkdir -p "$out"
 "$VM_DIR/kernels.sh" "${series[@]}" >/dev/null || vm_die "kernels"
 
-P=0 F=0 S=0
-summary=()
-t0=$(date +%s)
+# script SCRIPT[:ARGS] -> the path boot.sh runs[:ARGS]: with -l, a staged
+# copy with the library prepended
+script() {
+	local path=${1%%:*} args='' dst
+	[ "$path" = "$1" ] || args=:${1#*:}
+	if [ -z "$lib" ]; then
+		echo "$1"
+		return
+	fi
+	mkdir -p "$out/staged"
+	dst=$out/staged/$(basename "$path")
+	if [ ! -f "$dst" ]; then
+		{
+			echo '#!/bin/bash'
+			cat "$lib" "$VM_DIR/$path"
+		} >"$dst" || return 1
+	fi
+	echo "$dst$args"
+}
+
+tally_begin "$out"
 for k in "${series[@]}"; do
-	kp=0 kf=0 ks=0
+	kt0=$(date +%s)
 	while read -r g profile scripts; do
 		case "$g" in '' | \#*) continue ;; esac
 		if [ ${#groups[@]} -gt 0 ] && [[ " ${groups[*]} " != *" $g "* ]]; then
 			continue
 		fi
 		d=$out/$k/$g
+		run=()
+		for s in $scripts; do run+=("$(script "$s")") || vm_die "stage $s"; done
 		boot_ok=1
 		rm -rf "$d/json"
-		"$VM_DIR/boot.sh" -k "$k" -p "$profile" -o "$d" $scripts || boot_ok=0
+		gs=$(date +%s)
+		"$VM_DIR/boot.sh" -k "$k" -p "$profile" -o "$d" "${run[@]}" || boot_ok=0
+		secs=$(($(date +%s) - gs))
 		for s in $scripts; do
-			name=$(basename "$s" .sh)
-			if [ -f "$d/$name.tap" ]; then
-				read -r p f sk < <("$VM_DIR/tap-count.sh" "$d/$name.tap" "$(cat "$d/$name.rc" 2>/dev/null || echo 1)")
-			else
-				p=0 f=1 sk=0
-				echo "not ok - $name did not run (boot failed: see $d/console.log)" >"$d/$name.tap"
-			fi
-			{
-				echo "# ---- $k $g $name: $p passed, $f failed, $sk skipped"
-				cat "$d/$name.tap"
-			} >>"$out/suite.tap"
-			summary+=("$(printf '%-5s %-8s %-22s %3d passed %3d failed %3d skipped' "$k" "$g" "$name" "$p" "$f" "$sk")")
-			kp=$((kp + p)) kf=$((kf + f)) ks=$((ks + sk))
+			tally_script "$k" "$g" "$(basename "${s%%:*}" .sh)" "$d"
 		done
 		# the boot's JSON documents against the schema: one point per boot
-		read -r p f sk n < <(vm_json_check "$k $g" "$d" "$out/suite.tap")
-		summary+=("$(printf '%-5s %-8s %-22s %3d passed %3d failed %3d skipped' "$k" "$g" "json ($n docs)" "$p" "$f" "$sk")")
-		kp=$((kp + p)) kf=$((kf + f)) ks=$((ks + sk))
+		tally_json "$k" "$g" "$d"
 		[ $boot_ok = 1 ] || vm_log "$k/$g: boot failed"
-		echo "$k $g $(cat "$d/boot-seconds" 2>/dev/null || echo ?)s" >>"$out/timings"
-	done <"$VM_DIR/suite.conf"
-	summary+=("$(printf '%-5s total: %d passed, %d failed, %d skipped' "$k" "$kp" "$kf" "$ks")")
-	P=$((P + kp)) F=$((F + kf)) S=$((S + ks))
+		echo "$k $g guest $(cat "$d/boot-seconds" 2>/dev/null || echo ?)s, with staging ${secs}s" >>"$out/timings"
+	done <"$suite"
+	tally_series "$k" $(($(date +%s) - kt0))
 done
-printf '%s\n' "${summary[@]}"
-grep -h '^not ok' "$out/suite.tap" | head -n 40 | sed 's/^/  /'
-echo "suite: $(($(date +%s) - t0))s; boots: $(tr '\n' ' ' <"$out/timings"); results in $out"
-line="$P passed, $F failed"
-[ $S -eq 0 ] || line+=", $S skipped"
-echo "$line"
-[ $F -eq 0 ]
+tally_report "$label"

@@ -13,6 +13,7 @@ set -uo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 vm=$(dirname "$here")
 . "$vm/common.sh"
+. "$vm/tally.sh"
 
 series=() out= tmo= summary_only=0
 while getopts k:o:t:S o; do
@@ -96,8 +97,7 @@ for k in "${series[@]}"; do
 		n=$((n + 1))
 		tap=$o/$name.tap
 		rc=$(cat "$o/$name.rc" 2>/dev/null || echo none)
-		t=$(grep -cE '^(not )?ok ' "$tap" 2>/dev/null) || t=0
-		tf=$(grep -cE '^not ok ' "$tap" 2>/dev/null) || tf=0
+		read -r t tf < <(tally_points "$tap")
 		tests=$((tests + t)) tfail=$((tfail + tf))
 		# scenarios end with "# count: runs=N faults=N leaks=N"
 		c=$(sed -n 's/^# count: //p' "$tap" 2>/dev/null | tail -n1)
@@ -128,5 +128,5 @@ done
 echo "1..$n"
 echo "# scenarios $((n - js)), JSON checks $js, checks $tests ($tfail failed), memhotctl runs $runs, faults injected $faults, survived $survived (in passing scenarios), leaks $leaks"
 echo "# output: $out"
-echo "$((n - fail)) passed, $fail failed"
+tally_line $((n - fail)) $fail 0
 [ $fail = 0 ]

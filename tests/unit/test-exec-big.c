@@ -82,25 +82,14 @@ enum which { REMOVE, OFFLINE, ONLINE, ROLLBACK, PREPARE };
 /* Plan op on the tree, the last offline step failing EBUSY for ROLLBACK. */
 static bool run(struct tree *t, struct sim *s, enum which w, struct mh_exec_result *r)
 {
-	const char *names[] = { T_DEV };
-	struct mh_plan_opts po = { .zone = MH_ZONE_MOVABLE, .rebind = MH_REBIND_DEVDAX,
-				   .force = true };
 	enum mh_op op = w == ONLINE ? MH_OP_ONLINE : w == OFFLINE ? MH_OP_OFFLINE :
 			MH_OP_REMOVE;
 	struct mh_exec_opts o = { .max_retries = 1, .backoff_ms = 1, .journal = true };
-	struct mh_snapshot snap;
 	struct mh_plan plan;
-	char why[256], ep[256], rel[64];
-	int err;
+	char why[256] = "", rel[64];
 
-	err = mh_snapshot_take(t->root, names, 1, false, &snap, ep, sizeof(ep));
-	if (!check(!err, "snapshot"))
+	if (!check(!tree_plan(t, op, MH_ZONE_MOVABLE, &plan, why, sizeof(why)), why))
 		return false;
-	err = mh_plan_build(&snap, op, T_DEV, &po, &plan, why, sizeof(why));
-	if (!check(!err, why)) {
-		mh_snapshot_free(&snap);
-		return false;
-	}
 	if (w == ROLLBACK) {
 		size_t i = plan.nr_steps;
 
@@ -114,7 +103,6 @@ static bool run(struct tree *t, struct sim *s, enum which w, struct mh_exec_resu
 	mh_exec(t->root, &plan, &o, r);
 	printf("# %s\n", r->message);
 	mh_plan_free(&plan);
-	mh_snapshot_free(&snap);
 	return true;
 }
 

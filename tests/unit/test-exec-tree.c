@@ -1,5 +1,9 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
-/* Executor tests: plain-file machine and the kernel behind the write hook. */
+/*
+ * The unit tests' one sysfs-tree builder (plain files under a temporary
+ * directory: tree_*) and, for the executor tests, the kernel behind the
+ * write hook (sim_*).
+ */
 #include <errno.h>
 #include <fcntl.h>
 #include <inttypes.h>
@@ -10,6 +14,7 @@
 #include <sys/stat.h>
 
 #include "deadline.h"
+#include "snapshot.h"
 #include "test-exec-tree.h"
 
 #define MEM	"sys/devices/system/memory/"
@@ -101,9 +106,10 @@ bool tree_exists(struct tree *t, const char *rel)
 	return lstat(p, &st) == 0;
 }
 
-void tree_block(struct tree *t, uint64_t id, const char *state, const char *zones)
+void tree_block_node(struct tree *t, uint64_t id, const char *state, const char *zones,
+		     int node)
 {
-	char rel[PATH_MAX], p[PATH_MAX], v[32];
+	char rel[PATH_MAX], p[PATH_MAX], v[32], target[32];
 
 	snprintf(rel, sizeof(rel), MEM "memory%" PRIu64 "/state", id);
 	tree_put(t, rel, state);
@@ -114,10 +120,16 @@ void tree_block(struct tree *t, uint64_t id, const char *state, const char *zone
 	tree_put(t, rel, v);
 	snprintf(rel, sizeof(rel), MEM "memory%" PRIu64 "/removable", id);
 	tree_put(t, rel, "1");
-	snprintf(rel, sizeof(rel), MEM "memory%" PRIu64 "/node1", id);
+	snprintf(rel, sizeof(rel), MEM "memory%" PRIu64 "/node%d", id, node);
 	full(t, rel, p, sizeof(p));
-	if (symlink("../../node/node1", p) < 0 && errno != EEXIST)
+	snprintf(target, sizeof(target), "../../node/node%d", node);
+	if (symlink(target, p) < 0 && errno != EEXIST)
 		perror(p);
+}
+
+void tree_block(struct tree *t, uint64_t id, const char *state, const char *zones)
+{
+	tree_block_node(t, id, state, zones, 1);
 }
 
 void tree_set_driver(struct tree *t, const char *driver)
@@ -167,20 +179,32 @@ static void add_blocks(struct tree *t, const char *policy)
 	put_iomem(t, true);
 }
 
-int tree_create(struct tree *t, const char *policy, const char *driver, const char *zone)
+int tree_empty(struct tree *t)
 {
-	const char *drivers[] = { "kmem", "device_dax" };
-	char rel[PATH_MAX], v[64];
-	int i, k;
-
 	memset(t, 0, sizeof(*t));
 	snprintf(t->dir, sizeof(t->dir), "%s/mh-exec-XXXXXX", tree_base);
 	if (!mkdtemp(t->dir))
 		return -errno;
 	snprintf(t->rundir, sizeof(t->rundir), "%s/run", t->dir);
 	setenv("MEMHOTCTL_RUNDIR", t->rundir, 1);
-
 	tree_put(t, MEM "block_size_bytes", "8000000");
+	return 0;
+}
+
+int tree_open(struct tree *t)
+{
+	return mh_root_open(t->dir, &t->root);
+}
+
+int tree_create(struct tree *t, const char *policy, const char *driver, const char *zone)
+{
+	const char *drivers[] = { "kmem", "device_dax" };
+	char rel[PATH_MAX], v[64];
+	int i, k, err;
+
+	err = tree_empty(t);
+	if (err)
+		return err;
 	tree_put(t, MEM "auto_online_blocks", policy);
 	for (i = 0; i < 2; i++)
 		tree_block(t, (uint64_t)i, "online", "none");	/* boot memory */
@@ -212,7 +236,24 @@ int tree_create(struct tree *t, const char *policy, const char *driver, const ch
 	} else {
 		put_iomem(t, false);
 	}
-	return mh_root_open(t->dir, &t->root);
+	return tree_open(t);
+}
+
+int tree_plan(struct tree *t, enum mh_op op, enum mh_zone zone, struct mh_plan *plan,
+	      char *why, size_t len)
+{
+	const char *names[] = { T_DEV };
+	struct mh_plan_opts po = { .zone = zone, .rebind = MH_REBIND_DEVDAX, .force = true };
+	struct mh_snapshot snap;
+	int err;
+
+	memset(plan, 0, sizeof(*plan));
+	err = mh_snapshot_take(t->root, names, 1, false, &snap, why, len);
+	if (err)
+		return err;
+	err = mh_plan_build(&snap, op, T_DEV, &po, plan, why, len);
+	mh_snapshot_free(&snap);
+	return err;
 }
 
 void tree_destroy(struct tree *t)

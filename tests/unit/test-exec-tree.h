@@ -1,8 +1,9 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
- * Executor tests: a writable tree of plain files, and a small "kernel"
- * behind the write hook that does what the real one would (onlining sets
- * the zone, the kmem unbind removes the blocks and the iomem entry...).
+ * The unit tests' one sysfs-tree builder: a writable tree of plain files
+ * (tree_*); and for the executor tests a small "kernel" behind the write
+ * hook that does what the real one would (onlining sets the zone, the kmem
+ * unbind removes the blocks and the iomem entry...).
  */
 #ifndef MH_TEST_EXEC_TREE_H
 #define MH_TEST_EXEC_TREE_H
@@ -11,6 +12,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include "plan.h"
 #include "sysroot.h"
 
 #define T_DEV		"dax0.0"
@@ -35,14 +37,28 @@ struct tree {
  * "device_dax" (no blocks yet).
  */
 int tree_create(struct tree *t, const char *policy, const char *driver, const char *zone);
+/* A machine of nothing but block_size_bytes (128 MiB); its root not open yet. */
+int tree_empty(struct tree *t);
+/* Open t->root on the tree as it is now. */
+int tree_open(struct tree *t);
 void tree_destroy(struct tree *t);
+/*
+ * The planner's plan for op on dax0.0 as the tree stands (online: into
+ * zone; remove: device_dax bound again; no free-memory check), as the CLI
+ * builds it. 0, or -errno with why[] saying why.
+ */
+int tree_plan(struct tree *t, enum mh_op op, enum mh_zone zone, struct mh_plan *plan,
+	      char *why, size_t len);
 void tree_put(struct tree *t, const char *rel, const char *content);
 /* Content with the newline stripped, "" when missing. */
 const char *tree_get(struct tree *t, const char *rel, char *buf, size_t len);
 bool tree_exists(struct tree *t, const char *rel);
 /* Make rel a symlink to itself: any open of it fails with ELOOP. */
 void tree_loop(struct tree *t, const char *rel);
-void tree_block(struct tree *t, uint64_t id, const char *state, const char *zones);
+/* memoryID with its state, valid_zones, phys_index, removable and node link. */
+void tree_block_node(struct tree *t, uint64_t id, const char *state, const char *zones,
+		     int node);
+void tree_block(struct tree *t, uint64_t id, const char *state, const char *zones); /* node1 */
 void tree_set_driver(struct tree *t, const char *driver);	/* NULL: none */
 
 /* The simulated kernel, tracing every write as "memory34/state=offline[:EBUSY]". */

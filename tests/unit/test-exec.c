@@ -4,7 +4,9 @@
  * the write hook: order of writes, nothing else written, retries, the
  * EINVAL-already-offline rule, rollback into each block's zone, the race
  * before the unbind, leak detection, policy restore on every path, the
- * journal's timing.
+ * journal's timing. Every plan is the planner's (mh_plan_build() on the
+ * tree as the test set it up), as the CLI runs it: the offlines upwards
+ * with the lowest block (memory34) last, the onlines downwards.
  */
 #include <errno.h>
 #include <stdio.h>
@@ -29,14 +31,6 @@
 
 #define MEM "sys/devices/system/memory/"
 
-struct tplan {
-	struct mh_plan p;
-	struct mh_step steps[32];
-	uint64_t blocks[T_NBLOCKS];
-	enum mh_zone zone[T_NBLOCKS];
-	enum mh_block_state state[T_NBLOCKS];
-};
-
 static volatile int stop_flag;
 
 static void log_fn(enum mh_log_level lvl, const char *fmt, va_list ap)
@@ -46,74 +40,6 @@ static void log_fn(enum mh_log_level lvl, const char *fmt, va_list ap)
 	fprintf(stderr, "# lib: ");
 	vfprintf(stderr, fmt, ap);
 	fprintf(stderr, "\n");
-}
-
-static void add(struct tplan *t, enum mh_step_kind k, uint64_t block, enum mh_zone z,
-		const char *arg)
-{
-	struct mh_step *s = &t->steps[t->p.nr_steps++];
-
-	memset(s, 0, sizeof(*s));
-	s->kind = k;
-	s->block = block;
-	s->zone = z;
-	snprintf(s->arg, sizeof(s->arg), "%s", arg ? arg : "");
-}
-
-static void plan_init(struct tplan *t, enum mh_op op, enum mh_zone zone,
-		      enum mh_block_state state)
-{
-	int i;
-
-	memset(t, 0, sizeof(*t));
-	t->p.op = op;
-	snprintf(t->p.dev, sizeof(t->p.dev), "%s", T_DEV);
-	t->p.steps = t->steps;
-	t->p.blocks = t->blocks;
-	t->p.orig_zone = t->zone;
-	t->p.orig_state = t->state;
-	t->p.nr_blocks = T_NBLOCKS;
-	for (i = 0; i < T_NBLOCKS; i++) {
-		t->blocks[i] = T_FIRST + i;
-		t->zone[i] = zone;
-		t->state[i] = state;
-	}
-}
-
-/* What plan.c builds for remove: offline each, check, unbind, verify, rebind. */
-static void plan_remove(struct tplan *t, enum mh_op op)
-{
-	int i;
-
-	plan_init(t, op, MH_ZONE_MOVABLE, MH_BLOCK_ONLINE);
-	for (i = 0; i < T_NBLOCKS; i++)
-		add(t, MH_STEP_OFFLINE_BLOCK, T_FIRST + i, MH_ZONE_UNKNOWN, NULL);
-	if (op != MH_OP_REMOVE)
-		return;
-	add(t, MH_STEP_CHECK_OFFLINE, 0, MH_ZONE_UNKNOWN, NULL);
-	add(t, MH_STEP_UNBIND_KMEM, 0, MH_ZONE_UNKNOWN, "kmem");
-	add(t, MH_STEP_VERIFY_RELEASED, 0, MH_ZONE_UNKNOWN, NULL);
-	add(t, MH_STEP_BIND_DEVDAX, 0, MH_ZONE_UNKNOWN, "device_dax");
-	add(t, MH_STEP_SETTLE_UDEV, 0, MH_ZONE_UNKNOWN, NULL);
-}
-
-/* What plan.c builds for online of a devdax device under a policy. */
-static void plan_online(struct tplan *t, const char *policy, enum mh_zone zone)
-{
-	bool pol = strcmp(policy, "offline") != 0;
-	int i;
-
-	plan_init(t, MH_OP_ONLINE, MH_ZONE_UNKNOWN, MH_BLOCK_UNKNOWN);
-	add(t, MH_STEP_LOAD_KMEM, 0, MH_ZONE_UNKNOWN, "kmem");
-	if (pol)
-		add(t, MH_STEP_SET_POLICY, 0, MH_ZONE_UNKNOWN, "offline");
-	add(t, MH_STEP_UNBIND, 0, MH_ZONE_UNKNOWN, "device_dax");
-	add(t, MH_STEP_BIND_KMEM, 0, MH_ZONE_UNKNOWN, "kmem");
-	for (i = 0; i < T_NBLOCKS; i++)
-		add(t, MH_STEP_ONLINE_BLOCK, T_FIRST + i, zone, NULL);
-	if (pol)
-		add(t, MH_STEP_RESTORE_POLICY, 0, MH_ZONE_UNKNOWN, policy);
-	add(t, MH_STEP_SETTLE_UDEV, 0, MH_ZONE_UNKNOWN, NULL);
 }
 
 static struct mh_exec_opts opts(double timeout)
@@ -129,13 +55,13 @@ static struct mh_exec_opts opts(double timeout)
 
 /*
  * What every executor test sets up: a machine, the simulated kernel on
- * it, a plan to fill, the options and the result. On the test's stack:
- * the write hook keeps a pointer to s.
+ * it, the planner's plan, the options and the result. On the test's
+ * stack: the write hook keeps a pointer to s.
  */
 struct fixture {
 	struct tree t;
 	struct sim s;
-	struct tplan tp;
+	struct mh_plan plan;
 	struct mh_exec_opts o;
 	struct mh_exec_result r;
 };
@@ -147,21 +73,48 @@ static int fixture_begin(struct fixture *f, const char *policy, const char *driv
 	int err;
 
 	f->o = opts(10);
-	/* fixture_end() frees r, also when mh_exec() never ran */
+	/* fixture_end() frees r and plan, also when they were never made */
 	memset(&f->r, 0, sizeof(f->r));
+	memset(&f->plan, 0, sizeof(f->plan));
 	err = tree_create(&f->t, policy, driver, zone);
 	sim_install(&f->s, &f->t);
 	return err;
 }
 
+/*
+ * The planner's plan for op on the tree as it stands now (online: into
+ * zone). A test that changes the tree after this plays what changed after
+ * the CLI planned. No plan is a broken fixture: bail out.
+ */
+static void fixture_plan(struct fixture *f, enum mh_op op, enum mh_zone zone)
+{
+	char why[256] = "";
+
+	if (tree_plan(&f->t, op, zone, &f->plan, why, sizeof(why)) || !f->plan.nr_steps) {
+		printf("Bail out! no %s plan: %s\n", mh_op_name(op), why);
+		exit(1);
+	}
+}
+
+static void plan_remove(struct fixture *f, enum mh_op op)
+{
+	fixture_plan(f, op, MH_ZONE_MOVABLE);
+}
+
+static void plan_online(struct fixture *f, enum mh_zone zone)
+{
+	fixture_plan(f, MH_OP_ONLINE, zone);
+}
+
 static int fixture_exec(struct fixture *f)
 {
-	return mh_exec(f->t.root, &f->tp.p, &f->o, &f->r);
+	return mh_exec(f->t.root, &f->plan, &f->o, &f->r);
 }
 
 static void fixture_end(struct fixture *f)
 {
 	mh_exec_result_free(&f->r);
+	mh_plan_free(&f->plan);
 	sim_remove();
 	tree_destroy(&f->t);
 }
@@ -207,11 +160,12 @@ static void test_remove_ok(void)
 	int err;
 
 	ok(fixture_begin(&f, "offline", "kmem", "Movable") == 0, "remove: tree");
-	plan_remove(&f.tp, MH_OP_REMOVE);
+	plan_remove(&f, MH_OP_REMOVE);
 	err = fixture_exec(&f);	/* is_int evaluates twice */
 	is_int(err, 0, "remove: mh_exec returns 0");
 	is_str(mh_outcome_name(f.r.outcome), "done", "remove: outcome");
-	expect_trace(&f.s, OFF(34) " " OFF(35) " " OFF(36) " " OFF(37) " " OFF(38)
+	/* the lowest block last: see plan_offline_blocks() */
+	expect_trace(&f.s, OFF(35) " " OFF(36) " " OFF(37) " " OFF(38) " " OFF(34)
 		     " kmem/unbind=dax0.0 device_dax/bind=dax0.0", "remove");
 	/* unbind strictly after every offline */
 	for (i = 0; i < T_NBLOCKS; i++) {
@@ -227,7 +181,7 @@ static void test_remove_ok(void)
 	ok(f.r.policy_restored && !f.r.rolled_back && !f.r.raced, "remove: flags");
 	is_int(f.r.nr_blocks, T_NBLOCKS, "remove: every block in the result");
 	is_int(f.r.blocks[0].attempts, 1, "remove: one attempt each");
-	is_int(f.r.steps_done, f.tp.p.nr_steps, "remove: all steps done");
+	is_int(f.r.steps_done, f.plan.nr_steps, "remove: all steps done");
 	is_int(f.r.nr_offlined, T_NBLOCKS, "remove: 5 blocks offlined");
 	/* Journal written before the first change, unbind_started before the unbind. */
 	ok(f.s.journal[0] == '0', "remove: journal exists before the first offline");
@@ -243,15 +197,15 @@ static void test_retry_then_ok(void)
 	fixture_begin(&f, "offline", "kmem", "Movable");
 	sim_inject(&f.s, "memory35/state", "offline", EBUSY, 1);
 	sim_inject(&f.s, "memory36/state", "offline", EAGAIN, 2);
-	plan_remove(&f.tp, MH_OP_OFFLINE);
+	plan_remove(&f, MH_OP_OFFLINE);
 	fixture_exec(&f);
 	is_str(mh_outcome_name(f.r.outcome), "done", "EBUSY/EAGAIN retried: done");
 	is_int(f.r.blocks[1].attempts, 2, "memory35: 2 attempts");
 	is_int(f.r.blocks[2].attempts, 3, "memory36: 3 attempts");
-	expect_trace(&f.s, OFF(34) " " OFF(35) ":Device or resource busy " OFF(35) " "
+	expect_trace(&f.s, OFF(35) ":Device or resource busy " OFF(35) " "
 		     OFF(36) ":Resource temporarily unavailable " OFF(36)
-		     ":Resource temporarily unavailable " OFF(36) " " OFF(37) " " OFF(38),
-		     "retries");
+		     ":Resource temporarily unavailable " OFF(36) " " OFF(37) " " OFF(38)
+		     " " OFF(34), "retries");
 	fixture_end(&f);
 }
 
@@ -263,25 +217,24 @@ static void test_busy_rollback(void)
 	fixture_begin(&f, "offline", "kmem", "Movable");
 	/* memory35 lives in ZONE_NORMAL: it must come back there. */
 	tree_block(&f.t, 35, "online", "Normal");
-	sim_inject(&f.s, "memory36/state", "offline", EBUSY, 0);
-	plan_remove(&f.tp, MH_OP_REMOVE);
-	f.tp.zone[1] = MH_ZONE_NORMAL;
+	sim_inject(&f.s, "memory37/state", "offline", EBUSY, 0);
+	plan_remove(&f, MH_OP_REMOVE);
 	f.o.max_retries = 2;
 	fixture_exec(&f);
 	is_str(mh_outcome_name(f.r.outcome), "busy", "EBUSY exhausted: busy");
 	ok(f.r.rolled_back, "rolled_back set");
-	is_int(f.r.blocks[2].attempts, 3, "memory36: 1 + max_retries attempts");
-	is_int(f.r.blocks[2].err, EBUSY, "memory36: error EBUSY");
-	expect_trace(&f.s, OFF(34) " " OFF(35) " " OFF(36) ":Device or resource busy "
-		     OFF(36) ":Device or resource busy " OFF(36) ":Device or resource busy "
-		     "memory35/state=online_kernel memory34/state=online_movable",
+	is_int(f.r.blocks[3].attempts, 3, "memory37: 1 + max_retries attempts");
+	is_int(f.r.blocks[3].err, EBUSY, "memory37: error EBUSY");
+	expect_trace(&f.s, OFF(35) " " OFF(36) " " OFF(37) ":Device or resource busy "
+		     OFF(37) ":Device or resource busy " OFF(37) ":Device or resource busy "
+		     "memory36/state=online_movable memory35/state=online_kernel",
 		     "rollback");
 	ok(sim_find(&f.s, "kmem/unbind=dax0.0") < 0, "rollback: no unbind");
-	is_str(state_of(&f.t, 34, b, sizeof(b)), "online", "memory34 online again");
-	is_str(zone_of(&f.t, 34, b, sizeof(b)), "Movable", "memory34 back in Movable");
+	is_str(state_of(&f.t, 36, b, sizeof(b)), "online", "memory36 online again");
+	is_str(zone_of(&f.t, 36, b, sizeof(b)), "Movable", "memory36 back in Movable");
 	is_str(zone_of(&f.t, 35, b, sizeof(b)), "Normal", "memory35 back in Normal");
 	is_str(f.r.final_driver, "kmem", "device stays kmem");
-	ok(strstr(f.r.message, "memory36") && strstr(f.r.message, "memory34"),
+	ok(strstr(f.r.message, "memory37") && strstr(f.r.message, "memory36"),
 	   "message names the busy block and the rolled back ones: %s", f.r.message);
 	ok(!journal_exists(&f.t), "rollback: journal removed (known state)");
 	fixture_end(&f);
@@ -295,7 +248,7 @@ static void test_einval_already_offline(void)
 	/* Someone else offlined memory35 just before our write: EINVAL. */
 	sim_inject(&f.s, "memory35/state", "offline", EINVAL, 1);
 	sim_after(&f.s, "memory35/state", "offline", "memory35/state", "offline");
-	plan_remove(&f.tp, MH_OP_REMOVE);
+	plan_remove(&f, MH_OP_REMOVE);
 	fixture_exec(&f);
 	is_str(mh_outcome_name(f.r.outcome), "done", "EINVAL, block reads offline: done");
 	is_int(f.r.blocks[1].attempts, 1, "EINVAL not retried");
@@ -306,8 +259,8 @@ static void test_einval_already_offline(void)
 
 	/* Offline already when its step comes (after the plan): not offlined by us. */
 	fixture_begin(&f, "offline", "kmem", "Movable");
+	plan_remove(&f, MH_OP_OFFLINE);
 	tree_block(&f.t, 36, "offline", "Movable");
-	plan_remove(&f.tp, MH_OP_OFFLINE);
 	fixture_exec(&f);
 	is_str(mh_outcome_name(f.r.outcome), "done", "a block offline already: done");
 	ok(sim_find(&f.s, OFF(36)) < 0, "memory36 not written");
@@ -315,12 +268,12 @@ static void test_einval_already_offline(void)
 	fixture_end(&f);
 
 	fixture_begin(&f, "offline", "kmem", "Movable");
-	sim_inject(&f.s, "memory35/state", "offline", EINVAL, 1);
-	plan_remove(&f.tp, MH_OP_REMOVE);
+	sim_inject(&f.s, "memory36/state", "offline", EINVAL, 1);
+	plan_remove(&f, MH_OP_REMOVE);
 	fixture_exec(&f);
 	is_str(mh_outcome_name(f.r.outcome), "busy", "EINVAL, block still online: busy");
-	expect_trace(&f.s, OFF(34) " " OFF(35) ":Invalid argument "
-		     "memory34/state=online_movable", "EINVAL rollback");
+	expect_trace(&f.s, OFF(35) " " OFF(36) ":Invalid argument "
+		     "memory35/state=online_movable", "EINVAL rollback");
 	fixture_end(&f);
 }
 
@@ -329,11 +282,12 @@ static void test_eperm_final(void)
 	struct fixture f;
 
 	fixture_begin(&f, "offline", "kmem", "Movable");
-	sim_inject(&f.s, "memory34/state", "offline", EPERM, 0);
-	plan_remove(&f.tp, MH_OP_REMOVE);
+	/* memory35: the plan's first offline */
+	sim_inject(&f.s, "memory35/state", "offline", EPERM, 0);
+	plan_remove(&f, MH_OP_REMOVE);
 	fixture_exec(&f);
 	is_str(mh_outcome_name(f.r.outcome), "busy", "EPERM: cannot offline all");
-	is_int(f.r.blocks[0].attempts, 1, "EPERM not retried");
+	is_int(f.r.blocks[1].attempts, 1, "EPERM not retried");
 	is_int(f.s.n, 1, "EPERM: one write, nothing to roll back");
 	ok(!f.r.rolled_back, "nothing rolled back");
 	fixture_end(&f);
@@ -344,14 +298,15 @@ static void test_zone_none(void)
 	struct fixture f;
 
 	fixture_begin(&f, "offline", "kmem", "Movable");
-	tree_block(&f.t, 35, "online", "none");
-	plan_remove(&f.tp, MH_OP_REMOVE);
+	plan_remove(&f, MH_OP_REMOVE);
+	/* after the plan: the planner refuses a block spanning zones itself */
+	tree_block(&f.t, 36, "online", "none");
 	fixture_exec(&f);
 	is_str(mh_outcome_name(f.r.outcome), "busy", "zone none: refused, rolled back");
 	/* The kernel refuses the offline of a block without a single zone. */
-	expect_trace(&f.s, OFF(34) " memory35/state=offline:Invalid argument"
-		     " memory34/state=online_movable", "zone none");
-	ok(strstr(f.r.message, "memory35") != NULL, "message names memory35: %s", f.r.message);
+	expect_trace(&f.s, OFF(35) " memory36/state=offline:Invalid argument"
+		     " memory35/state=online_movable", "zone none");
+	ok(strstr(f.r.message, "memory36") != NULL, "message names memory36: %s", f.r.message);
 	fixture_end(&f);
 }
 
@@ -361,18 +316,19 @@ static void test_race(void)
 	char b[32];
 
 	fixture_begin(&f, "offline", "kmem", "Movable");
-	/* An agent onlines memory34 again right after our last offline. */
-	sim_after(&f.s, "memory38/state", "offline", "memory34/state", "online");
-	plan_remove(&f.tp, MH_OP_REMOVE);
+	/* An agent onlines memory35 again right after our last offline (memory34). */
+	sim_after(&f.s, "memory34/state", "offline", "memory35/state", "online");
+	plan_remove(&f, MH_OP_REMOVE);
 	fixture_exec(&f);
 	is_str(mh_outcome_name(f.r.outcome), "busy", "race: busy");
 	ok(f.r.raced, "race: raced set");
 	ok(sim_find(&f.s, "kmem/unbind=dax0.0") < 0, "race: kmem NOT unbound");
-	expect_trace(&f.s, OFF(34) " " OFF(35) " " OFF(36) " " OFF(37) " " OFF(38)
-		     " memory38/state=online_movable memory37/state=online_movable"
-		     " memory36/state=online_movable memory35/state=online_movable",
+	expect_trace(&f.s, OFF(35) " " OFF(36) " " OFF(37) " " OFF(38) " " OFF(34)
+		     " memory34/state=online_movable memory38/state=online_movable"
+		     " memory37/state=online_movable memory36/state=online_movable",
 		     "race rollback");
-	is_str(state_of(&f.t, 34, b, sizeof(b)), "online", "memory34 online");
+	is_str(state_of(&f.t, 35, b, sizeof(b)), "online", "memory35 online");
+	is_str(state_of(&f.t, 34, b, sizeof(b)), "online", "memory34 online again");
 	is_str(f.r.final_driver, "kmem", "race: still kmem");
 	fixture_end(&f);
 }
@@ -390,7 +346,7 @@ static void test_race_at_unbind(void)
 	fixture_begin(&f, "offline", "kmem", "Movable");
 	f.s.leak_on_unbind = true;
 	sim_before(&f.s, "kmem/unbind", "dax0.0", "memory36/state", "online");
-	plan_remove(&f.tp, MH_OP_REMOVE);
+	plan_remove(&f, MH_OP_REMOVE);
 	fixture_exec(&f);
 	is_str(mh_outcome_name(f.r.outcome), "busy", "race at unbind: busy, not leaked");
 	ok(f.r.raced, "race at unbind: raced set");
@@ -409,7 +365,7 @@ static void test_rollback_fails(void)
 	fixture_begin(&f, "offline", "kmem", "Movable");
 	sim_inject(&f.s, "memory36/state", "offline", EPERM, 0);
 	sim_inject(&f.s, "memory35/state", "online_movable", ENOMEM, 0);
-	plan_remove(&f.tp, MH_OP_REMOVE);
+	plan_remove(&f, MH_OP_REMOVE);
 	fixture_exec(&f);
 	is_str(mh_outcome_name(f.r.outcome), "partial", "rollback failed: partial");
 	ok(!f.r.rolled_back, "rollback failed: rolled_back not set");
@@ -436,7 +392,7 @@ static void test_slow_run_cleanup_bound(void)
 	fixture_begin(&f, "offline", "kmem", "Movable");
 	f.o.rollback_seconds = 0.2;
 	f.s.offline_delay_ms = 80;	/* 5 offlines: 0.4 s */
-	plan_remove(&f.tp, MH_OP_REMOVE);
+	plan_remove(&f, MH_OP_REMOVE);
 	fixture_exec(&f);
 	is_str(mh_outcome_name(f.r.outcome), "done", "slow offlines, then the rebind: done");
 	ok(!strcmp(f.r.final_driver, "device_dax"), "slow offlines: device_dax bound (%s; %s)",
@@ -445,14 +401,15 @@ static void test_slow_run_cleanup_bound(void)
 
 	fixture_begin(&f, "offline", "kmem", "Movable");
 	f.o.rollback_seconds = 0.2;
-	f.s.offline_delay_ms = 150;	/* memory34, 35: 0.3 s, then memory36 fails */
-	sim_inject(&f.s, "memory36/state", "offline", EPERM, 0);
-	plan_remove(&f.tp, MH_OP_REMOVE);
+	f.s.offline_delay_ms = 150;	/* memory35, 36: 0.3 s, then memory37 fails */
+	sim_inject(&f.s, "memory37/state", "offline", EPERM, 0);
+	plan_remove(&f, MH_OP_REMOVE);
 	fixture_exec(&f);
 	ok(f.r.outcome != MH_PARTIAL && f.r.rolled_back,
 	   "slow offlines, then a failure: rolled back, not partial (%s: %s)",
 	   mh_outcome_name(f.r.outcome), f.r.message);
 	is_str(state_of(&f.t, 35, st, sizeof(st)), "online", "memory35 back online");
+	is_str(state_of(&f.t, 36, st, sizeof(st)), "online", "memory36 back online");
 	fixture_end(&f);
 }
 
@@ -462,7 +419,7 @@ static void test_leaked(void)
 
 	fixture_begin(&f, "offline", "kmem", "Movable");
 	f.s.leak_on_unbind = true;
-	plan_remove(&f.tp, MH_OP_REMOVE);
+	plan_remove(&f, MH_OP_REMOVE);
 	fixture_exec(&f);
 	is_str(mh_outcome_name(f.r.outcome), "leaked", "range kept: leaked");
 	ok(sim_find(&f.s, "device_dax/bind=dax0.0") < 0, "leaked: no devdax bind");
@@ -487,7 +444,7 @@ static void test_unverified(void)
 	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
 		fixture_begin(&f, "offline", "kmem", "Movable");
 		sim_after(&f.s, "kmem/unbind", "dax0.0", "../../../../proc/iomem", bad[i]);
-		plan_remove(&f.tp, MH_OP_REMOVE);
+		plan_remove(&f, MH_OP_REMOVE);
 		fixture_exec(&f);
 		ok(f.r.outcome == MH_PARTIAL, "unreadable iomem %zu: partial, not leaked (%s: %s)",
 		   i, mh_outcome_name(f.r.outcome), f.r.message);
@@ -507,8 +464,8 @@ static void test_deadline_in_retries(void)
 	double el;
 
 	fixture_begin(&f, "offline", "kmem", "Movable");
-	sim_inject(&f.s, "memory35/state", "offline", EBUSY, 0);
-	plan_remove(&f.tp, MH_OP_REMOVE);
+	sim_inject(&f.s, "memory36/state", "offline", EBUSY, 0);
+	plan_remove(&f, MH_OP_REMOVE);
 	f.o.max_retries = 1000;
 	f.o.backoff_ms = 20;
 	mh_deadline_set(&f.o.deadline, 0.3);	/* from now, not from the tree's setup */
@@ -519,7 +476,7 @@ static void test_deadline_in_retries(void)
 	is_str(mh_outcome_name(f.r.outcome), "busy", "deadline in retries: busy");
 	is_int(f.r.err, ETIMEDOUT, "deadline: ETIMEDOUT");
 	ok(el >= 0.25 && el < 2.0, "deadline honoured (%.2f s)", el);
-	ok(sim_find(&f.s, "memory34/state=online_movable") >= 0,
+	ok(sim_find(&f.s, "memory35/state=online_movable") >= 0,
 	   "rollback done after the deadline");
 	fixture_end(&f);
 }
@@ -530,13 +487,13 @@ static void test_online_policy(void)
 	char b[32];
 
 	fixture_begin(&f, "online", "device_dax", NULL);
-	plan_online(&f.tp, "online", MH_ZONE_MOVABLE);
+	plan_online(&f, MH_ZONE_MOVABLE);
 	fixture_exec(&f);
 	is_str(mh_outcome_name(f.r.outcome), "done", "online: done");
 	expect_trace(&f.s, "auto_online_blocks=offline device_dax/unbind=dax0.0 "
-		     "kmem/bind=dax0.0 memory34/state=online_movable "
-		     "memory35/state=online_movable memory36/state=online_movable "
-		     "memory37/state=online_movable memory38/state=online_movable "
+		     "kmem/bind=dax0.0 memory38/state=online_movable "
+		     "memory37/state=online_movable memory36/state=online_movable "
+		     "memory35/state=online_movable memory34/state=online_movable "
 		     "auto_online_blocks=online", "online");
 	is_str(tree_get(&f.t, MEM "auto_online_blocks", b, sizeof(b)), "online",
 	       "online: policy restored");
@@ -557,7 +514,7 @@ static void test_online_zone_race(void)
 	/* A udev rule onlines memory36 into ZONE_NORMAL right after the bind. */
 	sim_after(&f.s, "kmem/bind", "dax0.0", "memory36/state", "online");
 	sim_after(&f.s, "kmem/bind", "dax0.0", "memory36/valid_zones", "Normal");
-	plan_online(&f.tp, "offline", MH_ZONE_MOVABLE);
+	plan_online(&f, MH_ZONE_MOVABLE);
 	fixture_exec(&f);
 	is_str(mh_outcome_name(f.r.outcome), "done", "online race: done");
 	ok(sim_find(&f.s, "memory36/state=offline") >= 0 &&
@@ -571,7 +528,7 @@ static void test_online_zone_race(void)
 	/* The policy write is refused: nothing else is tried. */
 	fixture_begin(&f, "online_movable", "device_dax", NULL);
 	sim_inject(&f.s, "auto_online_blocks", NULL, EACCES, 0);	/* policy write fails */
-	plan_online(&f.tp, "online_movable", MH_ZONE_MOVABLE);
+	plan_online(&f, MH_ZONE_MOVABLE);
 	fixture_exec(&f);
 	is_str(mh_outcome_name(f.r.outcome), "failed", "policy write refused: failed");
 	is_int(f.s.n, 1, "nothing written after the refused policy write");
@@ -585,7 +542,7 @@ static void test_online_fail_restores_policy(void)
 
 	fixture_begin(&f, "online", "device_dax", NULL);
 	sim_inject(&f.s, "memory36/state", "online_movable", ENOMEM, 0);
-	plan_online(&f.tp, "online", MH_ZONE_MOVABLE);
+	plan_online(&f, MH_ZONE_MOVABLE);
 	fixture_exec(&f);
 	is_str(mh_outcome_name(f.r.outcome), "partial", "online failure: partial");
 	is_str(f.s.trace[f.s.n - 1], "auto_online_blocks=online", "policy restored last");
@@ -598,7 +555,7 @@ static void test_online_fail_restores_policy(void)
 	fixture_begin(&f, "online", "device_dax", NULL);
 	f.s.stop = &stop_flag;
 	f.s.stop_after = "kmem/bind=dax0.0";
-	plan_online(&f.tp, "online", MH_ZONE_MOVABLE);
+	plan_online(&f, MH_ZONE_MOVABLE);
 	fixture_exec(&f);
 	is_int(f.r.err, EINTR, "stop flag: EINTR");
 	is_str(f.s.trace[f.s.n - 1], "auto_online_blocks=online", "stop: policy restored");
@@ -613,12 +570,12 @@ static void test_stop_offline(void)
 
 	fixture_begin(&f, "offline", "kmem", "Movable");
 	f.s.stop = &stop_flag;
-	f.s.stop_after = OFF(35);
-	plan_remove(&f.tp, MH_OP_REMOVE);
+	f.s.stop_after = OFF(36);
+	plan_remove(&f, MH_OP_REMOVE);
 	fixture_exec(&f);
 	is_str(mh_outcome_name(f.r.outcome), "busy", "stop during remove: busy");
-	expect_trace(&f.s, OFF(34) " " OFF(35) " memory35/state=online_movable "
-		     "memory34/state=online_movable", "stop: rolled back");
+	expect_trace(&f.s, OFF(35) " " OFF(36) " memory36/state=online_movable "
+		     "memory35/state=online_movable", "stop: rolled back");
 	fixture_end(&f);
 }
 
@@ -634,7 +591,7 @@ static void test_stop_after_unbind(void)
 	fixture_begin(&f, "offline", "kmem", "Movable");
 	f.s.stop = &stop_flag;
 	f.s.stop_after = "kmem/unbind=dax0.0";
-	plan_remove(&f.tp, MH_OP_REMOVE);
+	plan_remove(&f, MH_OP_REMOVE);
 	fixture_exec(&f);
 	is_str(mh_outcome_name(f.r.outcome), "done", "stop after the unbind: finished, done");
 	is_str(f.r.final_driver, "device_dax", "stop after the unbind: device_dax bound");
@@ -650,7 +607,7 @@ static void test_bind_new_id(void)
 
 	fixture_begin(&f, "offline", "kmem", "Movable");
 	sim_inject(&f.s, "device_dax/bind", NULL, ENODEV, 1);
-	plan_remove(&f.tp, MH_OP_REMOVE);
+	plan_remove(&f, MH_OP_REMOVE);
 	fixture_exec(&f);
 	is_str(mh_outcome_name(f.r.outcome), "done", "bind ENODEV then new_id: done");
 	ok(sim_find(&f.s, "device_dax/new_id=dax0.0") > sim_find(&f.s, "kmem/unbind=dax0.0"),
@@ -659,7 +616,6 @@ static void test_bind_new_id(void)
 	fixture_end(&f);
 }
 
-/* The real planner's plan for remove runs on the same tree. */
 /*
  * The kmem unbind outlives its SIGKILL (uninterruptible in the kernel):
  * played by a FIFO as kmem/unbind, whose open restarts after SIGINT, and a
@@ -680,7 +636,7 @@ static void test_unbind_left_running(void)
 	snprintf(p, sizeof(p), "%s/sys/bus/dax/drivers/kmem/unbind", f.t.dir);
 	unlink(p);
 	mkfifo(p, 0600);
-	plan_remove(&f.tp, MH_OP_REMOVE);
+	plan_remove(&f, MH_OP_REMOVE);
 	f.o.rollback_seconds = 5;
 	mh_deadline_set(&f.o.deadline, 1.0);
 	mh_write_tune(&tu);
@@ -698,37 +654,6 @@ static void test_unbind_left_running(void)
 	if (pid > 0) {
 		kill(pid, SIGKILL);
 		waitpid(pid, NULL, 0);
-	}
-	fixture_end(&f);
-}
-
-static void test_with_planner(void)
-{
-	const char *names[] = { T_DEV };
-	struct mh_snapshot snap;
-	struct mh_plan plan;
-	struct mh_plan_opts po = { .zone = MH_ZONE_MOVABLE, .rebind = MH_REBIND_DEVDAX,
-				   .force = true };
-	char why[256], ep[256];
-	struct fixture f;
-	int err;
-
-	fixture_begin(&f, "offline", "kmem", "Movable");
-	err = mh_snapshot_take(f.t.root, names, 1, false, &snap, ep, sizeof(ep));
-	is_int(err, 0, "planner: snapshot");
-	if (!err) {
-		err = mh_plan_build(&snap, MH_OP_REMOVE, T_DEV, &po, &plan, why, sizeof(why));
-		ok(err == 0, "planner: remove plan (%s)", why);
-		if (!err) {
-			mh_exec(f.t.root, &plan, &f.o, &f.r);
-			is_str(mh_outcome_name(f.r.outcome), "done", "planner plan: done");
-			/* the lowest block last: see plan_offline_blocks() */
-			expect_trace(&f.s, OFF(35) " " OFF(36) " " OFF(37) " " OFF(38) " "
-				     OFF(34) " kmem/unbind=dax0.0 device_dax/bind=dax0.0",
-				     "planner plan");
-			mh_plan_free(&plan);
-		}
-		mh_snapshot_free(&snap);
 	}
 	fixture_end(&f);
 }
@@ -777,7 +702,6 @@ int main(void)
 	test_stop_offline();
 	test_stop_after_unbind();
 	test_bind_new_id();
-	test_with_planner();
 	test_unbind_left_running();
 	test_adapters();
 	return tap_done();

@@ -27,18 +27,8 @@ mkbig() {
 	printf '00000000-3fffffff : System RAM\n' >"$t/proc/iomem"
 	dax "$t" dax0.0 kmem LNXSYSTM:00/LNXSYBUS:00/ACPI0012:00/ndbus0/region0 \
 		$((N * BS)) 1 $((FIRST * BS)):$(((LAST + 1) * BS - 1))
-	# blocks(), without a fork per block: one mkdir, one ln, builtins
-	m=$t/sys/devices/system/memory
-	(cd "$m" && seq -f "memory%.0f" $FIRST $LAST | xargs mkdir)
-	i=$FIRST
-	while [ $i -le $LAST ]; do
-		d=$m/memory$i
-		echo online >"$d/state"
-		printf '%08x\n' $i >"$d/phys_index"
-		echo Movable >"$d/valid_zones"
-		echo 1 >"$d/removable"
-		i=$((i + 1))
-	done
+	# no node links: blocks() then forks nothing per block
+	blocks "$t" $FIRST $LAST online Movable ""
 }
 
 for lim in 1024 256; do

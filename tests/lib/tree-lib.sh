@@ -15,10 +15,10 @@ BS=134217728
 # taken from the environment, so a stray export cannot change a tree.
 TREE_ONLINE_ATTR=0
 
-# block ROOT ID STATE VALID_ZONES NODE
-block() {
+# block_attrs ROOT ID STATE VALID_ZONES NODE: the attributes of an existing
+# memoryID dir; NODE "" for no node link. Builtins but the one ln.
+block_attrs() {
 	d=$1/sys/devices/system/memory/memory$2
-	mkdir -p "$d"
 	printf '%s\n' "$3" >"$d/state"
 	if [ "$TREE_ONLINE_ATTR" = 1 ]; then
 		if [ "$3" = online ]; then echo 1 >"$d/online"; else echo 0 >"$d/online"; fi
@@ -26,14 +26,23 @@ block() {
 	printf '%08x\n' "$2" >"$d/phys_index"
 	printf '%s\n' "$4" >"$d/valid_zones"
 	echo 1 >"$d/removable"
-	ln -s "../../node/node$5" "$d/node$5"	# dangles, as in captured trees
+	[ -z "$5" ] || ln -s "../../node/node$5" "$d/node$5"	# dangles, as in captured trees
 }
 
-# blocks ROOT FIRST LAST STATE VALID_ZONES NODE
+# block ROOT ID STATE VALID_ZONES NODE
+block() {
+	mkdir -p "$1/sys/devices/system/memory/memory$2"
+	block_attrs "$@"
+}
+
+# blocks ROOT FIRST LAST STATE VALID_ZONES NODE: the dirs in one mkdir, so a
+# device of thousands of blocks (NODE "": no links) takes no fork per block
 blocks() {
+	(cd "$1/sys/devices/system/memory" &&
+		seq -f "memory%.0f" "$2" "$3" | xargs -r mkdir -p)
 	i=$2
 	while [ "$i" -le "$3" ]; do
-		block "$1" "$i" "$4" "$5" "$6"
+		block_attrs "$1" "$i" "$4" "$5" "$6"
 		i=$((i + 1))
 	done
 }

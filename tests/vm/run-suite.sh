@@ -7,9 +7,9 @@
 # (kinds/run-kinds.sh calls this with -s and -l). Prints per-script and
 # per-kernel tallies (tally.sh) and ends with one line
 # "N passed, M failed[, K skipped]"; exits 1 on any failure.
-#   run-suite.sh [-k SERIES]... [-g GROUP]... [-s SUITE] [-l LIB] [-o OUTDIR]
+#   run-suite.sh [-k SERIES]... [-g GROUP]... [-s SUITE] [-l LIB] [-n LABEL] [-o OUTDIR]
 # -l LIB: stage each script with LIB prepended, so the guest needs no path
-# into the source tree. MEMHOTCTL_BIN names the binary under test (default
+# into the source tree. -n: the label of the timing line (default "suite"). MEMHOTCTL_BIN names the binary under test (default
 # ./memhotctl). Per group: OUTDIR/SERIES/GROUP/ as boot.sh leaves it;
 # OUTDIR/suite.tap, OUTDIR/matrix (one row per script), OUTDIR/timings.
 set -uo pipefail

@@ -61,13 +61,15 @@ def load(d):
         runs.setdefault((size, op, m), []).append({
             "round": r, "wall": wall, "user": usr, "sys": sys_, "cpu": usr + sys_,
             "rss": rss, "blocks": nb, "good": rc == 0 and f[10] == "ok"})
-    for name in ("vm-b3.info", "host.info"):
-        p = os.path.join(d, name)
-        if os.path.exists(p):
-            for line in open(p):
-                k, _, v = line.strip().partition(" ")
-                if k:
-                    info.setdefault(k, []).append(v)
+    p = os.path.join(d, "vm-b3.info")
+    if os.path.exists(p):
+        for line in open(p):
+            k, _, v = line.strip().partition(" ")
+            if k:
+                info.setdefault(k, []).append(v)
+    p = os.path.join(d, "boot-seconds")	# tests/vm/boot.sh's: the boot alone
+    if os.path.exists(p):
+        info["boot_s"] = [open(p).read().strip()]
     return runs, info
 
 
@@ -240,10 +242,12 @@ def report(all_a):
     for a in all_a:
         i = a["info"]
         p("### %s (%s)\n" % (a["series"], i.get("kernel", "?")))
-        p("memhotctl: %s; %s; guest: %s CPUs, MemTotal %s kB; rounds %s; udevd %s%s\n" % (
-            i.get("memhotctl", "?"), i.get("daxctl", "daxctl ?"), i.get("cpus", "?"),
-            i.get("memtotal_kb", "?"), i.get("rounds", "?"), i.get("udevd", "?"),
-            "; boot %s s" % i["boot_s"] if "boot_s" in i else ""))
+        cpus = i.get("cpus", "? ?").split(" ", 1)
+        p("memhotctl: %s; daxctl %s; guest: %s CPUs (%s), MemTotal %s kB; rounds %s; "
+          "udevd %s%s\n" % (
+              i.get("memhotctl", "?"), i.get("daxctl", "?"), cpus[0], cpus[-1],
+              i.get("memtotal_kb", "?"), i.get("rounds", "?"), i.get("udevd", "?"),
+              "; the boot took %s s" % i["boot_s"] if "boot_s" in i else ""))
         p("| blocks | op | raw | daxctl | memhotctl | x raw | x daxctl | failed |")
         p("|---:|---|---:|---:|---:|---:|---:|---:|")
         for s in a["sizes"]:
@@ -343,7 +347,7 @@ def plot(outdir, all_a):
     lines = []
     for i, a in enumerate(all_a):
         for k, op in enumerate(OPS):
-            for j, what in enumerate(("user+sys", "beyond raw's")):
+            for j, what in enumerate(("user+sys", "beyond raw")):
                 lines.append("'%s' index %d using 1:%d with linespoints lw 2 dt %d lc %d "
                              "title '%s %s, %s'" % (dat, i, 8 + 2 * k + j, i + 1,
                                                      2 * k + j + 1, op, what, a["series"]))

@@ -16,15 +16,19 @@
 # onlined movable; then ROUNDS rounds of raw sysfs writes (upwards, no
 # checks), daxctl and memhotctl, the order turning each round, each a
 # remove then an online; then `memhotctl status DEV` (the per-block
-# prediction where memhotctl has one). Every op runs under benchtime: wall
-# time, memhotctl's (or daxctl's, or raw's bash) user+sys CPU with the
-# children it waited for (memhotctl's writer), and peak RSS. After every op
+# prediction where memhotctl has one), and one more run of each method and
+# op with ftrace on the kernel's store functions (below). Every op runs
+# under benchtime: wall time, memhotctl's (or daxctl's, or raw's bash)
+# user+sys CPU with the children it waited for (memhotctl's writer), and
+# peak RSS. After every op
 # the device's place is checked from sysfs: an op that left it elsewhere is
 # recorded "wrong" and the device put back, never timed as a success.
 #
 # OUTDIR/vm-b3.data, one line per op:
 #   size op method round wall_s rc blocks user_s sys_s maxrss_kb state
-# (op remove|online|status; method raw|daxctl|memhotctl; state ok|wrong);
+# (op remove|online|status; method raw|daxctl|memhotctl; state ok|wrong;
+# round "ft": the ftrace run); OUTDIR/vm-b3.kwrites: "size op method
+# seconds n", the time in the kernel's store functions of each ft run;
 # OUTDIR/vm-b3.info: "key value" lines (kernel, versions, memory, setup
 # time per size, whether status predicts). Stdout is TAP.
 set -u
@@ -217,6 +221,47 @@ make_device() {
 	done
 	[ "$NB" = "$n" ]
 }
+# The kernel's own time in the store functions behind the state, unbind,
+# bind, new_id and remove_id writes, from ftrace's function_graph tracer
+# limited to them (as B1): the CPU a write costs counts as its writer's
+# system time, so memhotctl's own CPU is its user+sys minus this. One run
+# per method and op and size (round "ft", left out of the medians); sums in
+# OUTDIR/vm-b3.kwrites as "size op method seconds n". B3_FTRACE=0 skips it.
+TR=/sys/kernel/tracing
+STORES="state_store unbind_store bind_store new_id_store remove_id_store"
+ftrace_ready() {
+	local f
+	[ -e $TR/current_tracer ] || mount -t tracefs nodev $TR 2>/dev/null
+	[ -e $TR/current_tracer ] && grep -qw function_graph $TR/available_tracers || return 1
+	echo >$TR/set_ftrace_filter
+	for f in $STORES; do echo "$f" >>$TR/set_ftrace_filter 2>/dev/null; done
+	grep -qw state_store $TR/set_ftrace_filter || return 1
+	echo 1 >$TR/options/funcgraph-tail	# "} /* state_store */" on a split call
+	# 2,048 blocks of calls on each CPU's buffer, with room to spare
+	echo 4096 >$TR/buffer_size_kb
+}
+ftrace_pass() {
+	local m op
+	for m in "${METHODS[@]}"; do
+		for op in remove online; do
+			echo function_graph >$TR/current_tracer
+			echo >$TR/trace
+			echo 1 >$TR/tracing_on
+			timed $op $m ft
+			echo 0 >$TR/tracing_on
+			# " 1) @ 123456.7 us |  state_store();", or on the line
+			# "} /* state_store */" when the call was split: a duration
+			awk -v s=$SIZE -v m=$m -v op=$op '
+				/_store(\(\);| \*\/)/ && match($0, /[0-9.]+ us/) {
+					t += substr($0, RSTART, RLENGTH - 3); n++
+				}
+				END { printf "%d %s %s %.6f %d\n", s, op, m, t / 1e6, n }' \
+				$TR/trace >>"$OUT/vm-b3.kwrites"
+			echo nop >$TR/current_tracer
+		done
+	done
+}
+
 # Every block offline, the device to devdax, the namespace gone.
 drop_device() {
 	restore removed >/dev/null 2>&1
@@ -245,6 +290,13 @@ ndctl init-labels -f all >/dev/null 2>&1
 ndctl enable-region all >/dev/null 2>&1
 
 METHODS=(raw daxctl memhotctl)
+FTRACE=${B3_FTRACE:-${MH_GUEST_B3_FTRACE:-1}}
+: >"$OUT/vm-b3.kwrites"
+if [ "$FTRACE" != 0 ] && ! ftrace_ready; then
+	FTRACE=0
+	echo "# no ftrace function_graph here: no figure of memhotctl's own CPU"
+fi
+info "ftrace $FTRACE"
 for SIZE in $SIZES; do
 	t0=$SECONDS
 	if ! make_device "$SIZE"; then
@@ -270,6 +322,7 @@ for SIZE in $SIZES; do
 		done
 		timed status memhotctl $r
 	done
+	[ "$FTRACE" = 0 ] || ftrace_pass
 	drop_device
 done
 echo "1..$N"

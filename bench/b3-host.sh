@@ -10,7 +10,8 @@
 # OUTDIR gets b3.md, b3-time-per-block.png, b3.json and SERIES/ (the
 # guest's files). Environment: B3_SERIES ("6.1 6.12"), B3_ROUNDS (5),
 # B3_SIZES ("64 256 1024 2048"), B3_UDEVD (0), B3_TIMEOUT (seconds for one
-# boot's script, 18000).
+# boot's script, 18000), B3_FTRACE (1; 0: no ftrace run, so no figure of
+# memhotctl's own CPU).
 set -uo pipefail
 
 here=$(cd "$(dirname "$0")" && pwd)
@@ -43,6 +44,7 @@ for s in $series; do
 	mkdir -p "$o"
 	echo "b3: booting $s (sizes $sizes, rounds $rounds); output in $o" >&2
 	MEMHOTCTL_BIN=$bin MH_GUEST_B3_BENCHTIME=$bt/benchtime \
+		MH_GUEST_B3_FTRACE=${B3_FTRACE:-1} \
 		flock "$lock" bash "$boot" -k "$s" -p "$here/b3-profile.conf" \
 		-o "$o" "$here/vm-b3.sh:$rounds,$sizes" 2>"$o/boot.err" || rc=1
 	dirs+=("$s=$o")

@@ -435,7 +435,8 @@ def main(argv):
 
 
 def self_test():
-    """Figures from a crafted data set whose answers are known by hand."""
+    """Figures from a crafted data set whose answers are known by hand, and
+    from one a guest recorded (bench/b3-testdata)."""
     lines, kw = [], []
     # 64 blocks: raw 1.0/2.0 s, daxctl 1.2/1.2, memhotctl 0.9/1.1 (remove,
     # rounds 1-2); round 3's memhotctl remove failed (wrong state) at 0.1 s.
@@ -504,6 +505,23 @@ def self_test():
     check("status row", "plain status" in md, True)
     check("smoke sizes said",
           "(largest measured: 256 blocks)" in t["remove own CPU/block flat 64 -> 256"][1], True)
+    # Recorded: what vm-b3.sh wrote in a 6.12 guest (the first smoke run,
+    # 64 and 256 blocks, 2 rounds, no ftrace run), figures by hand.
+    runs, info = load(os.path.join(os.path.dirname(os.path.abspath(__file__)), "b3-testdata"))
+    a = analyse("6.12", runs, info)
+    check("recorded: sizes", a["sizes"], [64, 256])
+    check("recorded: every op passed", sum(r["failed"] for r in a["rows"]), 0)
+    check("recorded: timed ops", sum(r["wall"]["n"] for r in a["rows"]), 28)
+    r = find(a, 64, "remove", "memhotctl")
+    check("recorded: 64 remove median", r["wall"]["median"], (1.689252 + 1.710855) / 2)
+    check("recorded: 64 remove peak RSS", r["rss"]["max"], 2060)
+    r = find(a, 256, "online", "memhotctl")
+    check("recorded: 256 online x raw", r["x_raw"],
+          (2.873060 + 6.720556) / (6.136848 + 10.265299))
+    check("recorded: 256 online paired raw", r["paired_raw"]["median"],
+          (2.873060 / 6.136848 + 6.720556 / 10.265299) / 2)
+    check("recorded: no own CPU without an ftrace run", r["own"], None)
+    check("recorded: kernel", a["info"]["kernel"], "6.12.118+deb12-amd64")
     for f in fails:
         print("not ok - " + f)
     print("b3-report self-test: %s" % ("FAIL" if fails else "ok"))

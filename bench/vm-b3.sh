@@ -264,7 +264,7 @@ ftrace_pass() {
 
 # Every block offline, the device to devdax, the namespace gone.
 drop_device() {
-	restore removed >/dev/null 2>&1
+	[ -z "${DEV:-}" ] || [ ! -e "$SYS_DAX/devices/$DEV" ] || restore removed >/dev/null 2>&1
 	ndctl destroy-namespace -f all >/dev/null 2>&1
 }
 

@@ -112,7 +112,7 @@ static int run_one(struct cli_ctx *ctx, const char *dev, struct mh_exec_opts *eo
 	return ret;
 }
 
-int cmd_recover(struct cli_ctx *ctx)
+static int recover_run(struct cli_ctx *ctx)
 {
 	struct mh_exec_opts eo;
 	char **names = NULL;
@@ -187,3 +187,11 @@ out:
 	free(names);
 	return ret;
 }
+
+const struct cli_cmd cli_cmd_recover = {
+	.name = "recover",
+	.usage = "recover [DEV]",
+	.summary = "finish or undo an operation that was killed",
+	.changing = true,
+	.run = recover_run,
+};

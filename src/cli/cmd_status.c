@@ -16,6 +16,14 @@
 
 #define HP_PARAMS_DIR "sys/module/memory_hotplug/parameters"
 
+static bool status_all_blocks;
+
+static const struct cli_option status_opts[] = {
+	{ "blocks", NULL, "status: list every memory block of the system",
+	  .flag = &status_all_blocks },
+	{ NULL },
+};
+
 static int param_cmp(const void *a, const void *b)
 {
 	return strcmp(a, b);
@@ -155,7 +163,7 @@ static void pending_journal(struct cli_ctx *ctx, const char *dev, struct status_
 	mh_journal_free(&j);
 }
 
-int cmd_status(struct cli_ctx *ctx)
+static int status_run(struct cli_ctx *ctx)
 {
 	struct mh_snapshot snap = { 0 };
 	struct hp_config hp = { .movable_node = -1 };
@@ -165,7 +173,7 @@ int cmd_status(struct cli_ctx *ctx)
 	size_t nr_names = 0, n = 0;
 	int rc, ret = MH_EXIT_OK;
 
-	if (ctx->blocks) {
+	if (status_all_blocks) {
 		if (ctx->nargs) {
 			cli_err("status --blocks takes no device");
 			return MH_EXIT_USAGE;
@@ -244,3 +252,11 @@ done:
 	mh_snapshot_free(&snap);
 	return ret;
 }
+
+const struct cli_cmd cli_cmd_status = {
+	.name = "status",
+	.usage = "status [DEV...|all] [--blocks]",
+	.summary = "show dax devices, their memory blocks and the hotplug configuration",
+	.opts = status_opts,
+	.run = status_run,
+};

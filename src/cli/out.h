@@ -1,11 +1,12 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
-/* Result printers: JSON (json_out.c) and human tables (table_out.c). */
+/* Result printers: JSON (json_out.c) and every human rendering (human_out.c). */
 #ifndef MH_CLI_OUT_H
 #define MH_CLI_OUT_H
 
 #include <stdbool.h>
 #include "cli.h"
 #include "exec.h"
+#include "journal.h"
 #include "snapshot.h"
 
 #define HP_MAX_PARAMS 16
@@ -56,6 +57,14 @@ void json_error(const char *command, int exit_code, const char *message);
 int table_status(const struct cli_ctx *ctx, const struct hp_config *hp,
 		 uint64_t block_size, const struct status_dev *devs, size_t n);
 int table_blocks(const struct mh_blocks *b);
+
+void cli_human_progress(const struct mh_plan *plan, size_t idx, bool done, int err,
+			int verbose);
+void cli_human_plan(const struct mh_plan *p);
+void cli_human_result(const struct mh_plan *p, const struct mh_exec_result *r);
+void cli_human_nothing_to_recover(const char *dev);
+void cli_human_recover_plan(const char *dev, const char *msg, const struct mh_journal *j);
+void cli_human_recover_result(const char *dev, const struct mh_exec_result *res, bool quiet);
 
 /* Verdict shown for a block in the REMOVABLE column / "removable" key. */
 bool block_removable(const struct mh_block *blk);

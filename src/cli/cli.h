@@ -10,7 +10,7 @@
 #include "plan.h"
 #include "exec.h"
 
-#define MH_DEFAULT_TIMEOUT 120.0
+#define CLI_DEFAULT_TIMEOUT 120.0
 
 /* The common options, parsed in main.c; a command's own are in its file. */
 struct cli_ctx {
@@ -57,10 +57,10 @@ extern const struct cli_cmd cli_cmd_remove;
 extern const struct cli_cmd cli_cmd_recover;
 
 /* run_op.c: the common runner of online/offline/remove. */
-int run_op(struct cli_ctx *ctx, enum mh_op op, const struct mh_plan_opts *popts);
-enum mh_exit outcome_exit(enum mh_outcome o);
+int cli_run_op(struct cli_ctx *ctx, enum mh_op op, const struct mh_plan_opts *popts);
+enum mh_exit cli_outcome_exit(enum mh_outcome o);
 /* The exit status of an mh_exec()/mh_recover() return and result. */
-enum mh_exit result_exit(int rc, struct mh_exec_result *res);
+enum mh_exit cli_result_exit(int rc, struct mh_exec_result *res);
 /* Deadline, retries, udev, journal and SIGINT/SIGTERM handling for mh_exec(). */
 void cli_exec_opts(struct cli_ctx *ctx, struct mh_exec_opts *eo, void *progress);
 /* Live, or MEMHOTCTL_RUNDIR given: a lock to take and journals to keep. */

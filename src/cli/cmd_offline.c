@@ -6,7 +6,7 @@ static int offline_run(struct cli_ctx *ctx)
 {
 	struct mh_plan_opts po = { .zone = MH_ZONE_MOVABLE };
 
-	return run_op(ctx, MH_OP_OFFLINE, &po);
+	return cli_run_op(ctx, MH_OP_OFFLINE, &po);
 }
 
 const struct cli_cmd cli_cmd_offline = {

@@ -18,7 +18,7 @@ static int online_run(struct cli_ctx *ctx)
 		cli_err("invalid --zone '%s': expected movable or normal", online_zone);
 		return MH_EXIT_USAGE;
 	}
-	return run_op(ctx, MH_OP_ONLINE, &po);
+	return cli_run_op(ctx, MH_OP_ONLINE, &po);
 }
 
 const struct cli_cmd cli_cmd_online = {

@@ -39,7 +39,7 @@ static int dry_one(struct cli_ctx *ctx, const char *dev)
 		if (!ctx->json)
 			cli_human_nothing_to_recover(dev);
 		else
-			json_op(&(struct op_report){ .dev = dev, .op = "recover", .dry_run = true,
+			cli_json_op(&(struct cli_op_report){ .dev = dev, .op = "recover", .dry_run = true,
 				.outcome = "done", .message = "nothing to recover", .driver = "" });
 		return MH_EXIT_OK;
 	}
@@ -63,7 +63,7 @@ static int dry_one(struct cli_ctx *ctx, const char *dev)
 		};
 
 		snprintf(p.dev, sizeof(p.dev), "%s", dev);
-		json_op(&(struct op_report){ .plan = &p, .dev = dev, .op = "recover",
+		cli_json_op(&(struct cli_op_report){ .plan = &p, .dev = dev, .op = "recover",
 			.dry_run = true, .outcome = "done", .message = msg, .driver = "" });
 	} else {
 		cli_human_recover_plan(dev, msg, &j);
@@ -80,16 +80,16 @@ static int run_one(struct cli_ctx *ctx, const char *dev, struct mh_exec_opts *eo
 	rc = cli_has_rundir(ctx) ? mh_recover(ctx->root, dev, eo, &res) : -ENOENT;
 	if (rc == -ENOENT) {
 		if (ctx->json)
-			json_op(&(struct op_report){ .dev = dev, .op = "recover",
+			cli_json_op(&(struct cli_op_report){ .dev = dev, .op = "recover",
 				.outcome = "done", .message = "nothing to recover", .driver = "" });
 		else if (!ctx->quiet)
 			cli_human_nothing_to_recover(dev);
 		mh_exec_result_free(&res);
 		return MH_EXIT_OK;
 	}
-	ret = result_exit(rc, &res);
+	ret = cli_result_exit(rc, &res);
 	if (ctx->json) {
-		json_op(&(struct op_report){ .res = &res, .dev = dev, .op = "recover",
+		cli_json_op(&(struct cli_op_report){ .res = &res, .dev = dev, .op = "recover",
 			.code = ret, .outcome = mh_outcome_name(res.outcome),
 			.message = res.message });
 	} else {
@@ -156,7 +156,7 @@ static int recover_run(struct cli_ctx *ctx)
 	}
 	if (ctx->json && !ctx->nargs) {
 		printf("[\n");
-		json_printed = true;
+		cli_json_printed = true;
 	}
 	for (size_t i = 0; i < n; i++) {
 		int r;

@@ -31,7 +31,7 @@ static int remove_run(struct cli_ctx *ctx)
 			return MH_EXIT_USAGE;
 		}
 	}
-	return run_op(ctx, MH_OP_REMOVE, &po);
+	return cli_run_op(ctx, MH_OP_REMOVE, &po);
 }
 
 const struct cli_cmd cli_cmd_remove = {

@@ -14,7 +14,7 @@
 
 #include "out.h"
 
-const char *mode_name(enum mh_dax_driver d)
+const char *cli_mode_name(enum mh_dax_driver d)
 {
 	switch (d) {
 	case MH_DRIVER_KMEM: return "system-ram";
@@ -23,7 +23,7 @@ const char *mode_name(enum mh_dax_driver d)
 	}
 }
 
-const char *zone_title(enum mh_zone z)
+const char *cli_zone_title(enum mh_zone z)
 {
 	switch (z) {
 	case MH_ZONE_MOVABLE: return "Movable";
@@ -33,7 +33,7 @@ const char *zone_title(enum mh_zone z)
 	}
 }
 
-void ids_str(const uint64_t *ids, size_t n, char *buf, size_t len)
+void cli_ids_str(const uint64_t *ids, size_t n, char *buf, size_t len)
 {
 	size_t off = 0, i = 0;
 
@@ -53,7 +53,7 @@ void ids_str(const uint64_t *ids, size_t n, char *buf, size_t len)
 	}
 }
 
-bool block_removable(const struct mh_block *blk)
+bool cli_block_removable(const struct mh_block *blk)
 {
 	if (blk->state == MH_BLOCK_OFFLINE)
 		return true;
@@ -98,7 +98,7 @@ static int digits(uint64_t v)
 	return n;
 }
 
-int table_blocks(const struct mh_blocks *b)
+int cli_human_blocks(const struct mh_blocks *b)
 {
 	int wsize = 4, wstate = 5, wblock = 5, wnode = 4, wzones = 5;
 	uint64_t on = 0, off = 0;
@@ -130,7 +130,7 @@ int table_blocks(const struct mh_blocks *b)
 		const char *rm = "";
 
 		if (blk->state == MH_BLOCK_ONLINE) {
-			rm = block_removable(blk) ? "yes" : "no";
+			rm = cli_block_removable(blk) ? "yes" : "no";
 			on += b->block_size;
 		} else if (blk->state == MH_BLOCK_OFFLINE) {
 			off += b->block_size;
@@ -174,7 +174,7 @@ static void print_table(struct libscols_table *tb)
 	scols_unref_table(tb);
 }
 
-static int hotplug_table(const struct hp_config *hp, uint64_t block_size)
+static int hotplug_table(const struct mh_hotplug_config *hp, uint64_t block_size)
 {
 	static const char *const cols[] = { "SETTING", "VALUE" };
 	struct libscols_table *tb = new_table(cols, 2);
@@ -213,7 +213,7 @@ static int hotplug_table(const struct hp_config *hp, uint64_t block_size)
 	return 0;
 }
 
-static void dev_blocks_table(const struct status_dev *sd, uint64_t bs)
+static void dev_blocks_table(const struct cli_status_dev *sd, uint64_t bs)
 {
 	static const char *const cols[] = { ">BLOCK", "RANGE", "STATE", "ZONES", ">NODE" };
 	struct libscols_table *tb;
@@ -242,8 +242,8 @@ static void dev_blocks_table(const struct status_dev *sd, uint64_t bs)
 	print_table(tb);
 }
 
-int table_status(const struct cli_ctx *ctx, const struct hp_config *hp,
-		 uint64_t block_size, const struct status_dev *devs, size_t n)
+int cli_human_status(const struct cli_ctx *ctx, const struct mh_hotplug_config *hp,
+		 uint64_t block_size, const struct cli_status_dev *devs, size_t n)
 {
 	static const char *const cols[] = { "DEVICE", "DRIVER", "MODE", "KIND", ">SIZE",
 		">NODE", "BLOCKS", ">ONLINE", "REMOVABLE", "BACKING" };
@@ -266,7 +266,7 @@ int table_status(const struct cli_ctx *ctx, const struct hp_config *hp,
 
 		scols_line_set_data(ln, 0, d->name);
 		scols_line_set_data(ln, 1, d->driver == MH_DRIVER_NONE ? "-" : d->driver_name);
-		scols_line_set_data(ln, 2, mode_name(d->driver));
+		scols_line_set_data(ln, 2, cli_mode_name(d->driver));
 		scols_line_set_data(ln, 3, mh_dax_kind_name(d->kind));
 		cli_size_str(d->size, buf, sizeof(buf));
 		scols_line_set_data(ln, 4, buf);
@@ -274,7 +274,7 @@ int table_status(const struct cli_ctx *ctx, const struct hp_config *hp,
 		scols_line_set_data(ln, 5, buf);
 		for (size_t j = 0; ids && j < v->nr_blocks; j++)
 			ids[j] = v->blocks[j]->id;
-		ids_str(ids, ids ? v->nr_blocks : 0, buf, sizeof(buf));
+		cli_ids_str(ids, ids ? v->nr_blocks : 0, buf, sizeof(buf));
 		free(ids);
 		scols_line_set_data(ln, 6, buf[0] ? buf : "-");
 		snprintf(buf, sizeof(buf), "%zu/%zu", v->nr_online, v->nr_total);
@@ -394,8 +394,8 @@ void cli_human_result(const struct mh_plan *p, const struct mh_exec_result *r)
 		const struct mh_block_result *b = &r->blocks[i];
 
 		printf("  memory%llu: %s%s%s%s%s%s\n", (unsigned long long)b->block,
-		       mh_block_state_name(b->state), *zone_title(b->zone) ? " " : "",
-		       zone_title(b->zone), b->err ? " (" : "",
+		       mh_block_state_name(b->state), *cli_zone_title(b->zone) ? " " : "",
+		       cli_zone_title(b->zone), b->err ? " (" : "",
 		       b->err ? strerror(b->err) : "", b->err ? ")" : "");
 	}
 	if (!r->policy_restored)
@@ -417,7 +417,7 @@ void cli_human_recover_plan(const char *dev, const char *msg, const struct mh_jo
 	printf("%s: %s (dry run, nothing changed)\n", dev, msg);
 	for (size_t i = 0; i < j->nr_blocks; i++)
 		printf("  memory%llu: was %s %s\n", (unsigned long long)j->blocks[i],
-		       mh_block_state_name(j->orig_state[i]), zone_title(j->orig_zone[i]));
+		       mh_block_state_name(j->orig_state[i]), cli_zone_title(j->orig_zone[i]));
 }
 
 /* recover: done (unless quiet), or the outcome and every block as it is now. */
@@ -433,5 +433,5 @@ void cli_human_recover_result(const char *dev, const struct mh_exec_result *res,
 	for (size_t i = 0; i < res->nr_blocks; i++)
 		printf("  memory%llu: %s %s\n", (unsigned long long)res->blocks[i].block,
 		       mh_block_state_name(res->blocks[i].state),
-		       zone_title(res->blocks[i].zone));
+		       cli_zone_title(res->blocks[i].zone));
 }

@@ -365,7 +365,7 @@ static int open_root(struct cli_ctx *ctx)
 /* Parse, then whatever was asked instead of a command, then the command. */
 static int dispatch(int argc, char **argv, struct cli_args *a, bool *changing)
 {
-	struct cli_ctx ctx = { .timeout = MH_DEFAULT_TIMEOUT };
+	struct cli_ctx ctx = { .timeout = CLI_DEFAULT_TIMEOUT };
 	const struct cli_cmd *cmd = NULL;
 	int rc;
 
@@ -460,7 +460,7 @@ int main(int argc, char **argv)
 	signal(SIGPIPE, SIG_IGN);
 	raise_nofile();
 	rc = run(argc, argv, &changing);
-	if (rc != MH_EXIT_OK && !json_printed && argv_json(argc, argv, &command))
-		json_error(command, rc, cli_first_error());
+	if (rc != MH_EXIT_OK && !cli_json_printed && argv_json(argc, argv, &command))
+		cli_json_error(command, rc, cli_first_error());
 	return close_stdout(rc, changing);
 }

@@ -36,7 +36,7 @@ static void on_step(void *p, const struct mh_plan *plan, size_t idx, bool done, 
 		cli_human_progress(plan, idx, done, err, pc->ctx->verbose);
 }
 
-enum mh_exit outcome_exit(enum mh_outcome o)
+enum mh_exit cli_outcome_exit(enum mh_outcome o)
 {
 	switch (o) {
 	case MH_DONE: return MH_EXIT_OK;
@@ -47,7 +47,7 @@ enum mh_exit outcome_exit(enum mh_outcome o)
 	}
 }
 
-enum mh_exit result_exit(int rc, struct mh_exec_result *res)
+enum mh_exit cli_result_exit(int rc, struct mh_exec_result *res)
 {
 	if (rc && res->outcome == MH_DONE) {
 		/* The executor could not even start: nothing was changed. */
@@ -55,7 +55,7 @@ enum mh_exit result_exit(int rc, struct mh_exec_result *res)
 		if (!res->message[0])
 			snprintf(res->message, sizeof(res->message), "%s", strerror(-rc));
 	}
-	return outcome_exit(res->outcome);
+	return cli_outcome_exit(res->outcome);
 }
 
 /* Refused before anything changed: say why on stderr, and in JSON when asked. */
@@ -63,13 +63,13 @@ static int refuse(struct cli_ctx *ctx, enum mh_op op, const struct mh_dax_dev *d
 		  const char *dev, enum mh_exit code, const char *msg)
 {
 	if (ctx->json) {
-		struct op_report r = {
+		struct cli_op_report r = {
 			.dev = dev, .op = mh_op_name(op), .dry_run = ctx->dry_run,
 			.code = code, .outcome = code == MH_EXIT_BUSY ? "busy" : "failed",
 			.message = msg,
 			.driver = d && d->driver != MH_DRIVER_NONE ? d->driver_name : "",
 		};
-		json_op(&r);
+		cli_json_op(&r);
 	}
 	cli_err("%s: %s: %s", dev, mh_op_name(op), msg);
 	return code;
@@ -87,10 +87,7 @@ static void install_handlers(void)
 
 void cli_exec_opts(struct cli_ctx *ctx, struct mh_exec_opts *eo, void *progress)
 {
-	memset(eo, 0, sizeof(*eo));
-	eo->deadline = ctx->deadline;
-	eo->max_retries = 10;
-	eo->backoff_ms = 50;
+	mh_exec_opts_init(eo, &ctx->deadline);
 	eo->use_udev = mh_root_is_live(ctx->root) && mh_udev_running();
 	eo->journal = cli_has_rundir(ctx);
 	eo->stop = &stop_flag;
@@ -148,7 +145,7 @@ static int pending_journal(struct cli_ctx *ctx, const char *dev, char *msg, size
 	return rc;
 }
 
-int run_op(struct cli_ctx *ctx, enum mh_op op, const struct mh_plan_opts *popts)
+int cli_run_op(struct cli_ctx *ctx, enum mh_op op, const struct mh_plan_opts *popts)
 {
 	const char *dev = ctx->nargs ? ctx->args[0] : NULL;
 	struct mh_snapshot snap = { 0 };
@@ -193,13 +190,13 @@ int run_op(struct cli_ctx *ctx, enum mh_op op, const struct mh_plan_opts *popts)
 	}
 	if (ctx->dry_run) {
 		if (ctx->json) {
-			struct op_report r = {
+			struct cli_op_report r = {
 				.plan = &plan, .dev = dev, .op = mh_op_name(op), .dry_run = true,
 				.code = MH_EXIT_OK, .outcome = "done",
 				.message = "dry run: nothing changed",
 				.driver = d && d->driver != MH_DRIVER_NONE ? d->driver_name : "",
 			};
-			json_op(&r);
+			cli_json_op(&r);
 		} else {
 			cli_human_plan(&plan);
 		}
@@ -220,14 +217,14 @@ int run_op(struct cli_ctx *ctx, enum mh_op op, const struct mh_plan_opts *popts)
 	}
 	rc = mh_exec(ctx->root, &plan, &eo, &res);
 	mh_lock_release(lockfd);
-	ret = result_exit(rc, &res);
+	ret = cli_result_exit(rc, &res);
 	if (ctx->json) {
-		struct op_report r = {
+		struct cli_op_report r = {
 			.plan = &plan, .res = &res, .dev = dev, .op = mh_op_name(op),
 			.code = ret, .outcome = mh_outcome_name(res.outcome),
 			.message = res.message,
 		};
-		json_op(&r);
+		cli_json_op(&r);
 	} else if (res.outcome == MH_DONE && ctx->quiet) {
 		/* -q: the exit status says it all. */
 	} else {

@@ -10,18 +10,15 @@
 #include "plan.h"
 #include "exec.h"
 
-#define MH_DEFAULT_TIMEOUT 120.0
+#define CLI_DEFAULT_TIMEOUT 120.0
 
+/* The common options, parsed in main.c; a command's own are in its file. */
 struct cli_ctx {
 	const char *cmd;		/* command name, for messages */
 	bool json;
 	int verbose;
 	bool quiet;
-	bool dry_run;
-	bool blocks;			/* status --blocks */
-	bool force;			/* remove --force */
-	const char *zone;		/* online --zone */
-	const char *rebind;		/* remove --rebind */
+	bool dry_run;			/* commands that change state only */
 	double timeout;
 	struct mh_deadline deadline;	/* --timeout, counted from the start */
 	const char *sysroot;		/* NULL: the live system */
@@ -30,19 +27,40 @@ struct cli_ctx {
 	char **args;
 };
 
-typedef int (*cli_cmd_fn)(struct cli_ctx *ctx);
+/*
+ * An option of one command. main.c stores what is given where the entry
+ * points (a flag sets *flag, an argument goes to *arg); the command checks
+ * the value when it runs. A new option is a line in its command's table.
+ */
+struct cli_option {
+	const char *name;		/* long form, without "--"; NULL ends a table */
+	const char *argname;		/* argument name for --help, NULL: a flag */
+	const char *help;
+	bool *flag;
+	const char **arg;
+};
 
-int cmd_status(struct cli_ctx *ctx);
-int cmd_online(struct cli_ctx *ctx);
-int cmd_offline(struct cli_ctx *ctx);
-int cmd_remove(struct cli_ctx *ctx);
-int cmd_recover(struct cli_ctx *ctx);
+/* A command: its file defines it, main.c lists it in commands[]. */
+struct cli_cmd {
+	const char *name;
+	const char *usage;
+	const char *summary;
+	bool changing;			/* changes the system: --dry-run applies */
+	const struct cli_option *opts;	/* its own options, NULL-terminated */
+	int (*run)(struct cli_ctx *ctx);
+};
+
+extern const struct cli_cmd cli_cmd_status;
+extern const struct cli_cmd cli_cmd_online;
+extern const struct cli_cmd cli_cmd_offline;
+extern const struct cli_cmd cli_cmd_remove;
+extern const struct cli_cmd cli_cmd_recover;
 
 /* run_op.c: the common runner of online/offline/remove. */
-int run_op(struct cli_ctx *ctx, enum mh_op op, const struct mh_plan_opts *popts);
-enum mh_exit outcome_exit(enum mh_outcome o);
+int cli_run_op(struct cli_ctx *ctx, enum mh_op op, const struct mh_plan_opts *popts);
+enum mh_exit cli_outcome_exit(enum mh_outcome o);
 /* The exit status of an mh_exec()/mh_recover() return and result. */
-enum mh_exit result_exit(int rc, struct mh_exec_result *res);
+enum mh_exit cli_result_exit(int rc, struct mh_exec_result *res);
 /* Deadline, retries, udev, journal and SIGINT/SIGTERM handling for mh_exec(). */
 void cli_exec_opts(struct cli_ctx *ctx, struct mh_exec_opts *eo, void *progress);
 /* Live, or MEMHOTCTL_RUNDIR given: a lock to take and journals to keep. */

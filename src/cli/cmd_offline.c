@@ -2,9 +2,17 @@
 /* offline DEV: every block offline, the device stays with kmem. */
 #include "cli.h"
 
-int cmd_offline(struct cli_ctx *ctx)
+static int offline_run(struct cli_ctx *ctx)
 {
 	struct mh_plan_opts po = { .zone = MH_ZONE_MOVABLE };
 
-	return run_op(ctx, MH_OP_OFFLINE, &po);
+	return cli_run_op(ctx, MH_OP_OFFLINE, &po);
 }
+
+const struct cli_cmd cli_cmd_offline = {
+	.name = "offline",
+	.usage = "offline DEV",
+	.summary = "offline every block of DEV, keep it bound to kmem",
+	.changing = true,
+	.run = offline_run,
+};

@@ -2,14 +2,30 @@
 /* online DEV [--zone movable|normal] */
 #include "cli.h"
 
-int cmd_online(struct cli_ctx *ctx)
+static const char *online_zone;
+
+static const struct cli_option online_opts[] = {
+	{ "zone", "ZONE", "online: movable (default) or normal", .arg = &online_zone },
+	{ NULL },
+};
+
+static int online_run(struct cli_ctx *ctx)
 {
 	struct mh_plan_opts po = { .zone = MH_ZONE_MOVABLE };
 
-	if (ctx->zone && (mh_parse_zone_option(ctx->zone, &po.zone) ||
-			  (po.zone != MH_ZONE_MOVABLE && po.zone != MH_ZONE_NORMAL))) {
-		cli_err("invalid --zone '%s': expected movable or normal", ctx->zone);
+	if (online_zone && (mh_parse_zone_option(online_zone, &po.zone) ||
+			    (po.zone != MH_ZONE_MOVABLE && po.zone != MH_ZONE_NORMAL))) {
+		cli_err("invalid --zone '%s': expected movable or normal", online_zone);
 		return MH_EXIT_USAGE;
 	}
-	return run_op(ctx, MH_OP_ONLINE, &po);
+	return cli_run_op(ctx, MH_OP_ONLINE, &po);
 }
+
+const struct cli_cmd cli_cmd_online = {
+	.name = "online",
+	.usage = "online DEV [--zone movable|normal]",
+	.summary = "make DEV system RAM and online its blocks",
+	.changing = true,
+	.opts = online_opts,
+	.run = online_run,
+};

@@ -37,9 +37,9 @@ static int dry_one(struct cli_ctx *ctx, const char *dev)
 
 	if (rc == -ENOENT) {
 		if (!ctx->json)
-			printf("%s: nothing to recover\n", dev);
+			cli_human_nothing_to_recover(dev);
 		else
-			json_op(&(struct op_report){ .dev = dev, .op = "recover", .dry_run = true,
+			cli_json_op(&(struct cli_op_report){ .dev = dev, .op = "recover", .dry_run = true,
 				.outcome = "done", .message = "nothing to recover", .driver = "" });
 		return MH_EXIT_OK;
 	}
@@ -63,13 +63,10 @@ static int dry_one(struct cli_ctx *ctx, const char *dev)
 		};
 
 		snprintf(p.dev, sizeof(p.dev), "%s", dev);
-		json_op(&(struct op_report){ .plan = &p, .dev = dev, .op = "recover",
+		cli_json_op(&(struct cli_op_report){ .plan = &p, .dev = dev, .op = "recover",
 			.dry_run = true, .outcome = "done", .message = msg, .driver = "" });
 	} else {
-		printf("%s: %s (dry run, nothing changed)\n", dev, msg);
-		for (size_t i = 0; i < j.nr_blocks; i++)
-			printf("  memory%llu: was %s %s\n", (unsigned long long)j.blocks[i],
-			       mh_block_state_name(j.orig_state[i]), zone_title(j.orig_zone[i]));
+		cli_human_recover_plan(dev, msg, &j);
 	}
 	mh_journal_free(&j);
 	return MH_EXIT_OK;
@@ -83,36 +80,29 @@ static int run_one(struct cli_ctx *ctx, const char *dev, struct mh_exec_opts *eo
 	rc = cli_has_rundir(ctx) ? mh_recover(ctx->root, dev, eo, &res) : -ENOENT;
 	if (rc == -ENOENT) {
 		if (ctx->json)
-			json_op(&(struct op_report){ .dev = dev, .op = "recover",
+			cli_json_op(&(struct cli_op_report){ .dev = dev, .op = "recover",
 				.outcome = "done", .message = "nothing to recover", .driver = "" });
 		else if (!ctx->quiet)
-			printf("%s: nothing to recover\n", dev);
+			cli_human_nothing_to_recover(dev);
 		mh_exec_result_free(&res);
 		return MH_EXIT_OK;
 	}
-	ret = result_exit(rc, &res);
+	ret = cli_result_exit(rc, &res);
 	if (ctx->json) {
-		json_op(&(struct op_report){ .res = &res, .dev = dev, .op = "recover",
+		cli_json_op(&(struct cli_op_report){ .res = &res, .dev = dev, .op = "recover",
 			.code = ret, .outcome = mh_outcome_name(res.outcome),
 			.message = res.message });
-	} else if (res.outcome == MH_DONE) {
-		if (!ctx->quiet)
-			printf("%s: recovered%s%s (driver %s)\n", dev,
-			       res.message[0] ? ": " : "", res.message,
-			       res.final_driver[0] ? res.final_driver : "none");
 	} else {
-		printf("%s: recover %s: %s\n", dev, mh_outcome_name(res.outcome), res.message);
-		for (size_t i = 0; i < res.nr_blocks; i++)
-			printf("  memory%llu: %s %s\n", (unsigned long long)res.blocks[i].block,
-			       mh_block_state_name(res.blocks[i].state),
-			       zone_title(res.blocks[i].zone));
-		cli_err("%s: recover %s: %s", dev, mh_outcome_name(res.outcome), res.message);
+		cli_human_recover_result(dev, &res, ctx->quiet);
+		if (res.outcome != MH_DONE)
+			cli_err("%s: recover %s: %s", dev, mh_outcome_name(res.outcome),
+				res.message);
 	}
 	mh_exec_result_free(&res);
 	return ret;
 }
 
-int cmd_recover(struct cli_ctx *ctx)
+static int recover_run(struct cli_ctx *ctx)
 {
 	struct mh_exec_opts eo;
 	char **names = NULL;
@@ -152,7 +142,7 @@ int cmd_recover(struct cli_ctx *ctx)
 		if (ctx->json)
 			printf("[]\n");
 		else if (!ctx->quiet)
-			printf("nothing to recover\n");
+			cli_human_nothing_to_recover(NULL);
 		free(names);
 		return MH_EXIT_OK;
 	}
@@ -166,7 +156,7 @@ int cmd_recover(struct cli_ctx *ctx)
 	}
 	if (ctx->json && !ctx->nargs) {
 		printf("[\n");
-		json_printed = true;
+		cli_json_printed = true;
 	}
 	for (size_t i = 0; i < n; i++) {
 		int r;
@@ -187,3 +177,11 @@ out:
 	free(names);
 	return ret;
 }
+
+const struct cli_cmd cli_cmd_recover = {
+	.name = "recover",
+	.usage = "recover [DEV]",
+	.summary = "finish or undo an operation that was killed",
+	.changing = true,
+	.run = recover_run,
+};

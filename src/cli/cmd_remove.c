@@ -4,23 +4,41 @@
 
 #include "cli.h"
 
-int cmd_remove(struct cli_ctx *ctx)
+static const char *remove_rebind;
+static bool remove_force;
+
+static const struct cli_option remove_opts[] = {
+	{ "rebind", "DRIVER", "remove: devdax (default) or none", .arg = &remove_rebind },
+	{ "force", NULL, "remove: skip the free-memory check", .flag = &remove_force },
+	{ NULL },
+};
+
+static int remove_run(struct cli_ctx *ctx)
 {
 	struct mh_plan_opts po = {
 		.zone = MH_ZONE_MOVABLE,
 		.rebind = MH_REBIND_DEVDAX,
-		.force = ctx->force,
+		.force = remove_force,
 	};
 
-	if (ctx->rebind) {
-		if (!strcmp(ctx->rebind, "devdax")) {
+	if (remove_rebind) {
+		if (!strcmp(remove_rebind, "devdax")) {
 			po.rebind = MH_REBIND_DEVDAX;
-		} else if (!strcmp(ctx->rebind, "none")) {
+		} else if (!strcmp(remove_rebind, "none")) {
 			po.rebind = MH_REBIND_NONE;
 		} else {
-			cli_err("invalid --rebind '%s': expected devdax or none", ctx->rebind);
+			cli_err("invalid --rebind '%s': expected devdax or none", remove_rebind);
 			return MH_EXIT_USAGE;
 		}
 	}
-	return run_op(ctx, MH_OP_REMOVE, &po);
+	return cli_run_op(ctx, MH_OP_REMOVE, &po);
 }
+
+const struct cli_cmd cli_cmd_remove = {
+	.name = "remove",
+	.usage = "remove DEV [--rebind devdax|none] [--force]",
+	.summary = "offline DEV's blocks, unbind kmem and verify the range is released",
+	.changing = true,
+	.opts = remove_opts,
+	.run = remove_run,
+};

@@ -1,6 +1,5 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 /* status: devices, their blocks and the hotplug configuration; --blocks: every block. */
-#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
@@ -9,61 +8,19 @@
 #include <unistd.h>
 
 #include "cxl.h"
+#include "hotplug.h"
 #include "journal.h"
 #include "lock.h"
 #include "log.h"
 #include "out.h"
 
-#define HP_PARAMS_DIR "sys/module/memory_hotplug/parameters"
+static bool status_all_blocks;
 
-static int param_cmp(const void *a, const void *b)
-{
-	return strcmp(a, b);
-}
-
-static void read_params(struct cli_ctx *ctx, struct hp_config *hp)
-{
-	char names[HP_MAX_PARAMS][48];
-	struct dirent *de;
-	size_t n = 0;
-	DIR *d;
-
-	if (mh_root_opendir(ctx->root, HP_PARAMS_DIR, &d))
-		return;
-	while ((de = readdir(d)) && n < HP_MAX_PARAMS) {
-		if (de->d_name[0] == '.' || strlen(de->d_name) >= sizeof(names[0]))
-			continue;
-		strcpy(names[n++], de->d_name);
-	}
-	closedir(d);
-	qsort(names, n, sizeof(names[0]), param_cmp);
-	for (size_t i = 0; i < n; i++) {
-		char rel[sizeof(HP_PARAMS_DIR) + 64];
-
-		snprintf(rel, sizeof(rel), "%s/%.47s", HP_PARAMS_DIR, names[i]);
-		/* Unreadable parameters are left out, not fatal: status is a report. */
-		if (mh_read_attr(ctx->root, rel, hp->param_val[hp->nr_params],
-				 sizeof(hp->param_val[0])) < 0)
-			continue;
-		strcpy(hp->param_name[hp->nr_params++], names[i]);
-	}
-}
-
-static void read_cmdline(struct cli_ctx *ctx, struct hp_config *hp)
-{
-	char buf[4096], *tok, *save = NULL;
-
-	if (mh_read_attr(ctx->root, "proc/cmdline", buf, sizeof(buf)) < 0)
-		return;
-	hp->movable_node = 0;
-	for (tok = strtok_r(buf, " \t", &save); tok; tok = strtok_r(NULL, " \t", &save)) {
-		if (!strncmp(tok, "memhp_default_state=", 20))
-			snprintf(hp->memhp_default_state, sizeof(hp->memhp_default_state),
-				 "%s", tok + 20);
-		else if (!strcmp(tok, "movable_node"))
-			hp->movable_node = 1;
-	}
-}
+static const struct cli_option status_opts[] = {
+	{ "blocks", NULL, "status: list every memory block of the system",
+	  .flag = &status_all_blocks },
+	{ NULL },
+};
 
 /*
  * One device that cannot be read (a malformed attribute, a link the kernel
@@ -133,13 +90,13 @@ static int status_blocks(struct cli_ctx *ctx)
 
 		setvbuf(stdout, obuf, _IOFBF, sizeof(obuf));
 	}
-	rc = ctx->json ? json_blocks(&b) : table_blocks(&b);
+	rc = ctx->json ? cli_json_blocks(&b) : cli_human_blocks(&b);
 	mh_blocks_free(&b);
 	return rc;
 }
 
 /* A killed run's journal for the device: its op ("invalid" when refused). */
-static void pending_journal(struct cli_ctx *ctx, const char *dev, struct status_dev *sd)
+static void pending_journal(struct cli_ctx *ctx, const char *dev, struct cli_status_dev *sd)
 {
 	struct mh_journal j;
 
@@ -155,17 +112,17 @@ static void pending_journal(struct cli_ctx *ctx, const char *dev, struct status_
 	mh_journal_free(&j);
 }
 
-int cmd_status(struct cli_ctx *ctx)
+static int status_run(struct cli_ctx *ctx)
 {
 	struct mh_snapshot snap = { 0 };
-	struct hp_config hp = { .movable_node = -1 };
-	struct status_dev *devs = NULL;
+	struct mh_hotplug_config hp = { .movable_node = -1 };
+	struct cli_status_dev *devs = NULL;
 	const char **names = NULL;
 	char errpath[256] = "";
 	size_t nr_names = 0, n = 0;
 	int rc, ret = MH_EXIT_OK;
 
-	if (ctx->blocks) {
+	if (status_all_blocks) {
 		if (ctx->nargs) {
 			cli_err("status --blocks takes no device");
 			return MH_EXIT_USAGE;
@@ -206,8 +163,7 @@ int cmd_status(struct cli_ctx *ctx)
 	if (rc < 0 && rc != -EOPNOTSUPP)
 		mh_warn("status: libcxl: %s", strerror(-rc));
 	snprintf(hp.auto_online, sizeof(hp.auto_online), "%s", snap.auto_online);
-	read_params(ctx, &hp);
-	read_cmdline(ctx, &hp);
+	mh_hotplug_config_read(ctx->root, &hp);
 
 	devs = calloc(snap.devs.count ? snap.devs.count : 1, sizeof(*devs));
 	if (!devs) {
@@ -233,8 +189,8 @@ int cmd_status(struct cli_ctx *ctx)
 		pending_journal(ctx, d->name, &devs[n]);
 		devs[n++].dev = d;
 	}
-	rc = ctx->json ? json_status(&hp, snap.block_size, devs, n)
-		       : table_status(ctx, &hp, snap.block_size, devs, n);
+	rc = ctx->json ? cli_json_status(&hp, snap.block_size, devs, n)
+		       : cli_human_status(ctx, &hp, snap.block_size, devs, n);
 	if (ret == MH_EXIT_OK)
 		ret = rc;
 done:
@@ -244,3 +200,11 @@ done:
 	mh_snapshot_free(&snap);
 	return ret;
 }
+
+const struct cli_cmd cli_cmd_status = {
+	.name = "status",
+	.usage = "status [DEV...|all] [--blocks]",
+	.summary = "show dax devices, their memory blocks and the hotplug configuration",
+	.opts = status_opts,
+	.run = status_run,
+};

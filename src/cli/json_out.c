@@ -35,11 +35,11 @@ static void add_bool(struct json_object *o, const char *k, bool v)
 }
 
 /* Set once a document is on stdout: a failed run then needs no error document. */
-bool json_printed;
+bool cli_json_printed;
 
 static int emit(struct json_object *o)
 {
-	json_printed = true;
+	cli_json_printed = true;
 	const char *s = json_object_to_json_string_ext(o,
 			JSON_C_TO_STRING_PRETTY | JSON_C_TO_STRING_SPACED |
 			JSON_C_TO_STRING_NOSLASHESCAPE);
@@ -50,7 +50,7 @@ static int emit(struct json_object *o)
 	return MH_EXIT_OK;
 }
 
-static struct json_object *hotplug_obj(const struct hp_config *hp)
+static struct json_object *hotplug_obj(const struct mh_hotplug_config *hp)
 {
 	struct json_object *o = json_object_new_object();
 	struct json_object *p = json_object_new_object();
@@ -65,7 +65,7 @@ static struct json_object *hotplug_obj(const struct hp_config *hp)
 	return o;
 }
 
-static struct json_object *dev_obj(const struct status_dev *sd)
+static struct json_object *dev_obj(const struct cli_status_dev *sd)
 {
 	const struct mh_dax_dev *d = sd->dev;
 	const struct mh_dev_view *v = &sd->view;
@@ -75,7 +75,7 @@ static struct json_object *dev_obj(const struct status_dev *sd)
 
 	add_str(o, "device", d->name);
 	add_str(o, "driver", d->driver == MH_DRIVER_NONE ? "" : d->driver_name);
-	add_str(o, "mode", mode_name(d->driver));
+	add_str(o, "mode", cli_mode_name(d->driver));
 	add_str(o, "kind", mh_dax_kind_name(d->kind));
 	add_str(o, "backing", d->backing);
 	add_u64(o, "size", d->size);
@@ -134,8 +134,8 @@ static struct json_object *dev_obj(const struct status_dev *sd)
 	return o;
 }
 
-int json_status(const struct hp_config *hp, uint64_t block_size,
-		const struct status_dev *devs, size_t n)
+int cli_json_status(const struct mh_hotplug_config *hp, uint64_t block_size,
+		const struct cli_status_dev *devs, size_t n)
 {
 	struct json_object *o = json_object_new_object();
 	struct json_object *arr = json_object_new_array();
@@ -186,7 +186,7 @@ static void set_zone(struct json_object *bo, struct json_object *z,
  * Streamed, one block object at a time: a json-c tree of 65,536 blocks
  * and its string took more memory than lsmem -J. Same text as emit().
  */
-int json_blocks(const struct mh_blocks *b)
+int cli_json_blocks(const struct mh_blocks *b)
 {
 	struct json_object *bo = json_object_new_object();
 	struct json_object *f[7];
@@ -205,7 +205,7 @@ int json_blocks(const struct mh_blocks *b)
 	f[6] = json_object_new_boolean(0);
 	for (int k = 0; k < 7; k++)
 		json_object_object_add(bo, keys[k], f[k]);
-	json_printed = true;
+	cli_json_printed = true;
 	printf("{\n  \"schema_version\": %d,\n  \"block_size\": %" PRIu64
 	       ",\n  \"blocks\": [", MH_JSON_SCHEMA_VERSION, b->block_size);
 	for (size_t i = 0; i < b->count; i++) {
@@ -217,7 +217,7 @@ int json_blocks(const struct mh_blocks *b)
 		json_object_set_string(f[3], mh_block_state_name(blk->state));
 		set_zone(bo, f[4], blk->valid_zones, &zone_null);
 		json_object_set_int64(f[5], blk->node);
-		json_object_set_boolean(f[6], block_removable(blk));
+		json_object_set_boolean(f[6], cli_block_removable(blk));
 		fputs(i ? ",\n    " : "\n    ", stdout);
 		put_indented(json_object_to_json_string_ext(bo,
 				JSON_C_TO_STRING_PRETTY | JSON_C_TO_STRING_SPACED |
@@ -270,7 +270,7 @@ static struct json_object *step_obj(const struct mh_plan *p, size_t i, bool done
 	return o;
 }
 
-int json_op(const struct op_report *r)
+int cli_json_op(const struct cli_op_report *r)
 {
 	const struct mh_exec_result *res = r->res;
 	const struct mh_plan *p = r->plan;
@@ -295,7 +295,7 @@ int json_op(const struct op_report *r)
 
 			add_u64(bo, "block", b->block);
 			add_str(bo, "state", mh_block_state_name(b->state));
-			add_str(bo, "zone", zone_title(b->zone));
+			add_str(bo, "zone", cli_zone_title(b->zone));
 			add_int(bo, "attempts", b->attempts);
 			add_str(bo, "error", b->err ? strerror(b->err) : NULL);
 			json_object_array_add(blks, bo);
@@ -306,7 +306,7 @@ int json_op(const struct op_report *r)
 
 			add_u64(bo, "block", p->blocks[i]);
 			add_str(bo, "state", mh_block_state_name(p->orig_state[i]));
-			add_str(bo, "zone", zone_title(p->orig_zone[i]));
+			add_str(bo, "zone", cli_zone_title(p->orig_zone[i]));
 			add_int(bo, "attempts", 0);
 			add_str(bo, "error", NULL);
 			json_object_array_add(blks, bo);
@@ -324,7 +324,7 @@ int json_op(const struct op_report *r)
  * bad name, an unreadable tree, the lock) still gives a script one document
  * to parse: the command, the exit status and the first message said.
  */
-void json_error(const char *command, int exit_code, const char *message)
+void cli_json_error(const char *command, int exit_code, const char *message)
 {
 	struct json_object *o = json_object_new_object();
 

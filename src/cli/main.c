@@ -1,8 +1,9 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 /*
  * memhotctl: git-style dispatch. Options may come before or after the
- * command; each option says which commands accept it, so one table drives
- * parsing, --help checks and the completion lists.
+ * command. The common options are here; each command's file holds its
+ * own options and run function (struct cli_cmd), so one table per command
+ * drives parsing, --help and the completion lists.
  */
 #include <errno.h>
 #include <getopt.h>
@@ -16,138 +17,146 @@
 #include "cli.h"
 #include "out.h"
 
-enum {
-	C_STATUS = 1 << 0,
-	C_ONLINE = 1 << 1,
-	C_OFFLINE = 1 << 2,
-	C_REMOVE = 1 << 3,
-	C_RECOVER = 1 << 4,
-	C_CHANGING = C_ONLINE | C_OFFLINE | C_REMOVE | C_RECOVER,
-	C_ALL = C_STATUS | C_CHANGING,
-};
-
-struct cli_cmd {
-	const char *name;
-	cli_cmd_fn fn;
-	unsigned mask;
-	const char *usage;
-	const char *summary;
-};
-
-static const struct cli_cmd commands[] = {
-	{ "status", cmd_status, C_STATUS, "status [DEV...|all] [--blocks]",
-	  "show dax devices, their memory blocks and the hotplug configuration" },
-	{ "online", cmd_online, C_ONLINE, "online DEV [--zone movable|normal]",
-	  "make DEV system RAM and online its blocks" },
-	{ "offline", cmd_offline, C_OFFLINE, "offline DEV",
-	  "offline every block of DEV, keep it bound to kmem" },
-	{ "remove", cmd_remove, C_REMOVE, "remove DEV [--rebind devdax|none] [--force]",
-	  "offline DEV's blocks, unbind kmem and verify the range is released" },
-	{ "recover", cmd_recover, C_RECOVER, "recover [DEV]",
-	  "finish or undo an operation that was killed" },
+/* Every command; each defines its usage, its options and its run function. */
+static const struct cli_cmd *const commands[] = {
+	&cli_cmd_status, &cli_cmd_online, &cli_cmd_offline, &cli_cmd_remove,
+	&cli_cmd_recover,
 };
 
 enum {
 	OPT_TIMEOUT = 256,
 	OPT_SYSROOT,
 	OPT_DRY_RUN,
-	OPT_BLOCKS,
-	OPT_ZONE,
-	OPT_REBIND,
-	OPT_FORCE,
 	OPT_LIST_CMDS,
 	OPT_LIST_OPTS,
+	OPT_CMD,	/* OPT_CMD + i: the i-th distinct command option name */
 };
 
-struct cli_opt {
+enum { FOR_ALL, FOR_CHANGING, HIDDEN };
+
+/* The options every command takes (FOR_CHANGING: those that change state). */
+struct cli_common_opt {
 	struct option lo;
 	char sh;		/* short form, 0 none */
-	unsigned mask;		/* commands that accept it */
-	bool hidden;
+	int scope;
 	const char *arg;	/* argument name for --help */
 	const char *help;
 };
 
-static const struct cli_opt opts[] = {
-	{ { "json", no_argument, NULL, 'j' }, 'j', C_ALL, false, NULL,
+static const struct cli_common_opt common_opts[] = {
+	{ { "json", no_argument, NULL, 'j' }, 'j', FOR_ALL, NULL,
 	  "print JSON on stdout" },
-	{ { "verbose", no_argument, NULL, 'v' }, 'v', C_ALL, false, NULL,
+	{ { "verbose", no_argument, NULL, 'v' }, 'v', FOR_ALL, NULL,
 	  "show progress per block and library messages" },
-	{ { "quiet", no_argument, NULL, 'q' }, 'q', C_ALL, false, NULL,
+	{ { "quiet", no_argument, NULL, 'q' }, 'q', FOR_ALL, NULL,
 	  "print errors only" },
-	{ { "timeout", required_argument, NULL, OPT_TIMEOUT }, 0, C_ALL, false, "SECONDS",
+	{ { "timeout", required_argument, NULL, OPT_TIMEOUT }, 0, FOR_ALL, "SECONDS",
 	  "deadline for the whole operation (default 120)" },
-	{ { "sysroot", required_argument, NULL, OPT_SYSROOT }, 0, C_ALL, false, "DIR",
+	{ { "sysroot", required_argument, NULL, OPT_SYSROOT }, 0, FOR_ALL, "DIR",
 	  "use DIR as the root of /sys and /proc" },
-	{ { "dry-run", no_argument, NULL, OPT_DRY_RUN }, 0, C_CHANGING, false, NULL,
+	{ { "dry-run", no_argument, NULL, OPT_DRY_RUN }, 0, FOR_CHANGING, NULL,
 	  "print the plan, change nothing" },
-	{ { "blocks", no_argument, NULL, OPT_BLOCKS }, 0, C_STATUS, false, NULL,
-	  "status: list every memory block of the system" },
-	{ { "zone", required_argument, NULL, OPT_ZONE }, 0, C_ONLINE, false, "ZONE",
-	  "online: movable (default) or normal" },
-	{ { "rebind", required_argument, NULL, OPT_REBIND }, 0, C_REMOVE, false, "DRIVER",
-	  "remove: devdax (default) or none" },
-	{ { "force", no_argument, NULL, OPT_FORCE }, 0, C_REMOVE, false, NULL,
-	  "remove: skip the free-memory check" },
-	{ { "help", no_argument, NULL, 'h' }, 'h', C_ALL, false, NULL,
+	{ { "help", no_argument, NULL, 'h' }, 'h', FOR_ALL, NULL,
 	  "show this help" },
-	{ { "version", no_argument, NULL, 'V' }, 'V', C_ALL, false, NULL,
+	{ { "version", no_argument, NULL, 'V' }, 'V', FOR_ALL, NULL,
 	  "show the version" },
-	{ { "list-cmds", no_argument, NULL, OPT_LIST_CMDS }, 0, 0, true, NULL, NULL },
-	{ { "list-opts", no_argument, NULL, OPT_LIST_OPTS }, 0, 0, true, NULL, NULL },
+	{ { "list-cmds", no_argument, NULL, OPT_LIST_CMDS }, 0, HIDDEN, NULL, NULL },
+	{ { "list-opts", no_argument, NULL, OPT_LIST_OPTS }, 0, HIDDEN, NULL, NULL },
 };
 
-#define NR_OPTS (sizeof(opts) / sizeof(opts[0]))
+#define NR_COMMON (sizeof(common_opts) / sizeof(common_opts[0]))
 #define NR_CMDS (sizeof(commands) / sizeof(commands[0]))
+/* Distinct command option names, all commands together. */
+#define MAX_CMD_OPTS 64
 
 static const struct cli_cmd *find_cmd(const char *name)
 {
 	for (size_t i = 0; i < NR_CMDS; i++)
-		if (!strcmp(commands[i].name, name))
-			return &commands[i];
+		if (!strcmp(commands[i]->name, name))
+			return commands[i];
 	return NULL;
 }
 
-static bool opt_common(const struct cli_opt *o)
+static const struct cli_option *cmd_opt(const struct cli_cmd *cmd, const char *name)
 {
-	return o->mask == C_ALL || o->mask == C_CHANGING;
+	for (const struct cli_option *o = cmd->opts; o && o->name; o++)
+		if (!strcmp(o->name, name))
+			return o;
+	return NULL;
 }
 
-/* Common options (common=true) or those of one command, for --help. */
-static void print_opts(FILE *f, unsigned mask, bool common)
+static bool common_applies(const struct cli_common_opt *o, const struct cli_cmd *cmd)
 {
-	for (size_t i = 0; i < NR_OPTS; i++) {
-		const struct cli_opt *o = &opts[i];
-		char lhs[64], sh[8] = "    ";
+	return o->scope == FOR_ALL || (o->scope == FOR_CHANGING && (!cmd || cmd->changing));
+}
 
-		if (o->hidden || !(o->mask & mask) || opt_common(o) != common)
-			continue;
-		if (o->sh)
-			snprintf(sh, sizeof(sh), "-%c, ", o->sh);
-		snprintf(lhs, sizeof(lhs), "%s--%s%s%s", sh, o->lo.name,
-			 o->arg ? " " : "", o->arg ? o->arg : "");
-		fprintf(f, "  %-24s %s\n", lhs, o->help);
+static void print_opt(FILE *f, char short_form, const char *name, const char *arg,
+		      const char *help)
+{
+	char lhs[64], sh[8] = "    ";
+
+	if (short_form)
+		snprintf(sh, sizeof(sh), "-%c, ", short_form);
+	snprintf(lhs, sizeof(lhs), "%s--%s%s%s", sh, name, arg ? " " : "", arg ? arg : "");
+	fprintf(f, "  %-24s %s\n", lhs, help);
+}
+
+static void print_common(FILE *f, const struct cli_cmd *cmd)
+{
+	for (size_t i = 0; i < NR_COMMON; i++) {
+		const struct cli_common_opt *o = &common_opts[i];
+
+		if (common_applies(o, cmd))
+			print_opt(f, o->sh, o->lo.name, o->arg, o->help);
 	}
+}
+
+/*
+ * The distinct names of every command's options, in command order: the
+ * long options getopt knows besides the common ones (an option may come
+ * before its command). Returns how many.
+ */
+static size_t cmd_opt_names(const struct cli_option **out)
+{
+	size_t n = 0;
+
+	for (size_t c = 0; c < NR_CMDS; c++) {
+		for (const struct cli_option *o = commands[c]->opts; o && o->name; o++) {
+			size_t i;
+
+			for (i = 0; i < n && strcmp(out[i]->name, o->name); i++)
+				;
+			if (i == n && n < MAX_CMD_OPTS)
+				out[n++] = o;
+		}
+	}
+	return n;
 }
 
 static void usage(FILE *f, const struct cli_cmd *cmd)
 {
+	const struct cli_option *names[MAX_CMD_OPTS];
+	size_t n;
+
 	if (cmd) {
 		fprintf(f, "Usage: memhotctl [OPTIONS] %s\n\n%s.\n\nOptions:\n",
 			cmd->usage, cmd->summary);
-		print_opts(f, cmd->mask, false);
-		print_opts(f, cmd->mask, true);
+		for (const struct cli_option *o = cmd->opts; o && o->name; o++)
+			print_opt(f, 0, o->name, o->argname, o->help);
+		print_common(f, cmd);
 		fprintf(f, "\nSee memhotctl-%s(8).\n", cmd->name);
 		return;
 	}
 	fputs("Usage: memhotctl [OPTIONS] COMMAND [ARGS]\n\n"
 	      "Hot-remove device-dax (kmem) memory safely.\n\nCommands:\n", f);
 	for (size_t i = 0; i < NR_CMDS; i++)
-		fprintf(f, "  %-44s %s\n", commands[i].usage, commands[i].summary);
+		fprintf(f, "  %-44s %s\n", commands[i]->usage, commands[i]->summary);
 	fputs("\nOptions (before or after the command):\n", f);
-	print_opts(f, C_ALL, true);
+	print_common(f, NULL);
 	fputs("\nCommand options:\n", f);
-	print_opts(f, C_ALL, false);
+	n = cmd_opt_names(names);
+	for (size_t i = 0; i < n; i++)
+		print_opt(f, 0, names[i]->name, names[i]->argname, names[i]->help);
 	fputs("\nDEV is a dax device name such as dax0.0.\n"
 	      "Exit status: 0 done, 1 error (nothing changed), 2 usage, 3 busy (rolled back),\n"
 	      "4 partial, 5 leaked. See memhotctl(8).\n", f);
@@ -155,11 +164,15 @@ static void usage(FILE *f, const struct cli_cmd *cmd)
 
 static void list_opts(const struct cli_cmd *cmd)
 {
-	for (size_t i = 0; i < NR_OPTS; i++) {
-		if (opts[i].hidden || (cmd && !(opts[i].mask & cmd->mask)))
-			continue;
-		printf("--%s\n", opts[i].lo.name);
-	}
+	const struct cli_option *names[MAX_CMD_OPTS];
+	size_t n = cmd_opt_names(names);
+
+	for (size_t i = 0; i < NR_COMMON; i++)
+		if (common_opts[i].scope != HIDDEN && common_applies(&common_opts[i], cmd))
+			printf("--%s\n", common_opts[i].lo.name);
+	for (size_t i = 0; i < n; i++)
+		if (!cmd || cmd_opt(cmd, names[i]->name))
+			printf("--%s\n", names[i]->name);
 }
 
 static int parse_timeout(const char *s, double *out)
@@ -213,77 +226,169 @@ static int close_stdout(int rc, bool changing)
 	return changing || rc != MH_EXIT_OK ? rc : MH_EXIT_ERROR;
 }
 
-static int run(int argc, char **argv, bool *changing)
+/* What the command line asked for besides the common options. */
+struct cli_args {
+	bool help, list_cmds, list_opts;
+	bool common_seen[NR_COMMON];
+	const struct cli_option *names[MAX_CMD_OPTS];	/* command options, by val */
+	size_t nr_names;
+	size_t nr_given;		/* command options given, in argv order */
+	struct { size_t name; const char *arg; } *given;
+};
+
+static int parse_common(struct cli_ctx *ctx, struct cli_args *a, int c, char **argv)
 {
-	struct option lopts[NR_OPTS + 1];
-	struct cli_ctx ctx = { .timeout = MH_DEFAULT_TIMEOUT };
-	const struct cli_cmd *cmd = NULL;
-	bool help = false, list_cmds = false, list_op = false;
-	int seen[NR_OPTS] = { 0 };
+	switch (c) {
+	case 'j': ctx->json = true; break;
+	case 'v': ctx->verbose++; break;
+	case 'q': ctx->quiet = true; break;
+	case 'h': a->help = true; break;
+	case 'V':
+		printf("memhotctl %s\n", PACKAGE_VERSION);
+		return -1;
+	case OPT_TIMEOUT:
+		if (parse_timeout(optarg, &ctx->timeout)) {
+			cli_err("invalid --timeout '%s': expected seconds > 0", optarg);
+			return MH_EXIT_USAGE;
+		}
+		break;
+	case OPT_SYSROOT: ctx->sysroot = optarg; break;
+	case OPT_DRY_RUN: ctx->dry_run = true; break;
+	case OPT_LIST_CMDS: a->list_cmds = true; break;
+	case OPT_LIST_OPTS: a->list_opts = true; break;
+	case ':':
+		cli_err("option '%s' needs an argument; see 'memhotctl --help'",
+			argv[optind - 1]);
+		return MH_EXIT_USAGE;
+	default:
+		if (optopt)
+			cli_err("unknown option '-%c'; see 'memhotctl --help'", optopt);
+		else
+			cli_err("unknown option '%s'; see 'memhotctl --help'", argv[optind - 1]);
+		return MH_EXIT_USAGE;
+	}
+	return 0;
+}
+
+/*
+ * Every option, wherever it stands: common ones take effect now, a
+ * command's are kept until the command is known. Returns 0, an exit
+ * status, or -1 when done (--version).
+ */
+static int parse_args(int argc, char **argv, struct cli_ctx *ctx, struct cli_args *a)
+{
+	struct option lopts[NR_COMMON + MAX_CMD_OPTS + 1];
+	size_t n = 0;
 	int c, rc;
 
-	for (size_t i = 0; i < NR_OPTS; i++)
-		lopts[i] = opts[i].lo;
-	memset(&lopts[NR_OPTS], 0, sizeof(lopts[0]));
+	for (size_t i = 0; i < NR_COMMON; i++)
+		lopts[n++] = common_opts[i].lo;
+	a->nr_names = cmd_opt_names(a->names);
+	for (size_t i = 0; i < a->nr_names; i++)
+		lopts[n++] = (struct option){ a->names[i]->name,
+			a->names[i]->argname ? required_argument : no_argument,
+			NULL, OPT_CMD + (int)i };
+	memset(&lopts[n], 0, sizeof(lopts[0]));
+	a->given = calloc((size_t)argc, sizeof(*a->given));
+	if (!a->given) {
+		cli_err("%s", strerror(ENOMEM));
+		return MH_EXIT_ERROR;
+	}
 
 	opterr = 0;	/* our own messages, prefixed "memhotctl:" whatever argv[0] is */
 	while ((c = getopt_long(argc, argv, ":jvqhV", lopts, NULL)) != -1) {
-		for (size_t i = 0; i < NR_OPTS; i++)
-			if (opts[i].lo.val == c)
-				seen[i] = 1;
-		switch (c) {
-		case 'j': ctx.json = true; break;
-		case 'v': ctx.verbose++; break;
-		case 'q': ctx.quiet = true; break;
-		case 'h': help = true; break;
-		case 'V':
-			printf("memhotctl %s\n", PACKAGE_VERSION);
-			return MH_EXIT_OK;
-		case OPT_TIMEOUT:
-			if (parse_timeout(optarg, &ctx.timeout)) {
-				cli_err("invalid --timeout '%s': expected seconds > 0", optarg);
-				return MH_EXIT_USAGE;
-			}
-			break;
-		case OPT_SYSROOT: ctx.sysroot = optarg; break;
-		case OPT_DRY_RUN: ctx.dry_run = true; break;
-		case OPT_BLOCKS: ctx.blocks = true; break;
-		case OPT_ZONE: ctx.zone = optarg; break;
-		case OPT_REBIND: ctx.rebind = optarg; break;
-		case OPT_FORCE: ctx.force = true; break;
-		case OPT_LIST_CMDS: list_cmds = true; break;
-		case OPT_LIST_OPTS: list_op = true; break;
-		case ':':
-			cli_err("option '%s' needs an argument; see 'memhotctl --help'",
-				argv[optind - 1]);
-			return MH_EXIT_USAGE;
-		default:
-			if (optopt)
-				cli_err("unknown option '-%c'; see 'memhotctl --help'", optopt);
-			else
-				cli_err("unknown option '%s'; see 'memhotctl --help'",
-					argv[optind - 1]);
+		if (c >= OPT_CMD) {
+			a->given[a->nr_given].name = (size_t)(c - OPT_CMD);
+			a->given[a->nr_given++].arg = optarg;
+			continue;
+		}
+		for (size_t i = 0; i < NR_COMMON; i++)
+			if (common_opts[i].lo.val == c)
+				a->common_seen[i] = true;
+		rc = parse_common(ctx, a, c, argv);
+		if (rc)
+			return rc;
+	}
+	return 0;
+}
+
+/* The command's options into its own variables, or usage if one is not its. */
+static int apply_cmd_opts(const struct cli_cmd *cmd, const struct cli_args *a)
+{
+	for (size_t i = 0; i < NR_COMMON; i++) {
+		const struct cli_common_opt *o = &common_opts[i];
+
+		if (a->common_seen[i] && o->scope != HIDDEN && !common_applies(o, cmd)) {
+			cli_err("option --%s does not apply to %s", o->lo.name, cmd->name);
 			return MH_EXIT_USAGE;
 		}
 	}
+	for (size_t i = 0; i < a->nr_names; i++) {
+		for (size_t g = 0; g < a->nr_given; g++) {
+			if (a->given[g].name == i && !cmd_opt(cmd, a->names[i]->name)) {
+				cli_err("option --%s does not apply to %s", a->names[i]->name,
+					cmd->name);
+				return MH_EXIT_USAGE;
+			}
+		}
+	}
+	for (size_t g = 0; g < a->nr_given; g++) {
+		const struct cli_option *o = cmd_opt(cmd, a->names[a->given[g].name]->name);
 
+		if (o->flag)
+			*o->flag = true;
+		if (o->arg)
+			*o->arg = a->given[g].arg;
+	}
+	return 0;
+}
+
+static int open_root(struct cli_ctx *ctx)
+{
+	int rc = mh_root_open(ctx->sysroot ? ctx->sysroot : "/", &ctx->root);
+
+	if (rc && ctx->sysroot && (rc == -ENOSYS || rc == -EPERM)) {
+		/* mh_root_open(): openat2 failed, nothing keeps paths in the tree */
+		cli_err("--sysroot '%s' refused: openat2() RESOLVE_IN_ROOT is not available "
+			"(%s: Linux 5.6 or later is needed, and no seccomp filter denying it)",
+			ctx->sysroot, strerror(-rc));
+		return MH_EXIT_ERROR;
+	}
+	if (rc) {
+		cli_err("cannot open root '%s': %s", ctx->sysroot ? ctx->sysroot : "/",
+			strerror(-rc));
+		return MH_EXIT_ERROR;
+	}
+	return 0;
+}
+
+/* Parse, then whatever was asked instead of a command, then the command. */
+static int dispatch(int argc, char **argv, struct cli_args *a, bool *changing)
+{
+	struct cli_ctx ctx = { .timeout = CLI_DEFAULT_TIMEOUT };
+	const struct cli_cmd *cmd = NULL;
+	int rc;
+
+	rc = parse_args(argc, argv, &ctx, a);
+	if (rc)
+		return rc < 0 ? MH_EXIT_OK : rc;
 	if (optind < argc) {
 		cmd = find_cmd(argv[optind]);
-		if (!cmd && !list_op) {
+		if (!cmd && !a->list_opts) {
 			cli_err("'%s' is not a command; see 'memhotctl --help'", argv[optind]);
 			return MH_EXIT_USAGE;
 		}
 	}
-	if (list_cmds) {
+	if (a->list_cmds) {
 		for (size_t i = 0; i < NR_CMDS; i++)
-			printf("%s\n", commands[i].name);
+			printf("%s\n", commands[i]->name);
 		return MH_EXIT_OK;
 	}
-	if (list_op) {
+	if (a->list_opts) {
 		list_opts(cmd);
 		return MH_EXIT_OK;
 	}
-	if (help) {
+	if (a->help) {
 		usage(stdout, cmd);
 		return MH_EXIT_OK;
 	}
@@ -291,35 +396,31 @@ static int run(int argc, char **argv, bool *changing)
 		usage(stderr, NULL);
 		return MH_EXIT_USAGE;
 	}
-	for (size_t i = 0; i < NR_OPTS; i++) {
-		if (seen[i] && !opts[i].hidden && !(opts[i].mask & cmd->mask)) {
-			cli_err("option --%s does not apply to %s", opts[i].lo.name, cmd->name);
-			return MH_EXIT_USAGE;
-		}
-	}
+	rc = apply_cmd_opts(cmd, a);
+	if (rc)
+		return rc;
 	ctx.cmd = cmd->name;
-	*changing = (cmd->mask & C_CHANGING) && !ctx.dry_run;
+	*changing = cmd->changing && !ctx.dry_run;
 	/* The whole operation: reading the system and planning count too. */
 	mh_deadline_set(&ctx.deadline, ctx.timeout);
 	ctx.nargs = argc - optind - 1;
 	ctx.args = argv + optind + 1;
 	cli_setup_log(&ctx);
 
-	rc = mh_root_open(ctx.sysroot ? ctx.sysroot : "/", &ctx.root);
-	if (rc && ctx.sysroot && (rc == -ENOSYS || rc == -EPERM)) {
-		/* mh_root_open(): openat2 failed, nothing keeps paths in the tree */
-		cli_err("--sysroot '%s' refused: openat2() RESOLVE_IN_ROOT is not available "
-			"(%s: Linux 5.6 or later is needed, and no seccomp filter denying it)",
-			ctx.sysroot, strerror(-rc));
-		return MH_EXIT_ERROR;
-	}
-	if (rc) {
-		cli_err("cannot open root '%s': %s", ctx.sysroot ? ctx.sysroot : "/",
-			strerror(-rc));
-		return MH_EXIT_ERROR;
-	}
-	rc = cmd->fn(&ctx);
+	rc = open_root(&ctx);
+	if (rc)
+		return rc;
+	rc = cmd->run(&ctx);
 	mh_root_close(ctx.root);
+	return rc;
+}
+
+static int run(int argc, char **argv, bool *changing)
+{
+	struct cli_args a = { 0 };
+	int rc = dispatch(argc, argv, &a, changing);
+
+	free(a.given);
 	return rc;
 }
 
@@ -359,7 +460,7 @@ int main(int argc, char **argv)
 	signal(SIGPIPE, SIG_IGN);
 	raise_nofile();
 	rc = run(argc, argv, &changing);
-	if (rc != MH_EXIT_OK && !json_printed && argv_json(argc, argv, &command))
-		json_error(command, rc, cli_first_error());
+	if (rc != MH_EXIT_OK && !cli_json_printed && argv_json(argc, argv, &command))
+		cli_json_error(command, rc, cli_first_error());
 	return close_stdout(rc, changing);
 }

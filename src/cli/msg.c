@@ -12,7 +12,7 @@
 
 static int log_verbose;
 static bool log_quiet;
-/* The first error said, for -j's error document (json_error()). */
+/* The first error said, for -j's error document (cli_json_error()). */
 static char first_error[512];
 
 const char *cli_first_error(void)

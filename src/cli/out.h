@@ -1,26 +1,16 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
-/* Result printers: JSON (json_out.c) and human tables (table_out.c). */
+/* Result printers: JSON (json_out.c) and every human rendering (human_out.c). */
 #ifndef MH_CLI_OUT_H
 #define MH_CLI_OUT_H
 
 #include <stdbool.h>
 #include "cli.h"
 #include "exec.h"
+#include "hotplug.h"
+#include "journal.h"
 #include "snapshot.h"
 
-#define HP_MAX_PARAMS 16
-
-/* The hotplug configuration, as status reports it. */
-struct hp_config {
-	char auto_online[32];		/* "" when absent */
-	size_t nr_params;		/* /sys/module/memory_hotplug/parameters/ */
-	char param_name[HP_MAX_PARAMS][48];
-	char param_val[HP_MAX_PARAMS][64];
-	char memhp_default_state[32];	/* kernel command line, "" when absent */
-	int movable_node;		/* kernel command line, -1 unknown */
-};
-
-struct status_dev {
+struct cli_status_dev {
 	const struct mh_dax_dev *dev;
 	struct mh_dev_view view;
 	char pending_op[16];		/* a killed run's journal: its op, "" none */
@@ -28,7 +18,7 @@ struct status_dev {
 };
 
 /* An operation's result, or a dry-run plan when res is NULL. */
-struct op_report {
+struct cli_op_report {
 	const struct mh_plan *plan;	/* may be NULL when refused before planning */
 	const struct mh_exec_result *res;
 	const char *dev;
@@ -40,24 +30,32 @@ struct op_report {
 	const char *message;
 };
 
-const char *mode_name(enum mh_dax_driver d);
-const char *zone_title(enum mh_zone z);	/* "Movable", "Normal", "none", "" */
+const char *cli_mode_name(enum mh_dax_driver d);
+const char *cli_zone_title(enum mh_zone z);	/* "Movable", "Normal", "none", "" */
 /* "34-38,40" from sorted ids. */
-void ids_str(const uint64_t *ids, size_t n, char *buf, size_t len);
+void cli_ids_str(const uint64_t *ids, size_t n, char *buf, size_t len);
 
-int json_status(const struct hp_config *hp, uint64_t block_size,
-		const struct status_dev *devs, size_t n);
-int json_blocks(const struct mh_blocks *b);
-int json_op(const struct op_report *r);
-/* The error document of a run that printed no other (see json_error()). */
-extern bool json_printed;
-void json_error(const char *command, int exit_code, const char *message);
+int cli_json_status(const struct mh_hotplug_config *hp, uint64_t block_size,
+		const struct cli_status_dev *devs, size_t n);
+int cli_json_blocks(const struct mh_blocks *b);
+int cli_json_op(const struct cli_op_report *r);
+/* The error document of a run that printed no other (see cli_json_error()). */
+extern bool cli_json_printed;
+void cli_json_error(const char *command, int exit_code, const char *message);
 
-int table_status(const struct cli_ctx *ctx, const struct hp_config *hp,
-		 uint64_t block_size, const struct status_dev *devs, size_t n);
-int table_blocks(const struct mh_blocks *b);
+int cli_human_status(const struct cli_ctx *ctx, const struct mh_hotplug_config *hp,
+		 uint64_t block_size, const struct cli_status_dev *devs, size_t n);
+int cli_human_blocks(const struct mh_blocks *b);
+
+void cli_human_progress(const struct mh_plan *plan, size_t idx, bool done, int err,
+			int verbose);
+void cli_human_plan(const struct mh_plan *p);
+void cli_human_result(const struct mh_plan *p, const struct mh_exec_result *r);
+void cli_human_nothing_to_recover(const char *dev);
+void cli_human_recover_plan(const char *dev, const char *msg, const struct mh_journal *j);
+void cli_human_recover_result(const char *dev, const struct mh_exec_result *res, bool quiet);
 
 /* Verdict shown for a block in the REMOVABLE column / "removable" key. */
-bool block_removable(const struct mh_block *blk);
+bool cli_block_removable(const struct mh_block *blk);
 
 #endif

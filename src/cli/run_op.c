@@ -31,23 +31,12 @@ struct progress_ctx {
 static void on_step(void *p, const struct mh_plan *plan, size_t idx, bool done, int err)
 {
 	const struct progress_ctx *pc = p;
-	char line[160];
 
-	if (!pc->show)
-		return;
-	mh_step_describe(plan, &plan->steps[idx], line, sizeof(line));
-	if (!done)
-		fprintf(stderr, "memhotctl: %s: [%zu/%zu] %s ...\n", plan->dev, idx + 1,
-			plan->nr_steps, line);
-	else if (err)
-		fprintf(stderr, "memhotctl: %s: [%zu/%zu] %s: %s\n", plan->dev, idx + 1,
-			plan->nr_steps, line, strerror(err > 0 ? err : -err));
-	else if (pc->ctx->verbose)
-		fprintf(stderr, "memhotctl: %s: [%zu/%zu] %s: done\n", plan->dev, idx + 1,
-			plan->nr_steps, line);
+	if (pc->show)
+		cli_human_progress(plan, idx, done, err, pc->ctx->verbose);
 }
 
-enum mh_exit outcome_exit(enum mh_outcome o)
+enum mh_exit cli_outcome_exit(enum mh_outcome o)
 {
 	switch (o) {
 	case MH_DONE: return MH_EXIT_OK;
@@ -58,7 +47,7 @@ enum mh_exit outcome_exit(enum mh_outcome o)
 	}
 }
 
-enum mh_exit result_exit(int rc, struct mh_exec_result *res)
+enum mh_exit cli_result_exit(int rc, struct mh_exec_result *res)
 {
 	if (rc && res->outcome == MH_DONE) {
 		/* The executor could not even start: nothing was changed. */
@@ -66,70 +55,7 @@ enum mh_exit result_exit(int rc, struct mh_exec_result *res)
 		if (!res->message[0])
 			snprintf(res->message, sizeof(res->message), "%s", strerror(-rc));
 	}
-	return outcome_exit(res->outcome);
-}
-
-static size_t count_steps(const struct mh_plan *p, enum mh_step_kind k, size_t upto)
-{
-	size_t n = 0;
-
-	for (size_t i = 0; i < p->nr_steps && i < upto; i++)
-		n += p->steps[i].kind == k;
-	return n;
-}
-
-static void print_plan(const struct mh_plan *p)
-{
-	char line[160];
-
-	printf("%s: %s plan, %zu step%s (dry run, nothing changed):\n", p->dev,
-	       mh_op_name(p->op), p->nr_steps, p->nr_steps == 1 ? "" : "s");
-	for (size_t i = 0; i < p->nr_steps; i++) {
-		mh_step_describe(p, &p->steps[i], line, sizeof(line));
-		printf("  %zu. %s\n", i + 1, line);
-	}
-}
-
-/* The summary line on stdout, and for anything but success, every block's state. */
-static void print_result(const struct mh_plan *p, const struct mh_exec_result *r)
-{
-	if (r->outcome == MH_DONE && !p->nr_steps) {
-		printf("%s: nothing to do (driver %s)\n", p->dev,
-		       r->final_driver[0] ? r->final_driver : "none");
-		return;
-	}
-	if (r->outcome == MH_DONE) {
-		switch (p->op) {
-		case MH_OP_REMOVE:
-			printf("%s: removed (%zu blocks offlined, driver %s)\n", p->dev,
-			       r->nr_offlined,
-			       r->final_driver[0] ? r->final_driver : "none");
-			break;
-		case MH_OP_OFFLINE:
-			printf("%s: offlined (%zu blocks offlined, driver %s)\n", p->dev,
-			       r->nr_offlined,
-			       r->final_driver[0] ? r->final_driver : "none");
-			break;
-		case MH_OP_ONLINE:
-			printf("%s: onlined (%zu blocks onlined, driver %s)\n", p->dev,
-			       count_steps(p, MH_STEP_ONLINE_BLOCK, r->steps_done),
-			       r->final_driver[0] ? r->final_driver : "none");
-			break;
-		}
-		return;
-	}
-	printf("%s: %s %s: %s%s\n", p->dev, mh_op_name(p->op), mh_outcome_name(r->outcome),
-	       r->message, r->rolled_back ? " (rolled back)" : "");
-	for (size_t i = 0; i < r->nr_blocks; i++) {
-		const struct mh_block_result *b = &r->blocks[i];
-
-		printf("  memory%llu: %s%s%s%s%s%s\n", (unsigned long long)b->block,
-		       mh_block_state_name(b->state), *zone_title(b->zone) ? " " : "",
-		       zone_title(b->zone), b->err ? " (" : "",
-		       b->err ? strerror(b->err) : "", b->err ? ")" : "");
-	}
-	if (!r->policy_restored)
-		printf("  auto_online_blocks was not restored\n");
+	return cli_outcome_exit(res->outcome);
 }
 
 /* Refused before anything changed: say why on stderr, and in JSON when asked. */
@@ -137,13 +63,13 @@ static int refuse(struct cli_ctx *ctx, enum mh_op op, const struct mh_dax_dev *d
 		  const char *dev, enum mh_exit code, const char *msg)
 {
 	if (ctx->json) {
-		struct op_report r = {
+		struct cli_op_report r = {
 			.dev = dev, .op = mh_op_name(op), .dry_run = ctx->dry_run,
 			.code = code, .outcome = code == MH_EXIT_BUSY ? "busy" : "failed",
 			.message = msg,
 			.driver = d && d->driver != MH_DRIVER_NONE ? d->driver_name : "",
 		};
-		json_op(&r);
+		cli_json_op(&r);
 	}
 	cli_err("%s: %s: %s", dev, mh_op_name(op), msg);
 	return code;
@@ -161,10 +87,7 @@ static void install_handlers(void)
 
 void cli_exec_opts(struct cli_ctx *ctx, struct mh_exec_opts *eo, void *progress)
 {
-	memset(eo, 0, sizeof(*eo));
-	eo->deadline = ctx->deadline;
-	eo->max_retries = 10;
-	eo->backoff_ms = 50;
+	mh_exec_opts_init(eo, &ctx->deadline);
 	eo->use_udev = mh_root_is_live(ctx->root) && mh_udev_running();
 	eo->journal = cli_has_rundir(ctx);
 	eo->stop = &stop_flag;
@@ -222,7 +145,7 @@ static int pending_journal(struct cli_ctx *ctx, const char *dev, char *msg, size
 	return rc;
 }
 
-int run_op(struct cli_ctx *ctx, enum mh_op op, const struct mh_plan_opts *popts)
+int cli_run_op(struct cli_ctx *ctx, enum mh_op op, const struct mh_plan_opts *popts)
 {
 	const char *dev = ctx->nargs ? ctx->args[0] : NULL;
 	struct mh_snapshot snap = { 0 };
@@ -267,15 +190,15 @@ int run_op(struct cli_ctx *ctx, enum mh_op op, const struct mh_plan_opts *popts)
 	}
 	if (ctx->dry_run) {
 		if (ctx->json) {
-			struct op_report r = {
+			struct cli_op_report r = {
 				.plan = &plan, .dev = dev, .op = mh_op_name(op), .dry_run = true,
 				.code = MH_EXIT_OK, .outcome = "done",
 				.message = "dry run: nothing changed",
 				.driver = d && d->driver != MH_DRIVER_NONE ? d->driver_name : "",
 			};
-			json_op(&r);
+			cli_json_op(&r);
 		} else {
-			print_plan(&plan);
+			cli_human_plan(&plan);
 		}
 		ret = MH_EXIT_OK;
 		goto out_plan;
@@ -294,18 +217,18 @@ int run_op(struct cli_ctx *ctx, enum mh_op op, const struct mh_plan_opts *popts)
 	}
 	rc = mh_exec(ctx->root, &plan, &eo, &res);
 	mh_lock_release(lockfd);
-	ret = result_exit(rc, &res);
+	ret = cli_result_exit(rc, &res);
 	if (ctx->json) {
-		struct op_report r = {
+		struct cli_op_report r = {
 			.plan = &plan, .res = &res, .dev = dev, .op = mh_op_name(op),
 			.code = ret, .outcome = mh_outcome_name(res.outcome),
 			.message = res.message,
 		};
-		json_op(&r);
+		cli_json_op(&r);
 	} else if (res.outcome == MH_DONE && ctx->quiet) {
 		/* -q: the exit status says it all. */
 	} else {
-		print_result(&plan, &res);
+		cli_human_result(&plan, &res);
 	}
 	if (res.outcome != MH_DONE)
 		cli_err("%s: %s %s: %s", dev, mh_op_name(op), mh_outcome_name(res.outcome),

@@ -60,6 +60,23 @@ struct mh_exec_opts {
 	struct mh_exec_progress progress;
 };
 
+/*
+ * The retry policy for a busy block (EBUSY/EAGAIN): up to 10 retries, the
+ * first after 50 ms, each wait doubled up to a cap, all within the deadline.
+ */
+#define MH_EXEC_MAX_RETRIES 10
+#define MH_EXEC_BACKOFF_MS 50
+
+/* eo with the library's defaults and deadline d: no udev, journal or stop flag. */
+static inline void mh_exec_opts_init(struct mh_exec_opts *eo, const struct mh_deadline *d)
+{
+	*eo = (struct mh_exec_opts){
+		.deadline = *d,
+		.max_retries = MH_EXEC_MAX_RETRIES,
+		.backoff_ms = MH_EXEC_BACKOFF_MS,
+	};
+}
+
 int mh_exec(struct mh_root *root, const struct mh_plan *plan,
 	    const struct mh_exec_opts *opts, struct mh_exec_result *res);
 void mh_exec_result_free(struct mh_exec_result *res);

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 /*
- * Human output. Device tables go through libsmartcols; the system-wide
+ * Human output, all of it: status tables, plans, results and progress.
+ * Device tables go through libsmartcols; the system-wide
  * block list (status --blocks) can have 65,536 rows and is printed with
  * fixed-width printf after one pass measuring the columns, which is
  * several times cheaper than building a table object per cell.
@@ -13,7 +14,7 @@
 
 #include "out.h"
 
-const char *mode_name(enum mh_dax_driver d)
+const char *cli_mode_name(enum mh_dax_driver d)
 {
 	switch (d) {
 	case MH_DRIVER_KMEM: return "system-ram";
@@ -22,7 +23,7 @@ const char *mode_name(enum mh_dax_driver d)
 	}
 }
 
-const char *zone_title(enum mh_zone z)
+const char *cli_zone_title(enum mh_zone z)
 {
 	switch (z) {
 	case MH_ZONE_MOVABLE: return "Movable";
@@ -32,7 +33,7 @@ const char *zone_title(enum mh_zone z)
 	}
 }
 
-void ids_str(const uint64_t *ids, size_t n, char *buf, size_t len)
+void cli_ids_str(const uint64_t *ids, size_t n, char *buf, size_t len)
 {
 	size_t off = 0, i = 0;
 
@@ -52,7 +53,7 @@ void ids_str(const uint64_t *ids, size_t n, char *buf, size_t len)
 	}
 }
 
-bool block_removable(const struct mh_block *blk)
+bool cli_block_removable(const struct mh_block *blk)
 {
 	if (blk->state == MH_BLOCK_OFFLINE)
 		return true;
@@ -97,7 +98,7 @@ static int digits(uint64_t v)
 	return n;
 }
 
-int table_blocks(const struct mh_blocks *b)
+int cli_human_blocks(const struct mh_blocks *b)
 {
 	int wsize = 4, wstate = 5, wblock = 5, wnode = 4, wzones = 5;
 	uint64_t on = 0, off = 0;
@@ -129,7 +130,7 @@ int table_blocks(const struct mh_blocks *b)
 		const char *rm = "";
 
 		if (blk->state == MH_BLOCK_ONLINE) {
-			rm = block_removable(blk) ? "yes" : "no";
+			rm = cli_block_removable(blk) ? "yes" : "no";
 			on += b->block_size;
 		} else if (blk->state == MH_BLOCK_OFFLINE) {
 			off += b->block_size;
@@ -173,7 +174,7 @@ static void print_table(struct libscols_table *tb)
 	scols_unref_table(tb);
 }
 
-static int hotplug_table(const struct hp_config *hp, uint64_t block_size)
+static int hotplug_table(const struct mh_hotplug_config *hp, uint64_t block_size)
 {
 	static const char *const cols[] = { "SETTING", "VALUE" };
 	struct libscols_table *tb = new_table(cols, 2);
@@ -212,7 +213,7 @@ static int hotplug_table(const struct hp_config *hp, uint64_t block_size)
 	return 0;
 }
 
-static void dev_blocks_table(const struct status_dev *sd, uint64_t bs)
+static void dev_blocks_table(const struct cli_status_dev *sd, uint64_t bs)
 {
 	static const char *const cols[] = { ">BLOCK", "RANGE", "STATE", "ZONES", ">NODE" };
 	struct libscols_table *tb;
@@ -241,8 +242,8 @@ static void dev_blocks_table(const struct status_dev *sd, uint64_t bs)
 	print_table(tb);
 }
 
-int table_status(const struct cli_ctx *ctx, const struct hp_config *hp,
-		 uint64_t block_size, const struct status_dev *devs, size_t n)
+int cli_human_status(const struct cli_ctx *ctx, const struct mh_hotplug_config *hp,
+		 uint64_t block_size, const struct cli_status_dev *devs, size_t n)
 {
 	static const char *const cols[] = { "DEVICE", "DRIVER", "MODE", "KIND", ">SIZE",
 		">NODE", "BLOCKS", ">ONLINE", "REMOVABLE", "BACKING" };
@@ -265,7 +266,7 @@ int table_status(const struct cli_ctx *ctx, const struct hp_config *hp,
 
 		scols_line_set_data(ln, 0, d->name);
 		scols_line_set_data(ln, 1, d->driver == MH_DRIVER_NONE ? "-" : d->driver_name);
-		scols_line_set_data(ln, 2, mode_name(d->driver));
+		scols_line_set_data(ln, 2, cli_mode_name(d->driver));
 		scols_line_set_data(ln, 3, mh_dax_kind_name(d->kind));
 		cli_size_str(d->size, buf, sizeof(buf));
 		scols_line_set_data(ln, 4, buf);
@@ -273,7 +274,7 @@ int table_status(const struct cli_ctx *ctx, const struct hp_config *hp,
 		scols_line_set_data(ln, 5, buf);
 		for (size_t j = 0; ids && j < v->nr_blocks; j++)
 			ids[j] = v->blocks[j]->id;
-		ids_str(ids, ids ? v->nr_blocks : 0, buf, sizeof(buf));
+		cli_ids_str(ids, ids ? v->nr_blocks : 0, buf, sizeof(buf));
 		free(ids);
 		scols_line_set_data(ln, 6, buf[0] ? buf : "-");
 		snprintf(buf, sizeof(buf), "%zu/%zu", v->nr_online, v->nr_total);
@@ -316,4 +317,121 @@ int table_status(const struct cli_ctx *ctx, const struct hp_config *hp,
 			dev_blocks_table(&devs[i], block_size);
 	}
 	return MH_EXIT_OK;
+}
+
+/* A step begun or ended, on stderr; a step that went well only with -v. */
+void cli_human_progress(const struct mh_plan *plan, size_t idx, bool done, int err,
+			int verbose)
+{
+	char line[160];
+
+	mh_step_describe(plan, &plan->steps[idx], line, sizeof(line));
+	if (!done)
+		fprintf(stderr, "memhotctl: %s: [%zu/%zu] %s ...\n", plan->dev, idx + 1,
+			plan->nr_steps, line);
+	else if (err)
+		fprintf(stderr, "memhotctl: %s: [%zu/%zu] %s: %s\n", plan->dev, idx + 1,
+			plan->nr_steps, line, strerror(err > 0 ? err : -err));
+	else if (verbose)
+		fprintf(stderr, "memhotctl: %s: [%zu/%zu] %s: done\n", plan->dev, idx + 1,
+			plan->nr_steps, line);
+}
+
+static size_t count_steps(const struct mh_plan *p, enum mh_step_kind k, size_t upto)
+{
+	size_t n = 0;
+
+	for (size_t i = 0; i < p->nr_steps && i < upto; i++)
+		n += p->steps[i].kind == k;
+	return n;
+}
+
+void cli_human_plan(const struct mh_plan *p)
+{
+	char line[160];
+
+	printf("%s: %s plan, %zu step%s (dry run, nothing changed):\n", p->dev,
+	       mh_op_name(p->op), p->nr_steps, p->nr_steps == 1 ? "" : "s");
+	for (size_t i = 0; i < p->nr_steps; i++) {
+		mh_step_describe(p, &p->steps[i], line, sizeof(line));
+		printf("  %zu. %s\n", i + 1, line);
+	}
+}
+
+static const char *final_driver(const struct mh_exec_result *r)
+{
+	return r->final_driver[0] ? r->final_driver : "none";
+}
+
+/* The summary line on stdout, and for anything but success, every block's state. */
+void cli_human_result(const struct mh_plan *p, const struct mh_exec_result *r)
+{
+	if (r->outcome == MH_DONE && !p->nr_steps) {
+		printf("%s: nothing to do (driver %s)\n", p->dev, final_driver(r));
+		return;
+	}
+	if (r->outcome == MH_DONE) {
+		switch (p->op) {
+		case MH_OP_REMOVE:
+			printf("%s: removed (%zu blocks offlined, driver %s)\n", p->dev,
+			       r->nr_offlined, final_driver(r));
+			break;
+		case MH_OP_OFFLINE:
+			printf("%s: offlined (%zu blocks offlined, driver %s)\n", p->dev,
+			       r->nr_offlined, final_driver(r));
+			break;
+		case MH_OP_ONLINE:
+			printf("%s: onlined (%zu blocks onlined, driver %s)\n", p->dev,
+			       count_steps(p, MH_STEP_ONLINE_BLOCK, r->steps_done),
+			       final_driver(r));
+			break;
+		}
+		return;
+	}
+	printf("%s: %s %s: %s%s\n", p->dev, mh_op_name(p->op), mh_outcome_name(r->outcome),
+	       r->message, r->rolled_back ? " (rolled back)" : "");
+	for (size_t i = 0; i < r->nr_blocks; i++) {
+		const struct mh_block_result *b = &r->blocks[i];
+
+		printf("  memory%llu: %s%s%s%s%s%s\n", (unsigned long long)b->block,
+		       mh_block_state_name(b->state), *cli_zone_title(b->zone) ? " " : "",
+		       cli_zone_title(b->zone), b->err ? " (" : "",
+		       b->err ? strerror(b->err) : "", b->err ? ")" : "");
+	}
+	if (!r->policy_restored)
+		printf("  auto_online_blocks was not restored\n");
+}
+
+/* recover: no journal for dev (NULL: none at all). */
+void cli_human_nothing_to_recover(const char *dev)
+{
+	if (dev)
+		printf("%s: nothing to recover\n", dev);
+	else
+		printf("nothing to recover\n");
+}
+
+/* recover --dry-run: what would be done, and each block as the journal saw it. */
+void cli_human_recover_plan(const char *dev, const char *msg, const struct mh_journal *j)
+{
+	printf("%s: %s (dry run, nothing changed)\n", dev, msg);
+	for (size_t i = 0; i < j->nr_blocks; i++)
+		printf("  memory%llu: was %s %s\n", (unsigned long long)j->blocks[i],
+		       mh_block_state_name(j->orig_state[i]), cli_zone_title(j->orig_zone[i]));
+}
+
+/* recover: done (unless quiet), or the outcome and every block as it is now. */
+void cli_human_recover_result(const char *dev, const struct mh_exec_result *res, bool quiet)
+{
+	if (res->outcome == MH_DONE) {
+		if (!quiet)
+			printf("%s: recovered%s%s (driver %s)\n", dev,
+			       res->message[0] ? ": " : "", res->message, final_driver(res));
+		return;
+	}
+	printf("%s: recover %s: %s\n", dev, mh_outcome_name(res->outcome), res->message);
+	for (size_t i = 0; i < res->nr_blocks; i++)
+		printf("  memory%llu: %s %s\n", (unsigned long long)res->blocks[i].block,
+		       mh_block_state_name(res->blocks[i].state),
+		       cli_zone_title(res->blocks[i].zone));
 }

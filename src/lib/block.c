@@ -293,10 +293,10 @@ static int read_one(struct scan_ctx *c, uint64_t id, struct mh_block *blk)
 	}
 
 	/*
-	 * The id is the directory's name, as lsmem takes it: phys_index says
-	 * the same in hex, and every read costs (a TCG guest: ~0.3 ms each).
+	 * The id is the directory's name, as lsmem takes it: phys_index is not
+	 * read, it says the same in hex and every read costs (a TCG guest:
+	 * ~0.3 ms each).
 	 */
-	blk->phys_index = id;
 
 	/* valid_zones is missing on old kernels: "" means unknown. */
 	snprintf(rel, sizeof(rel), "%s/valid_zones", name);
@@ -573,29 +573,6 @@ int mh_blocks_scan_ids(struct mh_root *root, const uint64_t *ids, size_t n,
 		close(c.memfd);
 	}
 	free(sorted);
-	return ret;
-}
-
-int mh_blocks_scan_range(struct mh_root *root, uint64_t first, uint64_t last,
-			 struct mh_blocks *out, char *errpath, size_t errlen)
-{
-	uint64_t *ids, i;
-	size_t n;
-	int ret;
-
-	memset(out, 0, sizeof(*out));
-	if (first > last)
-		return mh_blocks_scan_ids(root, NULL, 0, out, errpath, errlen);
-	if (last - first >= (1ULL << 24))
-		return -E2BIG;
-	n = (size_t)(last - first + 1);
-	ids = malloc(n * sizeof(*ids));
-	if (!ids)
-		return -ENOMEM;
-	for (i = 0; i < n; i++)
-		ids[i] = first + i;
-	ret = mh_blocks_scan_ids(root, ids, n, out, errpath, errlen);
-	free(ids);
 	return ret;
 }
 

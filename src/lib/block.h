@@ -25,7 +25,6 @@ enum mh_zone {
 
 struct mh_block {
 	uint64_t id;			/* memoryN, from the directory name */
-	uint64_t phys_index;		/* hex attribute */
 	enum mh_block_state state;
 	int node;			/* from the memoryN/nodeX link name; -1 unknown */
 	char valid_zones[64];		/* as read, e.g. "Movable", "DMA Normal", "none" */
@@ -41,9 +40,6 @@ struct mh_blocks {
 /* Scan every block. Returns 0 or -errno; *errpath names a bad file. */
 int mh_blocks_scan(struct mh_root *root, struct mh_blocks *out,
 		   char *errpath, size_t errlen);
-/* Read only blocks first..last (ids), for a device; missing ids skipped. */
-int mh_blocks_scan_range(struct mh_root *root, uint64_t first, uint64_t last,
-			 struct mh_blocks *out, char *errpath, size_t errlen);
 /* Read only the given ids (any order, duplicates allowed); missing skipped. */
 int mh_blocks_scan_ids(struct mh_root *root, const uint64_t *ids, size_t n,
 		       struct mh_blocks *out, char *errpath, size_t errlen);

@@ -55,20 +55,6 @@ int mh_dax_name_valid(const char *name)
 	return mh_dax_name_parse(name, &r, &i);
 }
 
-const char *mh_dax_driver_name(enum mh_dax_driver d)
-{
-	switch (d) {
-	case MH_DRIVER_KMEM:
-		return "kmem";
-	case MH_DRIVER_DEVICE_DAX:
-		return "device_dax";
-	case MH_DRIVER_OTHER:
-		return "other";
-	default:
-		return "none";
-	}
-}
-
 const char *mh_dax_kind_name(enum mh_dax_kind k)
 {
 	switch (k) {

@@ -69,7 +69,7 @@ static int dry_one(struct cli_ctx *ctx, const char *dev)
 		printf("%s: %s (dry run, nothing changed)\n", dev, msg);
 		for (size_t i = 0; i < j.nr_blocks; i++)
 			printf("  memory%llu: was %s %s\n", (unsigned long long)j.blocks[i],
-			       mh_block_state_name(j.orig_state[i]), zone_title(j.orig_zone[i]));
+			       mh_block_state_name(j.orig_state[i]), mh_zone_word(j.orig_zone[i]));
 	}
 	mh_journal_free(&j);
 	return MH_EXIT_OK;
@@ -105,7 +105,7 @@ static int run_one(struct cli_ctx *ctx, const char *dev, struct mh_exec_opts *eo
 		for (size_t i = 0; i < res.nr_blocks; i++)
 			printf("  memory%llu: %s %s\n", (unsigned long long)res.blocks[i].block,
 			       mh_block_state_name(res.blocks[i].state),
-			       zone_title(res.blocks[i].zone));
+			       mh_zone_word(res.blocks[i].zone));
 		cli_err("%s: recover %s: %s", dev, mh_outcome_name(res.outcome), res.message);
 	}
 	mh_exec_result_free(&res);

@@ -75,7 +75,7 @@ static struct json_object *dev_obj(const struct status_dev *sd)
 
 	add_str(o, "device", d->name);
 	add_str(o, "driver", d->driver == MH_DRIVER_NONE ? "" : d->driver_name);
-	add_str(o, "mode", mode_name(d->driver));
+	add_str(o, "mode", mh_dax_mode_name(d->driver));
 	add_str(o, "kind", mh_dax_kind_name(d->kind));
 	add_str(o, "backing", d->backing);
 	add_u64(o, "size", d->size);
@@ -295,7 +295,7 @@ int json_op(const struct op_report *r)
 
 			add_u64(bo, "block", b->block);
 			add_str(bo, "state", mh_block_state_name(b->state));
-			add_str(bo, "zone", zone_title(b->zone));
+			add_str(bo, "zone", mh_zone_word(b->zone));
 			add_int(bo, "attempts", b->attempts);
 			add_str(bo, "error", b->err ? strerror(b->err) : NULL);
 			json_object_array_add(blks, bo);
@@ -306,7 +306,7 @@ int json_op(const struct op_report *r)
 
 			add_u64(bo, "block", p->blocks[i]);
 			add_str(bo, "state", mh_block_state_name(p->orig_state[i]));
-			add_str(bo, "zone", zone_title(p->orig_zone[i]));
+			add_str(bo, "zone", mh_zone_word(p->orig_zone[i]));
 			add_int(bo, "attempts", 0);
 			add_str(bo, "error", NULL);
 			json_object_array_add(blks, bo);

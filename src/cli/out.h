@@ -40,8 +40,6 @@ struct op_report {
 	const char *message;
 };
 
-const char *mode_name(enum mh_dax_driver d);
-const char *zone_title(enum mh_zone z);	/* "Movable", "Normal", "none", "" */
 /* "34-38,40" from sorted ids. */
 void ids_str(const uint64_t *ids, size_t n, char *buf, size_t len);
 

@@ -124,8 +124,8 @@ static void print_result(const struct mh_plan *p, const struct mh_exec_result *r
 		const struct mh_block_result *b = &r->blocks[i];
 
 		printf("  memory%llu: %s%s%s%s%s%s\n", (unsigned long long)b->block,
-		       mh_block_state_name(b->state), *zone_title(b->zone) ? " " : "",
-		       zone_title(b->zone), b->err ? " (" : "",
+		       mh_block_state_name(b->state), *mh_zone_word(b->zone) ? " " : "",
+		       mh_zone_word(b->zone), b->err ? " (" : "",
 		       b->err ? strerror(b->err) : "", b->err ? ")" : "");
 	}
 	if (!r->policy_restored)

@@ -13,25 +13,6 @@
 
 #include "out.h"
 
-const char *mode_name(enum mh_dax_driver d)
-{
-	switch (d) {
-	case MH_DRIVER_KMEM: return "system-ram";
-	case MH_DRIVER_DEVICE_DAX: return "devdax";
-	default: return "none";
-	}
-}
-
-const char *zone_title(enum mh_zone z)
-{
-	switch (z) {
-	case MH_ZONE_MOVABLE: return "Movable";
-	case MH_ZONE_NORMAL: return "Normal";
-	case MH_ZONE_NONE: return "none";
-	default: return "";
-	}
-}
-
 void ids_str(const uint64_t *ids, size_t n, char *buf, size_t len)
 {
 	size_t off = 0, i = 0;
@@ -265,7 +246,7 @@ int table_status(const struct cli_ctx *ctx, const struct hp_config *hp,
 
 		scols_line_set_data(ln, 0, d->name);
 		scols_line_set_data(ln, 1, d->driver == MH_DRIVER_NONE ? "-" : d->driver_name);
-		scols_line_set_data(ln, 2, mode_name(d->driver));
+		scols_line_set_data(ln, 2, mh_dax_mode_name(d->driver));
 		scols_line_set_data(ln, 3, mh_dax_kind_name(d->kind));
 		cli_size_str(d->size, buf, sizeof(buf));
 		scols_line_set_data(ln, 4, buf);

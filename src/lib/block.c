@@ -158,6 +158,13 @@ int mh_node_from_name(const char *name)
 	return node;
 }
 
+int mh_block_id_from_name(const char *name, uint64_t *id)
+{
+	if (strncmp(name, "memory", 6) || name[6] < '0' || name[6] > '9')
+		return -EINVAL;
+	return mh_parse_u64(name + 6, 10, id);
+}
+
 /*
  * The node is the name of the memoryN/nodeX link; the link itself dangles
  * in captured trees, so only its name counts. Try the previous block's
@@ -207,8 +214,7 @@ static int node_dir_links(struct scan_ctx *c, int nodesfd, const char *name,
 	if (ret)
 		return ret == -ENOMEM ? ret : 0;	/* gone: no links */
 	while ((de = readdir(d))) {
-		if (strncmp(de->d_name, "memory", 6) || de->d_name[6] < '0' ||
-		    de->d_name[6] > '9' || mh_parse_u64(de->d_name + 6, 10, &id))
+		if (mh_block_id_from_name(de->d_name, &id))
 			continue;
 		if (c->nr_nodes == *cap) {
 			*cap = *cap ? *cap * 2 : 1024;
@@ -501,9 +507,7 @@ static int list_ids(struct scan_ctx *c, uint64_t **idsp, size_t *np)
 		return -ENOMEM;
 	}
 	while ((de = readdir(d))) {
-		if (strncmp(de->d_name, "memory", 6) ||
-		    de->d_name[6] < '0' || de->d_name[6] > '9' ||
-		    mh_parse_u64(de->d_name + 6, 10, &id))
+		if (mh_block_id_from_name(de->d_name, &id))
 			continue;
 		if (n == cap) {
 			cap *= 2;
@@ -682,58 +686,6 @@ const struct mh_block *mh_blocks_find(const struct mh_blocks *b, uint64_t id)
 			hi = mid;
 	}
 	return NULL;
-}
-
-const char *mh_block_state_name(enum mh_block_state s)
-{
-	switch (s) {
-	case MH_BLOCK_ONLINE:
-		return "online";
-	case MH_BLOCK_OFFLINE:
-		return "offline";
-	case MH_BLOCK_GOING_OFFLINE:
-		return "going-offline";
-	default:
-		return "unknown";
-	}
-}
-
-int mh_parse_block_state(const char *s, enum mh_block_state *out)
-{
-	if (!strcmp(s, "online"))
-		*out = MH_BLOCK_ONLINE;
-	else if (!strcmp(s, "offline"))
-		*out = MH_BLOCK_OFFLINE;
-	else if (!strcmp(s, "going-offline"))
-		*out = MH_BLOCK_GOING_OFFLINE;
-	else
-		return -EINVAL;
-	return 0;
-}
-
-const char *mh_zone_name(enum mh_zone z)
-{
-	switch (z) {
-	case MH_ZONE_MOVABLE:
-		return "movable";
-	case MH_ZONE_NORMAL:
-		return "normal";
-	case MH_ZONE_NONE:
-		return "none";
-	default:
-		return "unknown";
-	}
-}
-
-int mh_parse_zone_option(const char *s, enum mh_zone *out)
-{
-	if (!strcmp(s, "movable"))
-		*out = MH_ZONE_MOVABLE;
-	else if (!strcmp(s, "normal"))
-		*out = MH_ZONE_NORMAL;
-	else
-		return -EINVAL;
-	return 0;
 }
 
 /* One zone word of valid_zones, as memhotctl names it. */

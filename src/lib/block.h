@@ -56,6 +56,8 @@ int mh_block_refresh(struct mh_root *root, struct mh_block *blk);
 int mh_block_size(struct mh_root *root, uint64_t *bs);
 /* "node12" -> 12 (a nodeX link or directory name); anything else -> -1. */
 int mh_node_from_name(const char *name);
+/* "memory34" -> 34 (a block's directory, link or uevent name); else -EINVAL. */
+int mh_block_id_from_name(const char *name, uint64_t *id);
 const struct mh_block *mh_blocks_find(const struct mh_blocks *b, uint64_t id);
 /* qsort()/bsearch() order of uint64_t block ids. */
 int mh_cmp_block_id(const void *a, const void *b);
@@ -64,8 +66,14 @@ size_t mh_block_ids_sort_unique(uint64_t *ids, size_t n);
 
 const char *mh_block_state_name(enum mh_block_state s);
 int mh_parse_block_state(const char *s, enum mh_block_state *out);
-const char *mh_zone_name(enum mh_zone z);	/* "movable", "normal", "none" */
+/* Names (names.c): memhotctl's "movable", "normal", "none", "unknown"... */
+const char *mh_zone_name(enum mh_zone z);
+int mh_parse_zone(const char *s, enum mh_zone *out);
+/* ...what --zone takes: movable or normal... */
 int mh_parse_zone_option(const char *s, enum mh_zone *out);
+/* ...the kernel's word ("Movable", "Normal", "none", ""), and the state to write. */
+const char *mh_zone_word(enum mh_zone z);
+const char *mh_zone_online_cmd(enum mh_zone z);
 /* Zone of an online block from its valid_zones (first word). */
 enum mh_zone mh_zone_from_valid_zones(const char *vz);
 /* True when valid_zones lists z (offline block: may it go online there?). */

@@ -55,22 +55,6 @@ int mh_dax_name_valid(const char *name)
 	return mh_dax_name_parse(name, &r, &i);
 }
 
-const char *mh_dax_kind_name(enum mh_dax_kind k)
-{
-	switch (k) {
-	case MH_KIND_NVDIMM:
-		return "nvdimm";
-	case MH_KIND_E820:
-		return "e820";
-	case MH_KIND_HMEM:
-		return "hmem";
-	case MH_KIND_CXL:
-		return "cxl";
-	default:
-		return "unknown";
-	}
-}
-
 /* "prefix" followed by N or N.M, nothing else. */
 static bool is_numbered(const char *c, size_t len, const char *prefix)
 {

@@ -72,6 +72,8 @@ int mh_dax_read(struct mh_root *root, const char *name, struct mh_dax_dev *dev,
 		char *errpath, size_t errlen);
 void mh_dax_list_free(struct mh_dax_list *l);
 const struct mh_dax_dev *mh_dax_find(const struct mh_dax_list *l, const char *name);
+/* names.c: "system-ram", "devdax", "none" (daxctl's modes); the kind */
+const char *mh_dax_mode_name(enum mh_dax_driver d);
 const char *mh_dax_kind_name(enum mh_dax_kind k);
 /*
  * Whole blocks of every range of dev (kmem's inward rounding), sorted,

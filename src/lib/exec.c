@@ -29,7 +29,7 @@
 #include "udevwatch.h"
 #include "verify.h"
 
-#define POLICY_ATTR		MH_MEMORY_DIR "/auto_online_blocks"
+#define POLICY_ATTR		MH_POLICY_ATTR
 #define ROLLBACK_SECONDS	30.0
 #define ROLLBACK_PER_BLOCK	1.0	/* more seconds per block to put back */
 #define BACKOFF_CAP_MS		5000

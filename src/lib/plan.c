@@ -11,41 +11,6 @@
 #include <string.h>
 #include "plan.h"
 
-static const char *const step_names[] = {
-	[MH_STEP_LOAD_KMEM] = "load-kmem",
-	[MH_STEP_SET_POLICY] = "set-policy",
-	[MH_STEP_UNBIND] = "unbind",
-	[MH_STEP_BIND_KMEM] = "bind-kmem",
-	[MH_STEP_ONLINE_BLOCK] = "online-block",
-	[MH_STEP_OFFLINE_BLOCK] = "offline-block",
-	[MH_STEP_CHECK_OFFLINE] = "check-offline",
-	[MH_STEP_UNBIND_KMEM] = "unbind-kmem",
-	[MH_STEP_VERIFY_RELEASED] = "verify-released",
-	[MH_STEP_BIND_DEVDAX] = "bind-devdax",
-	[MH_STEP_RESTORE_POLICY] = "restore-policy",
-	[MH_STEP_SETTLE_UDEV] = "settle-udev",
-};
-
-const char *mh_step_kind_name(enum mh_step_kind k)
-{
-	if ((unsigned)k < sizeof(step_names) / sizeof(step_names[0]) && step_names[k])
-		return step_names[k];
-	return "unknown";
-}
-
-const char *mh_op_name(enum mh_op op)
-{
-	switch (op) {
-	case MH_OP_ONLINE:
-		return "online";
-	case MH_OP_OFFLINE:
-		return "offline";
-	case MH_OP_REMOVE:
-		return "remove";
-	}
-	return "unknown";
-}
-
 static int refuse(char *why, size_t len, int err, const char *fmt, ...)
 	__attribute__((format(printf, 4, 5)));
 

@@ -72,7 +72,7 @@ int mh_snapshot_take(struct mh_root *root, const char *const *names, size_t nr_n
 		     bool all_blocks, struct mh_snapshot *snap,
 		     char *errpath, size_t errlen)
 {
-	char rel[] = MH_MEMORY_DIR "/auto_online_blocks";
+	char rel[] = MH_POLICY_ATTR;
 	uint64_t *ids = NULL;
 	size_t n = 0;
 	int ret;

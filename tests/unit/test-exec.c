@@ -21,13 +21,14 @@
 #include "journal.h"
 #include "lock.h"
 #include "log.h"
+#include "paths.h"
 #include "snapshot.h"
 #include "udevwatch.h"
 #include "kmodload.h"
 #include "tap.h"
 #include "test-exec-tree.h"
 
-#define MEM "sys/devices/system/memory/"
+#define MEM MH_MEMORY_DIR "/"
 
 struct tplan {
 	struct mh_plan p;

@@ -217,7 +217,7 @@ int json_blocks(const struct mh_blocks *b)
 		json_object_set_string(f[3], mh_block_state_name(blk->state));
 		set_zone(bo, f[4], blk->valid_zones, &zone_null);
 		json_object_set_int64(f[5], blk->node);
-		json_object_set_boolean(f[6], block_removable(blk));
+		json_object_set_boolean(f[6], mh_block_removable(blk));
 		fputs(i ? ",\n    " : "\n    ", stdout);
 		put_indented(json_object_to_json_string_ext(bo,
 				JSON_C_TO_STRING_PRETTY | JSON_C_TO_STRING_SPACED |

@@ -55,7 +55,4 @@ int table_status(const struct cli_ctx *ctx, const struct hp_config *hp,
 		 uint64_t block_size, const struct status_dev *devs, size_t n);
 int table_blocks(const struct mh_blocks *b);
 
-/* Verdict shown for a block in the REMOVABLE column / "removable" key. */
-bool block_removable(const struct mh_block *blk);
-
 #endif

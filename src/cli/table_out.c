@@ -33,18 +33,6 @@ void ids_str(const uint64_t *ids, size_t n, char *buf, size_t len)
 	}
 }
 
-bool block_removable(const struct mh_block *blk)
-{
-	if (blk->state == MH_BLOCK_OFFLINE)
-		return true;
-	if (blk->state != MH_BLOCK_ONLINE)
-		return false;
-	/* "none": the block spans zones or nodes, the kernel cannot offline it. */
-	if (!strcmp(blk->valid_zones, "none"))
-		return false;
-	return blk->removable != 0;
-}
-
 /* lsmem's spelling of valid_zones: "DMA Normal" -> "DMA/Normal", "none" -> "None". */
 static void zones_str(const char *vz, char *buf, size_t len)
 {
@@ -110,7 +98,7 @@ int table_blocks(const struct mh_blocks *b)
 		const char *rm = "";
 
 		if (blk->state == MH_BLOCK_ONLINE) {
-			rm = block_removable(blk) ? "yes" : "no";
+			rm = mh_block_removable(blk) ? "yes" : "no";
 			on += b->block_size;
 		} else if (blk->state == MH_BLOCK_OFFLINE) {
 			off += b->block_size;

@@ -731,3 +731,17 @@ bool mh_valid_zones_allow(const char *vz, enum mh_zone z)
 		vz += len;
 	}
 }
+
+bool mh_block_spans_zones(const struct mh_block *blk)
+{
+	return mh_zone_from_valid_zones(blk->valid_zones) == MH_ZONE_NONE;
+}
+
+bool mh_block_removable(const struct mh_block *blk)
+{
+	if (blk->state == MH_BLOCK_OFFLINE)
+		return true;
+	if (blk->state != MH_BLOCK_ONLINE || mh_block_spans_zones(blk))
+		return false;
+	return blk->removable != 0;
+}

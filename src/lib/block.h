@@ -78,5 +78,20 @@ const char *mh_zone_online_cmd(enum mh_zone z);
 enum mh_zone mh_zone_from_valid_zones(const char *vz);
 /* True when valid_zones lists z (offline block: may it go online there?). */
 bool mh_valid_zones_allow(const char *vz, enum mh_zone z);
+/*
+ * The removability rule, for status, the planner and lsmem's column alike:
+ * a block that spans zones or nodes (valid_zones "none") cannot be offlined;
+ * removable is offline already, or online, offlinable and not vetoed by
+ * the legacy removable attribute.
+ */
+bool mh_block_spans_zones(const struct mh_block *blk);
+bool mh_block_removable(const struct mh_block *blk);
+
+/* Device operation (defined in exec.c for now, shared with recover.c). */
+struct mh_deadline;
+/* Online block id into zone (UNKNOWN: plain "online"), retrying EBUSY. */
+int mh_exec_online_block(struct mh_root *root, uint64_t id, enum mh_zone zone,
+			 const struct mh_deadline *d, unsigned max_retries,
+			 unsigned backoff_ms, unsigned *attempts);
 
 #endif

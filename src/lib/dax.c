@@ -132,6 +132,15 @@ static int dev_rel(char *buf, size_t len, const char *name, const char *attr)
 	return n < 0 || (size_t)n >= len ? -ENAMETOOLONG : 0;
 }
 
+int mh_dax_read_driver(struct mh_root *root, const char *name, char *buf, size_t len)
+{
+	char rel[PATH_MAX];
+
+	if (dev_rel(rel, sizeof(rel), name, "driver"))
+		return -ENAMETOOLONG;
+	return mh_read_link_name(root, rel, buf, len);
+}
+
 /*
  * On an nd bus the dax device's parent (the nd "daxN.M" device) names its
  * namespace in a "namespace" attribute, which the path does not show.
@@ -318,12 +327,12 @@ int mh_dax_read(struct mh_root *root, const char *name, struct mh_dax_dev *dev,
 						  sizeof(dev->backing));
 	add_namespace(root, name, dev->backing, sizeof(dev->backing));
 
-	dev_rel(rel, sizeof(rel), name, "driver");
-	ret = mh_read_link_name(root, rel, dev->driver_name, sizeof(dev->driver_name));
+	ret = mh_dax_read_driver(root, name, dev->driver_name, sizeof(dev->driver_name));
 	if (ret == -ENOENT) {
 		dev->driver = MH_DRIVER_NONE;
 		dev->driver_name[0] = '\0';
 	} else if (ret < 0) {
+		dev_rel(rel, sizeof(rel), name, "driver");
 		mh_root_errpath(root, rel, errpath, errlen);
 		return ret;
 	} else if (!strcmp(dev->driver_name, "kmem")) {

@@ -113,10 +113,7 @@ unsigned exec_next_backoff(unsigned ms)
 
 void mh_exec_read_driver(struct mh_root *root, const char *dev, char *buf, size_t len)
 {
-	char rel[PATH_MAX];
-
-	snprintf(rel, sizeof(rel), MH_DAX_DEVICES_DIR "/%s/driver", dev);
-	if (mh_read_link_name(root, rel, buf, len) < 0)
+	if (mh_dax_read_driver(root, dev, buf, len) < 0)
 		snprintf(buf, len, "none");
 }
 

@@ -28,7 +28,7 @@
 #include <sys/stat.h>
 
 #include "journal.h"
-#include "lock.h"
+#include "rundir.h"
 #include "log.h"
 #include "names.h"
 

@@ -9,7 +9,7 @@
 #include <unistd.h>
 #include <sys/stat.h>
 
-#include "deadline.h"
+#include "writer.h"
 #include "paths.h"
 #include "test-exec-tree.h"
 

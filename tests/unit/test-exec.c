@@ -25,6 +25,7 @@
 #include "snapshot.h"
 #include "udevwatch.h"
 #include "kmodload.h"
+#include "writer.h"
 #include "tap.h"
 #include "test-exec-tree.h"
 

@@ -183,6 +183,24 @@ static void test_zones(void)
 	is_str(mh_block_state_name(MH_BLOCK_OFFLINE), "offline", "state name");
 }
 
+/* The one removability rule: status, the planner and lsmem's column. */
+static void test_removable(void)
+{
+	struct mh_block b = { .state = MH_BLOCK_ONLINE, .removable = -1 };
+
+	strcpy(b.valid_zones, "Movable");
+	ok(mh_block_removable(&b) && !mh_block_spans_zones(&b), "online Movable: removable");
+	b.removable = 0;
+	ok(!mh_block_removable(&b), "legacy removable 0 vetoes");
+	b.removable = 1;
+	strcpy(b.valid_zones, "none");
+	ok(!mh_block_removable(&b) && mh_block_spans_zones(&b), "spanning zones: not removable");
+	b.state = MH_BLOCK_OFFLINE;
+	ok(mh_block_removable(&b), "offline: removable");
+	b.state = MH_BLOCK_GOING_OFFLINE;
+	ok(!mh_block_removable(&b), "going offline: not removable");
+}
+
 /* One parser for "memoryN": scans, node links and uevents. */
 static void test_block_names(void)
 {
@@ -400,6 +418,7 @@ int main(void)
 	test_names();
 	test_zones();
 	test_block_names();
+	test_removable();
 	test_errclass();
 	test_iomem();
 	test_listeners();

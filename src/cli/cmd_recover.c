@@ -130,13 +130,12 @@ static int recover_run(struct cli_ctx *ctx)
 		if (names && (names[0] = strdup(ctx->args[0])))
 			n = 1;
 	} else if (cli_has_rundir(ctx)) {
+		/* a missing directory is no journal there: any error is real */
 		rc = mh_journal_list(&names, &n);
-		if (rc && rc != -ENOENT) {
+		if (rc) {
 			cli_err("cannot list journals in %s: %s", mh_journal_dir(), strerror(-rc));
 			return MH_EXIT_ERROR;
 		}
-		if (rc)
-			n = 0;
 	}
 	if (!n && !ctx->nargs) {
 		if (ctx->json)

@@ -14,25 +14,6 @@
 
 #include "out.h"
 
-const char *cli_mode_name(enum mh_dax_driver d)
-{
-	switch (d) {
-	case MH_DRIVER_KMEM: return "system-ram";
-	case MH_DRIVER_DEVICE_DAX: return "devdax";
-	default: return "none";
-	}
-}
-
-const char *cli_zone_title(enum mh_zone z)
-{
-	switch (z) {
-	case MH_ZONE_MOVABLE: return "Movable";
-	case MH_ZONE_NORMAL: return "Normal";
-	case MH_ZONE_NONE: return "none";
-	default: return "";
-	}
-}
-
 void cli_ids_str(const uint64_t *ids, size_t n, char *buf, size_t len)
 {
 	size_t off = 0, i = 0;
@@ -51,18 +32,6 @@ void cli_ids_str(const uint64_t *ids, size_t n, char *buf, size_t len)
 					off ? "," : "", ids[i], ids[j]);
 		i = j + 1;
 	}
-}
-
-bool cli_block_removable(const struct mh_block *blk)
-{
-	if (blk->state == MH_BLOCK_OFFLINE)
-		return true;
-	if (blk->state != MH_BLOCK_ONLINE)
-		return false;
-	/* "none": the block spans zones or nodes, the kernel cannot offline it. */
-	if (!strcmp(blk->valid_zones, "none"))
-		return false;
-	return blk->removable != 0;
 }
 
 /* lsmem's spelling of valid_zones: "DMA Normal" -> "DMA/Normal", "none" -> "None". */
@@ -130,7 +99,7 @@ int cli_human_blocks(const struct mh_blocks *b)
 		const char *rm = "";
 
 		if (blk->state == MH_BLOCK_ONLINE) {
-			rm = cli_block_removable(blk) ? "yes" : "no";
+			rm = mh_block_removable(blk) ? "yes" : "no";
 			on += b->block_size;
 		} else if (blk->state == MH_BLOCK_OFFLINE) {
 			off += b->block_size;
@@ -266,7 +235,7 @@ int cli_human_status(const struct cli_ctx *ctx, const struct mh_hotplug_config *
 
 		scols_line_set_data(ln, 0, d->name);
 		scols_line_set_data(ln, 1, d->driver == MH_DRIVER_NONE ? "-" : d->driver_name);
-		scols_line_set_data(ln, 2, cli_mode_name(d->driver));
+		scols_line_set_data(ln, 2, mh_dax_mode_name(d->driver));
 		scols_line_set_data(ln, 3, mh_dax_kind_name(d->kind));
 		cli_size_str(d->size, buf, sizeof(buf));
 		scols_line_set_data(ln, 4, buf);
@@ -394,8 +363,8 @@ void cli_human_result(const struct mh_plan *p, const struct mh_exec_result *r)
 		const struct mh_block_result *b = &r->blocks[i];
 
 		printf("  memory%llu: %s%s%s%s%s%s\n", (unsigned long long)b->block,
-		       mh_block_state_name(b->state), *cli_zone_title(b->zone) ? " " : "",
-		       cli_zone_title(b->zone), b->err ? " (" : "",
+		       mh_block_state_name(b->state), *mh_zone_word(b->zone) ? " " : "",
+		       mh_zone_word(b->zone), b->err ? " (" : "",
 		       b->err ? strerror(b->err) : "", b->err ? ")" : "");
 	}
 	if (!r->policy_restored)
@@ -417,7 +386,7 @@ void cli_human_recover_plan(const char *dev, const char *msg, const struct mh_jo
 	printf("%s: %s (dry run, nothing changed)\n", dev, msg);
 	for (size_t i = 0; i < j->nr_blocks; i++)
 		printf("  memory%llu: was %s %s\n", (unsigned long long)j->blocks[i],
-		       mh_block_state_name(j->orig_state[i]), cli_zone_title(j->orig_zone[i]));
+		       mh_block_state_name(j->orig_state[i]), mh_zone_word(j->orig_zone[i]));
 }
 
 /* recover: done (unless quiet), or the outcome and every block as it is now. */
@@ -433,5 +402,5 @@ void cli_human_recover_result(const char *dev, const struct mh_exec_result *res,
 	for (size_t i = 0; i < res->nr_blocks; i++)
 		printf("  memory%llu: %s %s\n", (unsigned long long)res->blocks[i].block,
 		       mh_block_state_name(res->blocks[i].state),
-		       cli_zone_title(res->blocks[i].zone));
+		       mh_zone_word(res->blocks[i].zone));
 }

@@ -75,7 +75,7 @@ static struct json_object *dev_obj(const struct cli_status_dev *sd)
 
 	add_str(o, "device", d->name);
 	add_str(o, "driver", d->driver == MH_DRIVER_NONE ? "" : d->driver_name);
-	add_str(o, "mode", cli_mode_name(d->driver));
+	add_str(o, "mode", mh_dax_mode_name(d->driver));
 	add_str(o, "kind", mh_dax_kind_name(d->kind));
 	add_str(o, "backing", d->backing);
 	add_u64(o, "size", d->size);
@@ -217,7 +217,7 @@ int cli_json_blocks(const struct mh_blocks *b)
 		json_object_set_string(f[3], mh_block_state_name(blk->state));
 		set_zone(bo, f[4], blk->valid_zones, &zone_null);
 		json_object_set_int64(f[5], blk->node);
-		json_object_set_boolean(f[6], cli_block_removable(blk));
+		json_object_set_boolean(f[6], mh_block_removable(blk));
 		fputs(i ? ",\n    " : "\n    ", stdout);
 		put_indented(json_object_to_json_string_ext(bo,
 				JSON_C_TO_STRING_PRETTY | JSON_C_TO_STRING_SPACED |
@@ -295,7 +295,7 @@ int cli_json_op(const struct cli_op_report *r)
 
 			add_u64(bo, "block", b->block);
 			add_str(bo, "state", mh_block_state_name(b->state));
-			add_str(bo, "zone", cli_zone_title(b->zone));
+			add_str(bo, "zone", mh_zone_word(b->zone));
 			add_int(bo, "attempts", b->attempts);
 			add_str(bo, "error", b->err ? strerror(b->err) : NULL);
 			json_object_array_add(blks, bo);
@@ -306,7 +306,7 @@ int cli_json_op(const struct cli_op_report *r)
 
 			add_u64(bo, "block", p->blocks[i]);
 			add_str(bo, "state", mh_block_state_name(p->orig_state[i]));
-			add_str(bo, "zone", cli_zone_title(p->orig_zone[i]));
+			add_str(bo, "zone", mh_zone_word(p->orig_zone[i]));
 			add_int(bo, "attempts", 0);
 			add_str(bo, "error", NULL);
 			json_object_array_add(blks, bo);

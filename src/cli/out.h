@@ -30,8 +30,6 @@ struct cli_op_report {
 	const char *message;
 };
 
-const char *cli_mode_name(enum mh_dax_driver d);
-const char *cli_zone_title(enum mh_zone z);	/* "Movable", "Normal", "none", "" */
 /* "34-38,40" from sorted ids. */
 void cli_ids_str(const uint64_t *ids, size_t n, char *buf, size_t len);
 
@@ -54,8 +52,5 @@ void cli_human_result(const struct mh_plan *p, const struct mh_exec_result *r);
 void cli_human_nothing_to_recover(const char *dev);
 void cli_human_recover_plan(const char *dev, const char *msg, const struct mh_journal *j);
 void cli_human_recover_result(const char *dev, const struct mh_exec_result *res, bool quiet);
-
-/* Verdict shown for a block in the REMOVABLE column / "removable" key. */
-bool cli_block_removable(const struct mh_block *blk);
 
 #endif

@@ -59,7 +59,7 @@ enum mh_exit cli_result_exit(int rc, struct mh_exec_result *res)
 }
 
 /* Refused before anything changed: say why on stderr, and in JSON when asked. */
-static int refuse(struct cli_ctx *ctx, enum mh_op op, const struct mh_dax_dev *d,
+static int report_refusal(struct cli_ctx *ctx, enum mh_op op, const struct mh_dax_dev *d,
 		  const char *dev, enum mh_exit code, const char *msg)
 {
 	if (ctx->json) {
@@ -179,13 +179,13 @@ int cli_run_op(struct cli_ctx *ctx, enum mh_op op, const struct mh_plan_opts *po
 	d = mh_dax_find(&snap.devs, dev);
 	rc = mh_plan_build(&snap, op, dev, popts, &plan, why, sizeof(why));
 	if (rc) {
-		ret = refuse(ctx, op, d, dev, MH_EXIT_ERROR, why[0] ? why : strerror(-rc));
+		ret = report_refusal(ctx, op, d, dev, MH_EXIT_ERROR, why[0] ? why : strerror(-rc));
 		goto out_snap;
 	}
 
 	/* A dry run shows what a run would do: refuse the same way. */
 	if (ctx->dry_run && pending_journal(ctx, dev, why, sizeof(why))) {
-		ret = refuse(ctx, op, d, dev, MH_EXIT_ERROR, why);
+		ret = report_refusal(ctx, op, d, dev, MH_EXIT_ERROR, why);
 		goto out_plan;
 	}
 	if (ctx->dry_run) {
@@ -212,7 +212,7 @@ int cli_run_op(struct cli_ctx *ctx, enum mh_op op, const struct mh_plan_opts *po
 	/* Looked for under the lock: a running operation's journal is its own. */
 	if (pending_journal(ctx, dev, why, sizeof(why))) {
 		mh_lock_release(lockfd);
-		ret = refuse(ctx, op, d, dev, MH_EXIT_ERROR, why);
+		ret = report_refusal(ctx, op, d, dev, MH_EXIT_ERROR, why);
 		goto out_plan;
 	}
 	rc = mh_exec(ctx->root, &plan, &eo, &res);

@@ -158,6 +158,13 @@ int mh_node_from_name(const char *name)
 	return node;
 }
 
+int mh_block_id_from_name(const char *name, uint64_t *id)
+{
+	if (strncmp(name, "memory", 6) || name[6] < '0' || name[6] > '9')
+		return -EINVAL;
+	return mh_parse_u64(name + 6, 10, id);
+}
+
 /*
  * The node is the name of the memoryN/nodeX link; the link itself dangles
  * in captured trees, so only its name counts. Try the previous block's
@@ -207,8 +214,7 @@ static int node_dir_links(struct scan_ctx *c, int nodesfd, const char *name,
 	if (ret)
 		return ret == -ENOMEM ? ret : 0;	/* gone: no links */
 	while ((de = readdir(d))) {
-		if (strncmp(de->d_name, "memory", 6) || de->d_name[6] < '0' ||
-		    de->d_name[6] > '9' || mh_parse_u64(de->d_name + 6, 10, &id))
+		if (mh_block_id_from_name(de->d_name, &id))
 			continue;
 		if (c->nr_nodes == *cap) {
 			*cap = *cap ? *cap * 2 : 1024;
@@ -293,10 +299,10 @@ static int read_one(struct scan_ctx *c, uint64_t id, struct mh_block *blk)
 	}
 
 	/*
-	 * The id is the directory's name, as lsmem takes it: phys_index says
-	 * the same in hex, and every read costs (a TCG guest: ~0.3 ms each).
+	 * The id is the directory's name, as lsmem takes it: phys_index is not
+	 * read, it says the same in hex and every read costs (a TCG guest:
+	 * ~0.3 ms each).
 	 */
-	blk->phys_index = id;
 
 	/* valid_zones is missing on old kernels: "" means unknown. */
 	snprintf(rel, sizeof(rel), "%s/valid_zones", name);
@@ -501,9 +507,7 @@ static int list_ids(struct scan_ctx *c, uint64_t **idsp, size_t *np)
 		return -ENOMEM;
 	}
 	while ((de = readdir(d))) {
-		if (strncmp(de->d_name, "memory", 6) ||
-		    de->d_name[6] < '0' || de->d_name[6] > '9' ||
-		    mh_parse_u64(de->d_name + 6, 10, &id))
+		if (mh_block_id_from_name(de->d_name, &id))
 			continue;
 		if (n == cap) {
 			cap *= 2;
@@ -573,29 +577,6 @@ int mh_blocks_scan_ids(struct mh_root *root, const uint64_t *ids, size_t n,
 		close(c.memfd);
 	}
 	free(sorted);
-	return ret;
-}
-
-int mh_blocks_scan_range(struct mh_root *root, uint64_t first, uint64_t last,
-			 struct mh_blocks *out, char *errpath, size_t errlen)
-{
-	uint64_t *ids, i;
-	size_t n;
-	int ret;
-
-	memset(out, 0, sizeof(*out));
-	if (first > last)
-		return mh_blocks_scan_ids(root, NULL, 0, out, errpath, errlen);
-	if (last - first >= (1ULL << 24))
-		return -E2BIG;
-	n = (size_t)(last - first + 1);
-	ids = malloc(n * sizeof(*ids));
-	if (!ids)
-		return -ENOMEM;
-	for (i = 0; i < n; i++)
-		ids[i] = first + i;
-	ret = mh_blocks_scan_ids(root, ids, n, out, errpath, errlen);
-	free(ids);
 	return ret;
 }
 
@@ -707,58 +688,6 @@ const struct mh_block *mh_blocks_find(const struct mh_blocks *b, uint64_t id)
 	return NULL;
 }
 
-const char *mh_block_state_name(enum mh_block_state s)
-{
-	switch (s) {
-	case MH_BLOCK_ONLINE:
-		return "online";
-	case MH_BLOCK_OFFLINE:
-		return "offline";
-	case MH_BLOCK_GOING_OFFLINE:
-		return "going-offline";
-	default:
-		return "unknown";
-	}
-}
-
-int mh_parse_block_state(const char *s, enum mh_block_state *out)
-{
-	if (!strcmp(s, "online"))
-		*out = MH_BLOCK_ONLINE;
-	else if (!strcmp(s, "offline"))
-		*out = MH_BLOCK_OFFLINE;
-	else if (!strcmp(s, "going-offline"))
-		*out = MH_BLOCK_GOING_OFFLINE;
-	else
-		return -EINVAL;
-	return 0;
-}
-
-const char *mh_zone_name(enum mh_zone z)
-{
-	switch (z) {
-	case MH_ZONE_MOVABLE:
-		return "movable";
-	case MH_ZONE_NORMAL:
-		return "normal";
-	case MH_ZONE_NONE:
-		return "none";
-	default:
-		return "unknown";
-	}
-}
-
-int mh_parse_zone_option(const char *s, enum mh_zone *out)
-{
-	if (!strcmp(s, "movable"))
-		*out = MH_ZONE_MOVABLE;
-	else if (!strcmp(s, "normal"))
-		*out = MH_ZONE_NORMAL;
-	else
-		return -EINVAL;
-	return 0;
-}
-
 /* One zone word of valid_zones, as memhotctl names it. */
 static enum mh_zone zone_word(const char *w, size_t len)
 {
@@ -801,4 +730,18 @@ bool mh_valid_zones_allow(const char *vz, enum mh_zone z)
 			return true;
 		vz += len;
 	}
+}
+
+bool mh_block_spans_zones(const struct mh_block *blk)
+{
+	return mh_zone_from_valid_zones(blk->valid_zones) == MH_ZONE_NONE;
+}
+
+bool mh_block_removable(const struct mh_block *blk)
+{
+	if (blk->state == MH_BLOCK_OFFLINE)
+		return true;
+	if (blk->state != MH_BLOCK_ONLINE || mh_block_spans_zones(blk))
+		return false;
+	return blk->removable != 0;
 }

@@ -25,7 +25,6 @@ enum mh_zone {
 
 struct mh_block {
 	uint64_t id;			/* memoryN, from the directory name */
-	uint64_t phys_index;		/* hex attribute */
 	enum mh_block_state state;
 	int node;			/* from the memoryN/nodeX link name; -1 unknown */
 	char valid_zones[64];		/* as read, e.g. "Movable", "DMA Normal", "none" */
@@ -41,9 +40,6 @@ struct mh_blocks {
 /* Scan every block. Returns 0 or -errno; *errpath names a bad file. */
 int mh_blocks_scan(struct mh_root *root, struct mh_blocks *out,
 		   char *errpath, size_t errlen);
-/* Read only blocks first..last (ids), for a device; missing ids skipped. */
-int mh_blocks_scan_range(struct mh_root *root, uint64_t first, uint64_t last,
-			 struct mh_blocks *out, char *errpath, size_t errlen);
 /* Read only the given ids (any order, duplicates allowed); missing skipped. */
 int mh_blocks_scan_ids(struct mh_root *root, const uint64_t *ids, size_t n,
 		       struct mh_blocks *out, char *errpath, size_t errlen);
@@ -60,6 +56,8 @@ int mh_block_refresh(struct mh_root *root, struct mh_block *blk);
 int mh_block_size(struct mh_root *root, uint64_t *bs);
 /* "node12" -> 12 (a nodeX link or directory name); anything else -> -1. */
 int mh_node_from_name(const char *name);
+/* "memory34" -> 34 (a block's directory, link or uevent name); else -EINVAL. */
+int mh_block_id_from_name(const char *name, uint64_t *id);
 const struct mh_block *mh_blocks_find(const struct mh_blocks *b, uint64_t id);
 /* qsort()/bsearch() order of uint64_t block ids. */
 int mh_cmp_block_id(const void *a, const void *b);
@@ -68,11 +66,32 @@ size_t mh_block_ids_sort_unique(uint64_t *ids, size_t n);
 
 const char *mh_block_state_name(enum mh_block_state s);
 int mh_parse_block_state(const char *s, enum mh_block_state *out);
-const char *mh_zone_name(enum mh_zone z);	/* "movable", "normal", "none" */
+/* Names (names.c): memhotctl's "movable", "normal", "none", "unknown"... */
+const char *mh_zone_name(enum mh_zone z);
+int mh_parse_zone(const char *s, enum mh_zone *out);
+/* ...what --zone takes: movable or normal... */
 int mh_parse_zone_option(const char *s, enum mh_zone *out);
+/* ...the kernel's word ("Movable", "Normal", "none", ""), and the state to write. */
+const char *mh_zone_word(enum mh_zone z);
+const char *mh_zone_online_cmd(enum mh_zone z);
 /* Zone of an online block from its valid_zones (first word). */
 enum mh_zone mh_zone_from_valid_zones(const char *vz);
 /* True when valid_zones lists z (offline block: may it go online there?). */
 bool mh_valid_zones_allow(const char *vz, enum mh_zone z);
+/*
+ * The removability rule, for status, the planner and lsmem's column alike:
+ * a block that spans zones or nodes (valid_zones "none") cannot be offlined;
+ * removable is offline already, or online, offlinable and not vetoed by
+ * the legacy removable attribute.
+ */
+bool mh_block_spans_zones(const struct mh_block *blk);
+bool mh_block_removable(const struct mh_block *blk);
+
+/* Device operation (defined in exec.c for now, shared with recover.c). */
+struct mh_deadline;
+/* Online block id into zone (UNKNOWN: plain "online"), retrying EBUSY. */
+int mh_exec_online_block(struct mh_root *root, uint64_t id, enum mh_zone zone,
+			 const struct mh_deadline *d, unsigned max_retries,
+			 unsigned backoff_ms, unsigned *attempts);
 
 #endif

@@ -55,36 +55,6 @@ int mh_dax_name_valid(const char *name)
 	return mh_dax_name_parse(name, &r, &i);
 }
 
-const char *mh_dax_driver_name(enum mh_dax_driver d)
-{
-	switch (d) {
-	case MH_DRIVER_KMEM:
-		return "kmem";
-	case MH_DRIVER_DEVICE_DAX:
-		return "device_dax";
-	case MH_DRIVER_OTHER:
-		return "other";
-	default:
-		return "none";
-	}
-}
-
-const char *mh_dax_kind_name(enum mh_dax_kind k)
-{
-	switch (k) {
-	case MH_KIND_NVDIMM:
-		return "nvdimm";
-	case MH_KIND_E820:
-		return "e820";
-	case MH_KIND_HMEM:
-		return "hmem";
-	case MH_KIND_CXL:
-		return "cxl";
-	default:
-		return "unknown";
-	}
-}
-
 /* "prefix" followed by N or N.M, nothing else. */
 static bool is_numbered(const char *c, size_t len, const char *prefix)
 {
@@ -160,6 +130,15 @@ static int dev_rel(char *buf, size_t len, const char *name, const char *attr)
 			 *attr ? "/" : "", attr);
 
 	return n < 0 || (size_t)n >= len ? -ENAMETOOLONG : 0;
+}
+
+int mh_dax_read_driver(struct mh_root *root, const char *name, char *buf, size_t len)
+{
+	char rel[PATH_MAX];
+
+	if (dev_rel(rel, sizeof(rel), name, "driver"))
+		return -ENAMETOOLONG;
+	return mh_read_link_name(root, rel, buf, len);
 }
 
 /*
@@ -348,12 +327,12 @@ int mh_dax_read(struct mh_root *root, const char *name, struct mh_dax_dev *dev,
 						  sizeof(dev->backing));
 	add_namespace(root, name, dev->backing, sizeof(dev->backing));
 
-	dev_rel(rel, sizeof(rel), name, "driver");
-	ret = mh_read_link_name(root, rel, dev->driver_name, sizeof(dev->driver_name));
+	ret = mh_dax_read_driver(root, name, dev->driver_name, sizeof(dev->driver_name));
 	if (ret == -ENOENT) {
 		dev->driver = MH_DRIVER_NONE;
 		dev->driver_name[0] = '\0';
 	} else if (ret < 0) {
+		dev_rel(rel, sizeof(rel), name, "driver");
 		mh_root_errpath(root, rel, errpath, errlen);
 		return ret;
 	} else if (!strcmp(dev->driver_name, "kmem")) {

@@ -27,22 +27,3 @@ enum mh_err_action mh_classify_errno(int err)
 		return MH_ERR_FINAL;
 	}
 }
-
-const char *mh_err_action_name(enum mh_err_action a)
-{
-	switch (a) {
-	case MH_ERR_DONE:
-		return "done";
-	case MH_ERR_RETRY:
-		return "retry";
-	case MH_ERR_REREAD:
-		return "reread";
-	case MH_ERR_FINAL:
-		return "final";
-	case MH_ERR_RESCAN:
-		return "rescan";
-	case MH_ERR_DEADLINE:
-		return "deadline";
-	}
-	return "unknown";
-}

@@ -278,7 +278,7 @@ int exec_step_offline(struct exec *x, size_t idx, const struct mh_step *s)
 			err = 1;	/* write it again */
 			continue;
 		case MH_ERR_REREAD:
-			if (mh_zone_from_valid_zones(blk.valid_zones) == MH_ZONE_NONE)
+			if (mh_block_spans_zones(&blk))
 				exec_say(x, "memory%" PRIu64 " spans zones (valid_zones none)",
 					 s->block);
 			else

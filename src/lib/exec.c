@@ -29,7 +29,7 @@
 #include "udevwatch.h"
 #include "verify.h"
 
-#define POLICY_ATTR		MH_MEMORY_DIR "/auto_online_blocks"
+#define POLICY_ATTR		MH_POLICY_ATTR
 #define ROLLBACK_SECONDS	30.0
 #define ROLLBACK_PER_BLOCK	1.0	/* more seconds per block to put back */
 #define BACKOFF_CAP_MS		5000
@@ -113,10 +113,7 @@ unsigned exec_next_backoff(unsigned ms)
 
 void mh_exec_read_driver(struct mh_root *root, const char *dev, char *buf, size_t len)
 {
-	char rel[PATH_MAX];
-
-	snprintf(rel, sizeof(rel), MH_DAX_DEVICES_DIR "/%s/driver", dev);
-	if (mh_read_link_name(root, rel, buf, len) < 0)
+	if (mh_dax_read_driver(root, dev, buf, len) < 0)
 		snprintf(buf, len, "none");
 }
 

@@ -8,7 +8,7 @@
 #define MH_EXEC_H
 
 #include "plan.h"
-#include "deadline.h"
+#include "writer.h"
 
 /* How an operation ended; the CLI maps this to its exit status. */
 enum mh_outcome {
@@ -90,19 +90,6 @@ const char *mh_outcome_name(enum mh_outcome o);
 int mh_recover(struct mh_root *root, const char *dev, const struct mh_exec_opts *opts,
 	       struct mh_exec_result *res);
 
-/*
- * Shared by exec.c and recover.c. Bind dev to drv ("kmem", "device_dax"):
- * unbind another driver first, new_id when bind finds no match (ENODEV),
- * then check the driver link. why[] says what failed.
- */
-int mh_exec_bind_driver(struct mh_root *root, const char *dev, const char *drv,
-			const struct mh_deadline *d, const volatile int *stop,
-			char *why, size_t len);
-/* Online block id into zone (UNKNOWN: plain "online"), retrying EBUSY. */
-int mh_exec_online_block(struct mh_root *root, uint64_t id, enum mh_zone zone,
-			 const struct mh_deadline *d, unsigned max_retries,
-			 unsigned backoff_ms, unsigned *attempts);
-/* The driver dev is bound to, "none" when unbound. */
-void mh_exec_read_driver(struct mh_root *root, const char *dev, char *buf, size_t len);
+/* The device operations the executor shares with recover: dax.h, block.h. */
 
 #endif

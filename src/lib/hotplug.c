@@ -7,7 +7,6 @@
 
 #include "hotplug.h"
 
-#define HP_PARAMS_DIR "sys/module/memory_hotplug/parameters"
 
 static int param_cmp(const void *a, const void *b)
 {
@@ -21,7 +20,7 @@ static void read_params(struct mh_root *root, struct mh_hotplug_config *hp)
 	size_t n = 0;
 	DIR *d;
 
-	if (mh_root_opendir(root, HP_PARAMS_DIR, &d))
+	if (mh_root_opendir(root, MH_HOTPLUG_PARAMS_DIR, &d))
 		return;
 	while ((de = readdir(d)) && n < MH_HP_MAX_PARAMS) {
 		if (de->d_name[0] == '.' || strlen(de->d_name) >= sizeof(names[0]))
@@ -31,9 +30,9 @@ static void read_params(struct mh_root *root, struct mh_hotplug_config *hp)
 	closedir(d);
 	qsort(names, n, sizeof(names[0]), param_cmp);
 	for (size_t i = 0; i < n; i++) {
-		char rel[sizeof(HP_PARAMS_DIR) + 64];
+		char rel[sizeof(MH_HOTPLUG_PARAMS_DIR) + 64];
 
-		snprintf(rel, sizeof(rel), "%s/%.47s", HP_PARAMS_DIR, names[i]);
+		snprintf(rel, sizeof(rel), "%s/%.47s", MH_HOTPLUG_PARAMS_DIR, names[i]);
 		/* Unreadable parameters are left out, not fatal. */
 		if (mh_read_attr(root, rel, hp->param_val[hp->nr_params],
 				 sizeof(hp->param_val[0])) < 0)
@@ -46,7 +45,7 @@ static void read_cmdline(struct mh_root *root, struct mh_hotplug_config *hp)
 {
 	char buf[4096], *tok, *save = NULL;
 
-	if (mh_read_attr(root, "proc/cmdline", buf, sizeof(buf)) < 0)
+	if (mh_read_attr(root, MH_PROC_CMDLINE, buf, sizeof(buf)) < 0)
 		return;
 	hp->movable_node = 0;
 	for (tok = strtok_r(buf, " \t", &save); tok; tok = strtok_r(NULL, " \t", &save)) {

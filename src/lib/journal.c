@@ -28,27 +28,12 @@
 #include <sys/stat.h>
 
 #include "journal.h"
-#include "lock.h"
+#include "rundir.h"
 #include "log.h"
+#include "names.h"
 
 #define JOURNAL_MAGIC	"memhotctl-journal 1"
 #define JOURNAL_SUFFIX	".journal"
-
-static const char *const op_names[] = {
-	[MH_OP_ONLINE] = "online", [MH_OP_OFFLINE] = "offline", [MH_OP_REMOVE] = "remove",
-};
-static const char *const zone_names[] = {
-	[MH_ZONE_UNKNOWN] = "unknown", [MH_ZONE_MOVABLE] = "movable",
-	[MH_ZONE_NORMAL] = "normal", [MH_ZONE_NONE] = "none",
-};
-static const char *const state_names[] = {
-	[MH_BLOCK_UNKNOWN] = "unknown", [MH_BLOCK_ONLINE] = "online",
-	[MH_BLOCK_OFFLINE] = "offline", [MH_BLOCK_GOING_OFFLINE] = "going-offline",
-};
-/* What memory/auto_online_blocks accepts (mm/memory_hotplug.c). */
-static const char *const policy_names[] = {
-	"offline", "online", "online_kernel", "online_movable",
-};
 
 #define ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
 #define LINE_MAX_LEN	255
@@ -61,11 +46,6 @@ static int lookup(const char *const *names, size_t n, const char *s)
 		if (names[i] && !strcmp(names[i], s))
 			return (int)i;
 	return -1;
-}
-
-bool mh_journal_policy_valid(const char *s)
-{
-	return lookup(policy_names, ARRAY_SIZE(policy_names), s) >= 0;
 }
 
 static int journal_name(const char *dev, const char *suffix, char *buf, size_t len)
@@ -83,7 +63,7 @@ static void put(FILE *f, const struct mh_journal *j)
 {
 	size_t i;
 
-	fprintf(f, "%s\nop %s\ndev %s\nroot %s\n", JOURNAL_MAGIC, op_names[j->op], j->dev,
+	fprintf(f, "%s\nop %s\ndev %s\nroot %s\n", JOURNAL_MAGIC, mh_op_name(j->op), j->dev,
 		j->root[0] ? j->root : "/");
 	if (j->saved_policy[0])
 		fprintf(f, "policy %s\n", j->saved_policy);
@@ -91,7 +71,7 @@ static void put(FILE *f, const struct mh_journal *j)
 		j->rebind_devdax);
 	for (i = 0; i < j->nr_blocks; i++)
 		fprintf(f, "block %llu %s %s\n", (unsigned long long)j->blocks[i],
-			zone_names[j->orig_zone[i]], state_names[j->orig_state[i]]);
+			mh_zone_name(j->orig_zone[i]), mh_block_state_name(j->orig_state[i]));
 }
 
 static int write_tmp(int dfd, const char *tmp, const struct mh_journal *j)
@@ -183,18 +163,27 @@ static int parse_flag(const char *s, bool *out)
 	return 0;
 }
 
+/* A block the plan found missing is journalled "unknown". */
+static int parse_state(const char *s, enum mh_block_state *st)
+{
+	if (!strcmp(s, mh_block_state_name(MH_BLOCK_UNKNOWN))) {
+		*st = MH_BLOCK_UNKNOWN;
+		return 0;
+	}
+	return mh_parse_block_state(s, st);
+}
+
 static int add_block(struct mh_journal *j, char **tok, int n)
 {
 	uint64_t id;
-	int z, s;
+	enum mh_block_state s;
+	enum mh_zone z;
 	size_t i;
 	void *p;
 
 	if (n != 4 || parse_num(tok[1], UINT64_MAX - 1, &id))
 		return -EINVAL;
-	z = lookup(zone_names, ARRAY_SIZE(zone_names), tok[2]);
-	s = lookup(state_names, ARRAY_SIZE(state_names), tok[3]);
-	if (z < 0 || s < 0)
+	if (mh_parse_zone(tok[2], &z) || parse_state(tok[3], &s))
 		return -EINVAL;
 	for (i = 0; i < j->nr_blocks; i++)
 		if (j->blocks[i] == id)
@@ -212,8 +201,8 @@ static int add_block(struct mh_journal *j, char **tok, int n)
 		return -ENOMEM;
 	j->orig_state = p;
 	j->blocks[j->nr_blocks] = id;
-	j->orig_zone[j->nr_blocks] = (enum mh_zone)z;
-	j->orig_state[j->nr_blocks] = (enum mh_block_state)s;
+	j->orig_zone[j->nr_blocks] = z;
+	j->orig_state[j->nr_blocks] = s;
 	j->nr_blocks++;
 	return 0;
 }
@@ -225,15 +214,9 @@ static const char *const key_names[K_NR] = {
 
 static int set_key(struct mh_journal *j, int k, const char *v)
 {
-	int op;
-
 	switch (k) {
 	case K_OP:
-		op = lookup(op_names, ARRAY_SIZE(op_names), v);
-		if (op < 0)
-			return -EINVAL;
-		j->op = (enum mh_op)op;
-		return 0;
+		return mh_parse_op(v, &j->op);
 	case K_DEV:
 		if (strlen(v) >= sizeof(j->dev) || mh_dax_name_valid(v))
 			return -EINVAL;
@@ -245,7 +228,7 @@ static int set_key(struct mh_journal *j, int k, const char *v)
 		strcpy(j->root, v);
 		return 0;
 	case K_POLICY:
-		if (!mh_journal_policy_valid(v))
+		if (!mh_policy_valid(v))
 			return -EINVAL;
 		strcpy(j->saved_policy, v);
 		return 0;

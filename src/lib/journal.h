@@ -45,8 +45,6 @@ int mh_journal_read(const char *dev, struct mh_journal *j);
 int mh_journal_parse(const char *buf, size_t len, struct mh_journal *j, size_t *bad_line);
 /* A file <dev>.journal exists (whatever it holds): 1, 0, or -errno. */
 int mh_journal_exists(const char *dev);
-/* A policy auto_online_blocks accepts (offline, online, online_kernel, online_movable). */
-bool mh_journal_policy_valid(const char *s);
 int mh_journal_remove(const char *dev);
 /* Names of devices with a journal; *names malloc'd strings. */
 int mh_journal_list(char ***names, size_t *count);

@@ -8,8 +8,6 @@
 
 #include "sysroot.h"
 
-#define MH_PROC_NETLINK		"proc/net/netlink"
-
 /*
  * Count the sockets under root's proc/net/netlink that receive the
  * kernel's uevents, less this process's own (on the live system, from

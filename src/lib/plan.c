@@ -11,45 +11,10 @@
 #include <string.h>
 #include "plan.h"
 
-static const char *const step_names[] = {
-	[MH_STEP_LOAD_KMEM] = "load-kmem",
-	[MH_STEP_SET_POLICY] = "set-policy",
-	[MH_STEP_UNBIND] = "unbind",
-	[MH_STEP_BIND_KMEM] = "bind-kmem",
-	[MH_STEP_ONLINE_BLOCK] = "online-block",
-	[MH_STEP_OFFLINE_BLOCK] = "offline-block",
-	[MH_STEP_CHECK_OFFLINE] = "check-offline",
-	[MH_STEP_UNBIND_KMEM] = "unbind-kmem",
-	[MH_STEP_VERIFY_RELEASED] = "verify-released",
-	[MH_STEP_BIND_DEVDAX] = "bind-devdax",
-	[MH_STEP_RESTORE_POLICY] = "restore-policy",
-	[MH_STEP_SETTLE_UDEV] = "settle-udev",
-};
-
-const char *mh_step_kind_name(enum mh_step_kind k)
-{
-	if ((unsigned)k < sizeof(step_names) / sizeof(step_names[0]) && step_names[k])
-		return step_names[k];
-	return "unknown";
-}
-
-const char *mh_op_name(enum mh_op op)
-{
-	switch (op) {
-	case MH_OP_ONLINE:
-		return "online";
-	case MH_OP_OFFLINE:
-		return "offline";
-	case MH_OP_REMOVE:
-		return "remove";
-	}
-	return "unknown";
-}
-
-static int refuse(char *why, size_t len, int err, const char *fmt, ...)
+static int set_why(char *why, size_t len, int err, const char *fmt, ...)
 	__attribute__((format(printf, 4, 5)));
 
-static int refuse(char *why, size_t len, int err, const char *fmt, ...)
+static int set_why(char *why, size_t len, int err, const char *fmt, ...)
 {
 	va_list ap;
 
@@ -130,14 +95,14 @@ static int check_offlinable(const struct mh_snapshot *snap, const struct mh_dev_
 	int node;
 
 	if (dev->driver != MH_DRIVER_KMEM)
-		return refuse(why, len, -EINVAL, "%s is not in system-ram mode (driver %s)",
+		return set_why(why, len, -EINVAL, "%s is not in system-ram mode (driver %s)",
 			      dev->name, driver_text(dev));
 	if (!v->nr_total)
-		return refuse(why, len, -EINVAL, "%s has no whole memory block in its ranges",
+		return set_why(why, len, -EINVAL, "%s has no whole memory block in its ranges",
 			      dev->name);
 	for (i = 0; i < v->nr_blocks; i++)
-		if (mh_zone_from_valid_zones(v->blocks[i]->valid_zones) == MH_ZONE_NONE)
-			return refuse(why, len, -EINVAL,
+		if (mh_block_spans_zones(v->blocks[i]))
+			return set_why(why, len, -EINVAL,
 				      "memory%" PRIu64 " of %s spans zones (valid_zones none): "
 				      "it cannot be offlined", v->blocks[i]->id, dev->name);
 	/*
@@ -151,7 +116,7 @@ static int check_offlinable(const struct mh_snapshot *snap, const struct mh_dev_
 	if (!opts->force && v->nr_online &&
 	    mh_meminfo_room(&snap->mem, node, online_bytes, &need_kb, &have_kb) &&
 	    have_kb < need_kb)
-		return refuse(why, len, -ENOMEM,
+		return set_why(why, len, -ENOMEM,
 			      "not enough free memory elsewhere: %llu MiB in use on %s "
 			      "(node %d), %llu MiB available on the other nodes "
 			      "(use --force to try anyway)",
@@ -274,28 +239,28 @@ static int plan_online(struct mh_plan *p, const struct mh_snapshot *snap,
 	int ret;
 
 	if (!v->nr_total)
-		return refuse(why, len, -EINVAL, "%s has no whole memory block in its "
+		return set_why(why, len, -EINVAL, "%s has no whole memory block in its "
 			      "ranges: kmem cannot use it", dev->name);
 	if (dev->driver != MH_DRIVER_KMEM)
 		return plan_online_bind(p, snap, v, zone);
 	if (v->nr_missing)
-		return refuse(why, len, -ENOENT, "%zu block%s of %s missing in sysfs",
+		return set_why(why, len, -ENOENT, "%zu block%s of %s missing in sysfs",
 			      v->nr_missing, v->nr_missing > 1 ? "s" : "", dev->name);
 	/* Check every block before planning any, so a refusal changes nothing. */
 	for (i = 0; i < v->nr_blocks; i++) {
 		const struct mh_block *b = v->blocks[i];
 
 		if (b->state == MH_BLOCK_GOING_OFFLINE)
-			return refuse(why, len, -EBUSY, "memory%" PRIu64 " is going offline",
+			return set_why(why, len, -EBUSY, "memory%" PRIu64 " is going offline",
 				      b->id);
 		if (b->state == MH_BLOCK_ONLINE &&
 		    mh_zone_from_valid_zones(b->valid_zones) != zone)
-			return refuse(why, len, -EINVAL, "memory%" PRIu64 " is already "
+			return set_why(why, len, -EINVAL, "memory%" PRIu64 " is already "
 				      "online in %s, not %s: offline it first", b->id,
 				      zone_word(b, zw, sizeof(zw)), zname);
 		if (b->state == MH_BLOCK_OFFLINE && b->valid_zones[0] &&
 		    !mh_valid_zones_allow(b->valid_zones, zone))
-			return refuse(why, len, -EINVAL, "memory%" PRIu64 " cannot go "
+			return set_why(why, len, -EINVAL, "memory%" PRIu64 " cannot go "
 				      "online in %s (valid_zones: %s)", b->id, zname,
 				      b->valid_zones);
 	}
@@ -332,10 +297,10 @@ int mh_plan_build(const struct mh_snapshot *snap, enum mh_op op, const char *dev
 	if (!opts)
 		opts = &defaults;
 	if (mh_dax_name_valid(dev))
-		return refuse(why, whylen, -EINVAL, "%s: not a dax device name", dev);
+		return set_why(why, whylen, -EINVAL, "%s: not a dax device name", dev);
 	d = mh_dax_find(&snap->devs, dev);
 	if (!d)
-		return refuse(why, whylen, -ENODEV, "%s: no such device", dev);
+		return set_why(why, whylen, -ENODEV, "%s: no such device", dev);
 	plan->op = op;
 	snprintf(plan->dev, sizeof(plan->dev), "%s", dev);
 	ret = mh_dev_view(snap, d, &v);

@@ -66,6 +66,7 @@ const char *mh_step_kind_name(enum mh_step_kind k);
 /* One line describing a step, as --dry-run prints it (no newline). */
 int mh_step_describe(const struct mh_plan *plan, const struct mh_step *s,
 		     char *buf, size_t len);
-const char *mh_op_name(enum mh_op op);
+const char *mh_op_name(enum mh_op op);	/* names.c */
+int mh_parse_op(const char *s, enum mh_op *out);
 
 #endif

@@ -18,10 +18,11 @@
 #include "exec.h"
 #include "range.h"
 #include "journal.h"
+#include "names.h"
 #include "log.h"
 #include "verify.h"
 
-#define POLICY_ATTR		MH_MEMORY_DIR "/auto_online_blocks"
+#define POLICY_ATTR		MH_POLICY_ATTR
 #define RECOVER_SECONDS		30.0
 
 static void __attribute__((format(printf, 2, 3)))
@@ -125,7 +126,7 @@ static bool undo_policy(struct mh_root *root, const struct mh_journal *j,
 
 	if (!j->saved_policy[0])
 		return true;
-	if (!mh_journal_policy_valid(j->saved_policy)) {
+	if (!mh_policy_valid(j->saved_policy)) {
 		say(res, "%sjournal policy not one the kernel knows", res->message[0] ? "; " : "");
 		return false;
 	}

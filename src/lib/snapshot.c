@@ -37,7 +37,7 @@ static int read_devices(struct mh_root *root, const char *const *names,
 }
 
 /* Every whole-block id of every device in the list. */
-static int device_block_ids(const struct mh_dax_list *l, uint64_t bs,
+static int every_device_block_ids(const struct mh_dax_list *l, uint64_t bs,
 			    uint64_t **out, size_t *n)
 {
 	uint64_t *all = NULL, *ids, *tmp;
@@ -72,7 +72,7 @@ int mh_snapshot_take(struct mh_root *root, const char *const *names, size_t nr_n
 		     bool all_blocks, struct mh_snapshot *snap,
 		     char *errpath, size_t errlen)
 {
-	char rel[] = MH_MEMORY_DIR "/auto_online_blocks";
+	char rel[] = MH_POLICY_ATTR;
 	uint64_t *ids = NULL;
 	size_t n = 0;
 	int ret;
@@ -96,7 +96,7 @@ int mh_snapshot_take(struct mh_root *root, const char *const *names, size_t nr_n
 	if (all_blocks) {
 		ret = mh_blocks_scan(root, &snap->blocks, errpath, errlen);
 	} else {
-		ret = device_block_ids(&snap->devs, snap->block_size, &ids, &n);
+		ret = every_device_block_ids(&snap->devs, snap->block_size, &ids, &n);
 		if (ret == 0)
 			ret = mh_blocks_scan_ids(root, ids, n, &snap->blocks,
 						 errpath, errlen);
@@ -150,7 +150,7 @@ static void judge(const struct mh_snapshot *snap, struct mh_dev_view *v,
 		return;
 	}
 	for (i = 0; i < v->nr_blocks; i++)
-		if (mh_zone_from_valid_zones(v->blocks[i]->valid_zones) == MH_ZONE_NONE) {
+		if (mh_block_spans_zones(v->blocks[i])) {
 			set_reason(v, false, "memory%" PRIu64 " spans zones",
 				   v->blocks[i]->id);
 			return;

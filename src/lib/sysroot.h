@@ -13,13 +13,7 @@
 #include <stdbool.h>
 #include <dirent.h>
 
-/* Absolute paths (relative to the root), in one place. */
-#define MH_MEMORY_DIR		"sys/devices/system/memory"
-#define MH_NODE_DIR		"sys/devices/system/node"
-#define MH_DAX_DEVICES_DIR	"sys/bus/dax/devices"
-#define MH_DAX_DRIVERS_DIR	"sys/bus/dax/drivers"
-#define MH_PROC_IOMEM		"proc/iomem"
-#define MH_PROC_MEMINFO		"proc/meminfo"
+#include "paths.h"
 
 /*
  * A file under a sysroot that must be a regular file (an attribute,

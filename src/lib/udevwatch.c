@@ -97,12 +97,8 @@ void mh_udevwatch_close(struct mh_udevwatch *w)
 static bool block_of(struct udev_device *d, uint64_t *id)
 {
 	const char *name = udev_device_get_sysname(d);
-	char *end;
 
-	if (!name || strncmp(name, "memory", 6) || !name[6])
-		return false;
-	*id = strtoull(name + 6, &end, 10);
-	return !*end;
+	return name && !mh_block_id_from_name(name, id);
 }
 
 /* Add id unless it is the last one added (events of one block come in a row). */

@@ -93,7 +93,7 @@ static int check_driver(struct mh_root *root, const struct mh_dax_dev *dev,
 	int err;
 
 	snprintf(rel, sizeof(rel), MH_DAX_DEVICES_DIR "/%s/driver", dev->name);
-	err = mh_read_link_name(root, rel, drv, sizeof(drv));
+	err = mh_dax_read_driver(root, dev->name, drv, sizeof(drv));
 	if (err == -ENOENT)
 		return 0;
 	if (err < 0) {

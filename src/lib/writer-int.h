@@ -11,7 +11,7 @@
 #include <limits.h>
 #include <sys/types.h>
 
-#include "deadline.h"
+#include "writer.h"
 
 #define REQ_MAX		(2 * PATH_MAX)	/* a single write's request */
 

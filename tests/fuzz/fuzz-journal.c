@@ -13,6 +13,7 @@
 #include <string.h>
 #include "dax.h"
 #include "journal.h"
+#include "names.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
@@ -71,7 +72,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	CHECK(j.op == MH_OP_ONLINE || j.op == MH_OP_OFFLINE || j.op == MH_OP_REMOVE);
 	CHECK(mh_dax_name_valid(j.dev) == 0);
 	CHECK(j.root[0] == '/' && !strchr(j.root, ' '));
-	CHECK(!j.saved_policy[0] || mh_journal_policy_valid(j.saved_policy));
+	CHECK(!j.saved_policy[0] || mh_policy_valid(j.saved_policy));
 	for (i = 0; i < j.nr_blocks; i++) {
 		CHECK(j.blocks[i] != UINT64_MAX);
 		CHECK((unsigned)j.orig_zone[i] < 4 && (unsigned)j.orig_state[i] < 4);

@@ -46,6 +46,7 @@
 #include <sys/stat.h>
 #include "iomem.h"
 #include "log.h"
+#include "paths.h"
 #include "plan.h"
 #include "snapshot.h"
 #include "verify.h"
@@ -61,9 +62,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 	}								\
 } while (0)
 
-#define MEMDIR "sys/devices/system/memory"
-#define NODEDIR "sys/devices/system/node"
-#define DAXDIR "sys/bus/dax/devices"
+#define MEMDIR MH_MEMORY_DIR
+#define NODEDIR MH_NODE_DIR
+#define DAXDIR MH_DAX_DEVICES_DIR
 #define NR_SLOTS 4
 #define MAX_BLOCKS 512		/* whole blocks over all mappings: keep runs fast */
 #define MAX_VALUE 4096

@@ -16,7 +16,7 @@
 #include <sys/time.h>
 #include <sys/wait.h>
 
-#include "deadline.h"
+#include "writer.h"
 #include "tap.h"
 
 static char dir[] = "/tmp/mh-deadline-XXXXXX";

@@ -18,12 +18,13 @@
 
 #include "exec.h"
 #include "log.h"
+#include "paths.h"
 #include "snapshot.h"
 #include "tap.h"
 #include "test-exec-tree.h"
 
 #define NB	2100u
-#define MEM	"sys/devices/system/memory/"
+#define MEM	MH_MEMORY_DIR "/"
 
 static void log_fn(enum mh_log_level lvl, const char *fmt, va_list ap)
 {

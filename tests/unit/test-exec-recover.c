@@ -14,10 +14,11 @@
 #include "exec.h"
 #include "journal.h"
 #include "log.h"
+#include "paths.h"
 #include "tap.h"
 #include "test-exec-tree.h"
 
-#define MEM "sys/devices/system/memory/"
+#define MEM MH_MEMORY_DIR "/"
 
 static uint64_t blocks[T_NBLOCKS];
 static enum mh_zone zones[T_NBLOCKS];

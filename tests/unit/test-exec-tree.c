@@ -13,13 +13,14 @@
 #include <unistd.h>
 #include <sys/stat.h>
 
-#include "deadline.h"
+#include "writer.h"
+#include "paths.h"
 #include "snapshot.h"
 #include "test-exec-tree.h"
 
-#define MEM	"sys/devices/system/memory/"
-#define DRV	"sys/bus/dax/drivers/"
-#define DEVDIR	"sys/bus/dax/devices/" T_DEV
+#define MEM	MH_MEMORY_DIR "/"
+#define DRV	MH_DAX_DRIVERS_DIR "/"
+#define DEVDIR	MH_DAX_DEVICES_DIR "/" T_DEV
 #define BS	0x8000000ULL
 
 unsigned tree_nblocks = T_NBLOCKS;

@@ -23,13 +23,15 @@
 #include "journal.h"
 #include "lock.h"
 #include "log.h"
+#include "paths.h"
 #include "snapshot.h"
 #include "udevwatch.h"
 #include "kmodload.h"
+#include "writer.h"
 #include "tap.h"
 #include "test-exec-tree.h"
 
-#define MEM "sys/devices/system/memory/"
+#define MEM MH_MEMORY_DIR "/"
 
 static volatile int stop_flag;
 

@@ -25,11 +25,12 @@
 #include "block.h"
 #include "dax.h"
 #include "iomem.h"
+#include "paths.h"
 #include "sysroot.h"
 #include "verify.h"
 #include "tap.h"
 
-#define MEM "sys/devices/system/memory"
+#define MEM MH_MEMORY_DIR
 
 static char top[64], dir[128], outside[128], canary[160];
 

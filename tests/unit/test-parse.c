@@ -16,6 +16,7 @@
 #include "errclass.h"
 #include "iomem.h"
 #include "listeners.h"
+#include "names.h"
 #include "plan.h"
 #include "range.h"
 #include "sysroot.h"
@@ -182,6 +183,40 @@ static void test_zones(void)
 	is_str(mh_block_state_name(MH_BLOCK_OFFLINE), "offline", "state name");
 }
 
+/* The one removability rule: status, the planner and lsmem's column. */
+static void test_removable(void)
+{
+	struct mh_block b = { .state = MH_BLOCK_ONLINE, .removable = -1 };
+
+	strcpy(b.valid_zones, "Movable");
+	ok(mh_block_removable(&b) && !mh_block_spans_zones(&b), "online Movable: removable");
+	b.removable = 0;
+	ok(!mh_block_removable(&b), "legacy removable 0 vetoes");
+	b.removable = 1;
+	strcpy(b.valid_zones, "none");
+	ok(!mh_block_removable(&b) && mh_block_spans_zones(&b), "spanning zones: not removable");
+	b.state = MH_BLOCK_OFFLINE;
+	ok(mh_block_removable(&b), "offline: removable");
+	b.state = MH_BLOCK_GOING_OFFLINE;
+	ok(!mh_block_removable(&b), "going offline: not removable");
+}
+
+/* One parser for "memoryN": scans, node links and uevents. */
+static void test_block_names(void)
+{
+	const char *const bad[] = {
+		"memory", "memory-1", "memory+1", "memory 1", "memory1x", "memory0x10",
+		"Memory1", "node1", "memory18446744073709551616",
+	};
+	uint64_t id = 0;
+	size_t k;
+
+	ok(!mh_block_id_from_name("memory34", &id) && id == 34, "memory34");
+	ok(!mh_block_id_from_name("memory0", &id) && id == 0, "memory0");
+	for (k = 0; k < sizeof(bad) / sizeof(bad[0]); k++)
+		is_int(mh_block_id_from_name(bad[k], &id), -EINVAL, bad[k]);
+}
+
 static void test_errclass(void)
 {
 	is_int(mh_classify_errno(0), MH_ERR_DONE, "0 done");
@@ -337,6 +372,43 @@ static void test_step_names(void)
 	is_str(mh_op_name(MH_OP_REMOVE), "remove", "op name");
 }
 
+/* One table per enum: every name reads back as its value, every spelling agrees. */
+static void test_name_tables(void)
+{
+	enum mh_block_state st;
+	enum mh_zone z;
+	enum mh_op op;
+	int k;
+
+	for (k = MH_ZONE_UNKNOWN; k <= MH_ZONE_NONE; k++) {
+		ok(!mh_parse_zone(mh_zone_name((enum mh_zone)k), &z) && z == (enum mh_zone)k,
+		   "zone %s reads back", mh_zone_name((enum mh_zone)k));
+		/* results print the kernel's word: it must name the same zone */
+		if (k != MH_ZONE_UNKNOWN)
+			ok(mh_zone_from_valid_zones(mh_zone_word((enum mh_zone)k)) ==
+			   (enum mh_zone)k, "word %s is that zone", mh_zone_word((enum mh_zone)k));
+	}
+	is_str(mh_zone_word(MH_ZONE_UNKNOWN), "", "no word for an unknown zone");
+	is_str(mh_zone_online_cmd(MH_ZONE_MOVABLE), "online_movable", "movable: online_movable");
+	is_str(mh_zone_online_cmd(MH_ZONE_NORMAL), "online_kernel", "normal: online_kernel");
+	is_str(mh_zone_online_cmd(MH_ZONE_UNKNOWN), "online", "unknown: plain online");
+	ok(mh_policy_valid(mh_zone_online_cmd(MH_ZONE_MOVABLE)) &&
+	   mh_policy_valid(mh_zone_online_cmd(MH_ZONE_NORMAL)) && mh_policy_valid("offline"),
+	   "online commands are policies too");
+	ok(!mh_policy_valid("Online") && !mh_policy_valid(""), "policy case and empty refused");
+	for (k = MH_BLOCK_ONLINE; k <= MH_BLOCK_GOING_OFFLINE; k++)
+		ok(!mh_parse_block_state(mh_block_state_name((enum mh_block_state)k), &st) &&
+		   st == (enum mh_block_state)k, "state %d reads back", k);
+	is_int(mh_parse_block_state("unknown", &st), -EINVAL, "sysfs never says unknown");
+	for (k = MH_OP_ONLINE; k <= MH_OP_REMOVE; k++)
+		ok(!mh_parse_op(mh_op_name((enum mh_op)k), &op) && op == (enum mh_op)k,
+		   "op %s reads back", mh_op_name((enum mh_op)k));
+	is_int(mh_parse_op("Remove", &op), -EINVAL, "op case matters");
+	is_str(mh_dax_mode_name(MH_DRIVER_KMEM), "system-ram", "kmem mode");
+	is_str(mh_dax_mode_name(MH_DRIVER_DEVICE_DAX), "devdax", "device_dax mode");
+	is_str(mh_dax_mode_name(MH_DRIVER_OTHER), "none", "another driver: no mode");
+}
+
 int main(void)
 {
 	test_u64();
@@ -345,10 +417,13 @@ int main(void)
 	test_dax_ids();
 	test_names();
 	test_zones();
+	test_block_names();
+	test_removable();
 	test_errclass();
 	test_iomem();
 	test_listeners();
 	test_kind();
 	test_step_names();
+	test_name_tables();
 	return tap_done();
 }

@@ -139,7 +139,7 @@ static void test_kmem_movable(void)
 	ok(d->ranges[0].start == 34 * BS && d->ranges[0].end == 39 * BS - 1, "mapping0");
 	is_int(s.blocks.count, 5, "only the device's blocks read");
 	ok(s.blocks.count == 5 && s.blocks.v[0].id == 34 && s.blocks.v[0].node == 1 &&
-	   s.blocks.v[0].phys_index == 34 && s.blocks.v[0].removable == -1 &&
+	   s.blocks.v[0].removable == -1 &&
 	   !strcmp(s.blocks.v[0].valid_zones, "Movable"),
 	   "memory34 attributes (removable not read for a device)");
 
@@ -466,13 +466,13 @@ static void test_malformed(void)
 	expect_bad("bad-state", false, -EINVAL, "/sys/devices/system/memory/memory35/state");
 	{
 		struct mh_root *bad = open_tree("bad-index");
+		const uint64_t ids[] = { 2, 3, 4 };
 		struct mh_blocks b;
 
 		/* ids come from the names, as lsmem takes them: phys_index is not read */
-		is_int(mh_blocks_scan_range(bad, 2, 4, &b, errpath, sizeof(errpath)),
+		is_int(mh_blocks_scan_ids(bad, ids, 3, &b, errpath, sizeof(errpath)),
 		       0, "device scan does not read phys_index");
-		ok(b.count == 3 && b.v[1].id == 3 && b.v[1].phys_index == 3,
-		   "memory3: id and phys_index from the name");
+		ok(b.count == 3 && b.v[1].id == 3, "memory3: id from the name");
 		mh_blocks_free(&b);
 		is_int(mh_blocks_scan(bad, &b, errpath, sizeof(errpath)), 0,
 		       "full scan does not read phys_index");
@@ -501,11 +501,17 @@ static void test_holes_and_io(void)
 	ok(b.count == 14 && b.v[7].id == 7 && b.v[8].id == 8192 && b.v[13].id == 8199,
 	   "sorted by id");
 	ok(!mh_blocks_find(&b, 8196) && mh_blocks_find(&b, 8195), "hole at 8196");
-	ok(mh_blocks_find(&b, 8192)->phys_index == 8192, "phys_index of a large id");
+	ok(mh_blocks_find(&b, 8192)->id == 8192, "a large id");
 	mh_blocks_free(&b);
-	is_int(mh_blocks_scan_range(root, 8190, 8200, &b, errpath, sizeof(errpath)), 0,
-	       "scan_range");
-	ok(b.count == 6 && b.v[0].id == 8192 && b.v[5].id == 8199, "range skips holes");
+	{
+		uint64_t ids[11];
+
+		for (size_t i = 0; i < 11; i++)
+			ids[i] = 8190 + i;
+		is_int(mh_blocks_scan_ids(root, ids, 11, &b, errpath, sizeof(errpath)), 0,
+		       "scan of ids 8190..8200");
+	}
+	ok(b.count == 6 && b.v[0].id == 8192 && b.v[5].id == 8199, "ids scan skips holes");
 	mh_blocks_free(&b);
 	is_int(mh_block_size(root, &bs), 0, "block size");
 	is_int(bs, BS, "block size value");

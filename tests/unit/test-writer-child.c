@@ -23,7 +23,7 @@
 #include <sys/syscall.h>
 #include <sys/wait.h>
 
-#include "deadline.h"
+#include "writer.h"
 #include "lock.h"
 #include "tap.h"
 

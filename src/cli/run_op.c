@@ -90,6 +90,21 @@ static void print_plan(const struct mh_plan *p)
 	}
 }
 
+/* Under a block whose offline failed: what the kernel said, what to do about it. */
+static void print_kernel_reason(const struct mh_block_result *b)
+{
+	const char *advice;
+	char line[512];
+
+	if (b->kmsg.status == MH_KMSG_NONE)
+		return;
+	mh_kmsg_describe(&b->kmsg, line, sizeof(line));
+	printf("    %s\n", line);
+	advice = mh_kmsg_advice(&b->kmsg, b->err == ETIMEDOUT || b->err == EINTR);
+	if (advice)
+		printf("    what to do: %s\n", advice);
+}
+
 /* The summary line on stdout, and for anything but success, every block's state. */
 static void print_result(const struct mh_plan *p, const struct mh_exec_result *r)
 {
@@ -127,6 +142,7 @@ static void print_result(const struct mh_plan *p, const struct mh_exec_result *r
 		       mh_block_state_name(b->state), *zone_title(b->zone) ? " " : "",
 		       zone_title(b->zone), b->err ? " (" : "",
 		       b->err ? strerror(b->err) : "", b->err ? ")" : "");
+		print_kernel_reason(b);
 	}
 	if (!r->policy_restored)
 		printf("  auto_online_blocks was not restored\n");

@@ -240,8 +240,8 @@ static void unread(const struct mh_kmsg *k, struct mh_kmsg_reason *r)
 	if (k->tree && k->err == ENOENT)
 		snprintf(r->why_not, sizeof(r->why_not), "the tree has no dev/kmsg");
 	else
-		snprintf(r->why_not, sizeof(r->why_not), "%s/dev/kmsg: %s",
-			 k->tree ? "<sysroot>" : "", strerror(k->err));
+		snprintf(r->why_not, sizeof(r->why_not), "%s: %s",
+			 k->tree ? "the tree's dev/kmsg" : "/dev/kmsg", mh_strerror(k->err));
 }
 
 /* Feed the complete lines of buf[0..*have) to s; keep the unfinished tail. */

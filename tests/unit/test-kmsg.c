@@ -170,6 +170,15 @@ static void test_reader(void)
 	snprintf(path, sizeof(path), "%s/dev", dir);
 	mkdir(path, 0755);
 	snprintf(path, sizeof(path), "%s/dev/kmsg", dir);
+	/* A tree's FIFO would block the reader: refused, and said. */
+	if (mkfifo(path, 0600) == 0) {
+		mh_kmsg_open(&k, root);
+		memset(&r, 0, sizeof(r));
+		mh_kmsg_collect(&k, 0x118000000ull, 0x120000000ull, &r);
+		is_str(r.why_not, "the tree's dev/kmsg: not a regular file", "a FIFO: not read");
+		mh_kmsg_close(&k);
+		unlink(path);
+	}
 	f = fopen(path, "w");
 	fputs("4,1,1,-;page: refcount:1 pfn:0x118000\n4,2,1,-;page dumped because: old\n", f);
 	fclose(f);

@@ -99,6 +99,9 @@ static void test_recorded(void)
 	expect("6.1-pinned-normal.kmsg", 35, "pfn:0x118000 refcount:1 mapcount:0, flags:",
 	       "unmovable page", "failure to isolate range", "device driver", false);
 	expect("6.1-pinned-movable.kmsg", 35, NULL, "", "signal backoff", "names no page", true);
+	expect("6.12-pinned-normal.kmsg", 35, "pfn:0x118000 refcount:1 mapcount:0, flags:",
+	       "unmovable page", "failure to isolate range", "device driver", false);
+	expect("6.12-pinned-movable.kmsg", 35, NULL, "", "signal backoff", "names no page", true);
 	expect("6.1-pinned-movable.dmesg", 35, NULL, "", "signal backoff",
 	       "names no page", true);
 	expect("6.12-pinned-movable.dmesg", 35, NULL, "", "signal backoff",

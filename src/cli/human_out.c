@@ -6,6 +6,7 @@
  * fixed-width printf after one pass measuring the columns, which is
  * several times cheaper than building a table object per cell.
  */
+#include <errno.h>
 #include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -333,6 +334,21 @@ static const char *final_driver(const struct mh_exec_result *r)
 }
 
 /* The summary line on stdout, and for anything but success, every block's state. */
+/* Under a block whose offline failed: what the kernel said, what to do about it. */
+static void print_kernel_reason(const struct mh_block_result *b)
+{
+	const char *advice;
+	char line[512];
+
+	if (b->kmsg.status == MH_KMSG_NONE)
+		return;
+	mh_kmsg_describe(&b->kmsg, line, sizeof(line));
+	printf("    %s\n", line);
+	advice = mh_kmsg_advice(&b->kmsg, b->err == ETIMEDOUT || b->err == EINTR);
+	if (advice)
+		printf("    what to do: %s\n", advice);
+}
+
 void cli_human_result(const struct mh_plan *p, const struct mh_exec_result *r)
 {
 	if (r->outcome == MH_DONE && !p->nr_steps) {
@@ -366,6 +382,7 @@ void cli_human_result(const struct mh_plan *p, const struct mh_exec_result *r)
 		       mh_block_state_name(b->state), *mh_zone_word(b->zone) ? " " : "",
 		       mh_zone_word(b->zone), b->err ? " (" : "",
 		       b->err ? strerror(b->err) : "", b->err ? ")" : "");
+		print_kernel_reason(b);
 	}
 	if (!r->policy_restored)
 		printf("  auto_online_blocks was not restored\n");

@@ -3,6 +3,7 @@
  * JSON on stdout with json-c: stable keys, numbers as numbers, and a value
  * memhotctl does not have is null, never "" (man/memhotctl.schema.json).
  */
+#include <errno.h>
 #include <inttypes.h>
 #include <stdio.h>
 #include <string.h>
@@ -269,6 +270,26 @@ static struct json_object *step_obj(const struct mh_plan *p, size_t i, bool done
 	add_bool(o, "done", done);
 	return o;
 }
+/*
+ * After a failed offline, what the kernel logged about the block: read or
+ * not (and why not), the dumped page and the words of its failure; the
+ * advice is ours, derived from them.
+ */
+static struct json_object *kernel_log_obj(const struct mh_block_result *b)
+{
+	const struct mh_kmsg_reason *k = &b->kmsg;
+	struct json_object *o = json_object_new_object();
+	bool found = k->status == MH_KMSG_FOUND;
+
+	add_bool(o, "read", k->status != MH_KMSG_UNREAD);
+	add_str(o, "not_read_because", k->status == MH_KMSG_UNREAD ? k->why_not : NULL);
+	add_str(o, "page", found && k->page[0] ? k->page : NULL);
+	add_str(o, "page_dumped_because", found && k->page[0] ? k->because : NULL);
+	add_str(o, "failed_due_to", found && k->failed[0] ? k->failed : NULL);
+	add_str(o, "advice", mh_kmsg_advice(k, b->err == ETIMEDOUT || b->err == EINTR));
+	return o;
+}
+
 
 int cli_json_op(const struct cli_op_report *r)
 {
@@ -298,6 +319,8 @@ int cli_json_op(const struct cli_op_report *r)
 			add_str(bo, "zone", mh_zone_word(b->zone));
 			add_int(bo, "attempts", b->attempts);
 			add_str(bo, "error", b->err ? strerror(b->err) : NULL);
+			if (b->kmsg.status != MH_KMSG_NONE)
+				json_object_object_add(bo, "kernel_log", kernel_log_obj(b));
 			json_object_array_add(blks, bo);
 		}
 	} else if (p) {

@@ -16,6 +16,8 @@
 
 #include "exec-int.h"
 #include "errclass.h"
+#include "kmsg.h"
+#include "block.h"
 #include "log.h"
 #include "udevwatch.h"
 
@@ -198,7 +200,18 @@ static int before_first_write(struct exec *x, size_t idx, const struct mh_step *
 	return err;
 }
 
-int exec_step_offline(struct exec *x, size_t idx, const struct mh_step *s)
+/* After a failed offline: what the kernel logged about the block's range. */
+static void kernel_reason(struct exec *x, uint64_t id, struct mh_block_result *r,
+			  struct mh_kmsg *k)
+{
+	uint64_t bs;
+
+	if (r && mh_block_size(x->root, &bs) == 0)
+		mh_kmsg_collect(k, id * bs, (id + 1) * bs, &r->kmsg);
+}
+
+static int step_offline(struct exec *x, size_t idx, const struct mh_step *s,
+			struct mh_kmsg *k)
 {
 	struct mh_block_result *r = exec_result_of(x, s->block);
 	ssize_t bi = exec_block_index(x->plan, s->block);
@@ -224,8 +237,10 @@ int exec_step_offline(struct exec *x, size_t idx, const struct mh_step *s)
 		err = mh_write_batch_next(rel, &x->opts->deadline, x->opts->stop);
 	}
 	for (;;) {
-		if (err == 1)	/* not written yet */
+		if (err == 1) {	/* not written yet */
+			mh_kmsg_mark(k);
 			err = exec_write(x, rel, "offline");
+		}
 		note_attempt(r);
 		tries++;
 		rd = exec_read_state(x, s->block, bi >= 0 ? (size_t)bi : 0, &blk.state);
@@ -259,6 +274,7 @@ int exec_step_offline(struct exec *x, size_t idx, const struct mh_step *s)
 		if (!err)
 			err = -EAGAIN;	/* took no effect (going-offline): again */
 		block_failed(r, err);
+		kernel_reason(x, s->block, r, k);
 		switch (mh_classify_errno(-err)) {
 		case MH_ERR_RETRY:
 			if (tries > x->opts->max_retries) {
@@ -294,6 +310,23 @@ int exec_step_offline(struct exec *x, size_t idx, const struct mh_step *s)
 			return err;
 		}
 	}
+}
+
+/*
+ * The kernel log is open for the block's step, its position noted before
+ * each write: a batched write (already under way) counts from the step's
+ * start, and records are matched to the block by the page frames they name.
+ */
+int exec_step_offline(struct exec *x, size_t idx, const struct mh_step *s)
+{
+	struct mh_kmsg k;
+	int err;
+
+	mh_kmsg_open(&k, x->root);
+	mh_kmsg_mark(&k);
+	err = step_offline(x, idx, s, &k);
+	mh_kmsg_close(&k);
+	return err;
 }
 
 /* Online block into s->zone; an auto-onlined block in another zone is moved. */

@@ -9,6 +9,7 @@
 
 #include "plan.h"
 #include "writer.h"
+#include "kmsg.h"
 
 /* How an operation ended; the CLI maps this to its exit status. */
 enum mh_outcome {
@@ -25,6 +26,7 @@ struct mh_block_result {
 	enum mh_zone zone;
 	int err;			/* last errno for this block, 0 none */
 	unsigned attempts;
+	struct mh_kmsg_reason kmsg;	/* the kernel's words after a failed offline */
 };
 
 struct mh_exec_result {

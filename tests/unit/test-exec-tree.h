@@ -73,7 +73,7 @@ struct sim {
 	} inj[8];
 	size_t ninj;
 	struct {
-		char rel[96], val[32], set_rel[96], set_val[64];
+		char rel[96], val[32], set_rel[96], set_val[256];
 		bool done;
 	} after[8];
 	size_t nafter;

@@ -242,6 +242,54 @@ static void test_busy_rollback(void)
 	fixture_end(&f);
 }
 
+/*
+ * Issue 18: a busy block's result quotes what the kernel logged about its
+ * page frames after the failed write (the tree's dev/kmsg stands for
+ * /dev/kmsg; memory36 holds pfn 0x120000..0x127fff), and only that block's.
+ */
+static void test_busy_kernel_reason(void)
+{
+	struct fixture f;
+
+	fixture_begin(&f, "offline", "kmem", "Movable");
+	tree_put(&f.t, "dev/kmsg", "6,1,1,-;page: refcount:1 pfn:0x120000\n"
+		 "4,2,1,-;page dumped because: before the run");
+	sim_inject(&f.s, "memory36/state", "offline", EBUSY, 0);
+	sim_after(&f.s, "memory36/state", "offline", "../../../../dev/kmsg",
+		  "6,1,1,-;page: refcount:1 pfn:0x120000\n"
+		  "4,2,1,-;page dumped because: before the run\n"
+		  "4,3,2,-;page:00000000deadbeef refcount:3 mapcount:0 pfn:0x1207ff\n"
+		  "4,4,2,-;flags: 0x200(slab|node=1|zone=2)\n"
+		  "4,5,2,-;page dumped because: unmovable page\n"
+		  "4,6,2,-;page: refcount:1 pfn:0x128000\n"
+		  "4,7,2,-;page dumped because: memory37's page");
+	plan_remove(&f.tp, MH_OP_REMOVE);
+	f.o.max_retries = 2;
+	fixture_exec(&f);
+	is_str(mh_outcome_name(f.r.outcome), "busy", "kernel reason: busy");
+	is_int(f.r.blocks[2].kmsg.status, MH_KMSG_FOUND, "memory36: the kernel's words found");
+	is_str(f.r.blocks[2].kmsg.page, "pfn:0x1207ff refcount:3 mapcount:0, "
+	       "flags: 0x200(slab|node=1|zone=2)", "memory36: its dumped page");
+	is_str(f.r.blocks[2].kmsg.because, "unmovable page",
+	       "memory36: the last dump in its range, after the mark");
+	ok(mh_kmsg_advice(&f.r.blocks[2].kmsg, false) &&
+	   strstr(mh_kmsg_advice(&f.r.blocks[2].kmsg, false), "movable from the start"),
+	   "memory36: slab advice");
+	is_int(f.r.blocks[0].kmsg.status, MH_KMSG_NONE, "memory34 offlined: nothing looked for");
+	fixture_end(&f);
+
+	/* No log to read: said, and nothing invented. */
+	fixture_begin(&f, "offline", "kmem", "Movable");
+	sim_inject(&f.s, "memory36/state", "offline", EBUSY, 0);
+	plan_remove(&f.tp, MH_OP_REMOVE);
+	f.o.max_retries = 1;
+	fixture_exec(&f);
+	is_int(f.r.blocks[2].kmsg.status, MH_KMSG_UNREAD, "no dev/kmsg: not read");
+	is_str(f.r.blocks[2].kmsg.why_not, "the tree has no dev/kmsg", "and why");
+	is_str(f.r.blocks[2].kmsg.page, "", "no page invented");
+	fixture_end(&f);
+}
+
 static void test_einval_already_offline(void)
 {
 	struct fixture f;
@@ -688,6 +736,7 @@ int main(void)
 	test_remove_ok();
 	test_retry_then_ok();
 	test_busy_rollback();
+	test_busy_kernel_reason();
 	test_einval_already_offline();
 	test_eperm_final();
 	test_zone_none();

@@ -37,6 +37,7 @@ case "$r" in EBUSY*) ok "raw offline of memory$mid: $r" ;; *) not_ok "raw offlin
 
 before=$(snap "$dev")
 dmesg_mark
+kmsg_mark
 mh_timed -j --timeout 60 remove "$dev"
 F_FAULTS=$((F_FAULTS + 1))
 is "$MH_RC" 3 "remove exits 3 (busy)"
@@ -54,11 +55,19 @@ check "retried more than once, a bounded number of times (${att:-?})" \
 	bash -c '[ -n "$1" ] && [ "$1" -gt 1 ] && [ "$1" -lt 1000 ]' _ "$att"
 is "$(json_get .outcome)" busy "JSON outcome busy"
 is "$(json_get .rolled_back)" true "JSON rolled_back true"
+# Issue 18: the result quotes what the kernel logged about memory$mid, judged
+# against the kernel log itself.
+kmsg_judge "remove" "$mid" "$MH_OUT" "$(kmsg_records "$KMSG_MARK")"
+check "remove: advice for memory$mid" \
+	test -n "$(jq -r --argjson b "$mid" '.blocks[] | select(.block == $b) | .kernel_log.advice // empty' <<<"$MH_OUT")"
 
 # The human form says the same.
 mh_timed --timeout 30 offline "$dev"
 is "$MH_RC" 3 "offline also exits 3"
 check "human output names memory$mid" bash -c "grep -q 'memory$mid' <<<\"\$1\"" _ "$MH_OUT$MH_ERR"
+check "human output quotes the kernel's page and says what to do" \
+	bash -c 'grep -q "^    kernel: page pfn:0x" <<<"$1" && grep -q "^    what to do: " <<<"$1"' _ "$MH_OUT"
+diag "offline's text: $(grep -A2 "^  memory$mid:" <<<"$MH_OUT" | tr '\n' '|')"
 is "$(snap "$dev")" "$before" "offline rolled back too"
 
 fault_release

@@ -258,3 +258,64 @@ wait_going_offline() {
 	done
 	return 1
 }
+
+# ---- the kernel log as /dev/kmsg gives it (issue 18) --------------------------
+# kmsg_records [SEQ]: the log's records after sequence number SEQ, verbatim
+kmsg_records() {
+	python3 -c 'import os, sys
+after = int(sys.argv[1])
+fd = os.open("/dev/kmsg", os.O_RDONLY | os.O_NONBLOCK)
+while True:
+    try:
+        r = os.read(fd, 8192)
+    except BlockingIOError:
+        break
+    except BrokenPipeError:
+        continue
+    if not r:
+        break
+    t = r.decode("utf-8", "replace")
+    if int(t.split(",")[1]) > after:
+        sys.stdout.write(t)' "${1:--1}"
+}
+kmsg_mark() { KMSG_MARK=$(kmsg_records | grep -v '^ ' | tail -n1 | cut -d, -f2); }
+# kmsg_block_of PFN_HEX: the memory block holding that page frame
+kmsg_block_of() {
+	local bs
+	bs=$((16#$(cat "$SYS_MEM/block_size_bytes")))
+	echo $(((16#$1 * 4096) / bs))
+}
+# kmsg_judge NAME BLOCK JSON RECORDS: a block's kernel_log in memhotctl's JSON
+# against the records the kernel wrote since the mark; prints each record about
+# the block as "# kmsg-record: ..." (the test data of tests/data/kmsg)
+kmsg_judge() {
+	local name=$1 b=$2 json=$3 recs=$4 kl page because failed pfn dumped kfailed
+	kl=$(jq -c --argjson b "$b" '.blocks[]? | select(.block == $b) | .kernel_log' <<<"$json")
+	echo "# measure: $name memory$b kernel_log: $kl"
+	grep -v '^ ' <<<"$recs" | grep -E 'pfn:0x|page dumped because|flags: |page_type: |memory offlining' |
+		head -n 12 | sed 's/^/# kmsg-record: /'
+	is "$(jq -r '.read // empty' <<<"$kl")" true "$name: memory$b kernel_log read"
+	page=$(jq -r '.page // empty' <<<"$kl")
+	because=$(jq -r '.page_dumped_because // empty' <<<"$kl")
+	failed=$(jq -r '.failed_due_to // empty' <<<"$kl")
+	# What the kernel itself dumped in this block since the mark, the last one.
+	dumped=
+	for pfn in $(grep -v '^ ' <<<"$recs" | sed -n 's/.*;page:.* pfn:0x\([0-9a-f]*\)$/\1/p'); do
+		[ "$(kmsg_block_of "$pfn")" = "$b" ] && dumped=$pfn
+	done
+	if [ -n "$dumped" ]; then
+		check "$name: quotes the page the kernel dumped in memory$b (pfn:0x$dumped): $page" \
+			bash -c '[[ "$1" == "pfn:0x$2 "* ]]' _ "$page" "$dumped"
+		is "$because" "$(grep -v '^ ' <<<"$recs" | sed -n 's/^[^;]*;page dumped because: //p' | tail -n1)" \
+			"$name: and the kernel's 'page dumped because' words"
+	else
+		is "$page" "" "$name: no page quoted, as the kernel dumped none in memory$b"
+	fi
+	kfailed=$(grep -v '^ ' <<<"$recs" | sed -n 's/^[^;]*;memory offlining \[mem \(0x[0-9a-f]*\)-.*\] failed due to \(.*\)$/\1 \2/p' |
+		while read -r a why; do
+			[ $((a / $(( 16#$(cat "$SYS_MEM/block_size_bytes") )) )) = "$b" ] && echo "$why"
+		done | tail -n1)
+	is "$failed" "$kfailed" "$name: failed_due_to as the kernel's pr_debug said ('${kfailed:-none printed}')"
+	check "$name: other blocks carry no kernel_log" \
+		test "$(jq --argjson b "$b" '[.blocks[]? | select(.block != $b and .kernel_log != null)] | length' <<<"$json")" = 0
+}

@@ -263,7 +263,7 @@ static void test_busy_kernel_reason(void)
 		  "4,5,2,-;page dumped because: unmovable page\n"
 		  "4,6,2,-;page: refcount:1 pfn:0x128000\n"
 		  "4,7,2,-;page dumped because: memory37's page");
-	plan_remove(&f.tp, MH_OP_REMOVE);
+	plan_remove(&f, MH_OP_REMOVE);
 	f.o.max_retries = 2;
 	fixture_exec(&f);
 	is_str(mh_outcome_name(f.r.outcome), "busy", "kernel reason: busy");
@@ -275,13 +275,13 @@ static void test_busy_kernel_reason(void)
 	ok(mh_kmsg_advice(&f.r.blocks[2].kmsg, false) &&
 	   strstr(mh_kmsg_advice(&f.r.blocks[2].kmsg, false), "movable from the start"),
 	   "memory36: slab advice");
-	is_int(f.r.blocks[0].kmsg.status, MH_KMSG_NONE, "memory34 offlined: nothing looked for");
+	is_int(f.r.blocks[0].kmsg.status, MH_KMSG_NONE, "memory34, not written: nothing looked for");
 	fixture_end(&f);
 
 	/* No log to read: said, and nothing invented. */
 	fixture_begin(&f, "offline", "kmem", "Movable");
 	sim_inject(&f.s, "memory36/state", "offline", EBUSY, 0);
-	plan_remove(&f.tp, MH_OP_REMOVE);
+	plan_remove(&f, MH_OP_REMOVE);
 	f.o.max_retries = 1;
 	fixture_exec(&f);
 	is_int(f.r.blocks[2].kmsg.status, MH_KMSG_UNREAD, "no dev/kmsg: not read");

@@ -60,6 +60,11 @@ struct mh_exec_opts {
 	struct mh_exec_progress progress;
 };
 
+/*
+ * Run the plan. 0: it ran, res says how it ended; -errno: it could not
+ * start (no memory, the device unreadable), nothing changed, res->outcome
+ * MH_FAILED and res->message says why.
+ */
 int mh_exec(struct mh_root *root, const struct mh_plan *plan,
 	    const struct mh_exec_opts *opts, struct mh_exec_result *res);
 void mh_exec_result_free(struct mh_exec_result *res);
@@ -74,7 +79,7 @@ int mh_recover(struct mh_root *root, const char *dev, const struct mh_exec_opts 
 	       struct mh_exec_result *res);
 
 /*
- * Shared by exec.c and recover.c. Bind dev to drv ("kmem", "device_dax"):
+ * Device operations, shared by the executor and recover. Bind dev to drv ("kmem", "device_dax"):
  * unbind another driver first, new_id when bind finds no match (ENODEV),
  * then check the driver link. why[] says what failed.
  */
@@ -87,5 +92,9 @@ int mh_exec_online_block(struct mh_root *root, uint64_t id, enum mh_zone zone,
 			 unsigned backoff_ms, unsigned *attempts);
 /* The driver dev is bound to, "none" when unbound. */
 void mh_exec_read_driver(struct mh_root *root, const char *dev, char *buf, size_t len);
+/* auto_online_blocks: read it; set it to want, 0 once it reads want back. */
+int mh_exec_read_policy(struct mh_root *root, char *buf, size_t len);
+int mh_exec_set_policy(struct mh_root *root, const char *want,
+		       const struct mh_deadline *d, const volatile int *stop);
 
 #endif

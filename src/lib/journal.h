@@ -13,6 +13,21 @@
 #define MH_JOURNAL_ROOT_MAX	400	/* the root a journal belongs to: "/" or a sysroot */
 #define MH_JOURNAL_MAX_BYTES	(4u << 20)	/* 16k blocks take under 1 MiB */
 
+/*
+ * How far a run got, in order: what its failure leaves to undo, and what
+ * recover may do. Before MH_PHASE_UNBOUND a failure is undone; from it on
+ * the only way is forward.
+ */
+enum mh_phase {
+	MH_PHASE_UNCHANGED,		/* nothing written yet */
+	MH_PHASE_CHANGED,		/* a write took effect */
+	MH_PHASE_UNBINDING,		/* all offline twice, the unbind journalled */
+	MH_PHASE_UNBIND_RUNNING,	/* its writer outlived the deadline: not undone */
+	MH_PHASE_UNBOUND,		/* kmem let go of the range */
+	MH_PHASE_RELEASED,		/* verified: no block of the device left */
+	MH_PHASE_LEAKED,		/* unbound, the range not released */
+};
+
 struct mh_journal {
 	enum mh_op op;
 	char dev[MH_DAX_NAME_MAX];

@@ -21,7 +21,6 @@
 #include "log.h"
 #include "verify.h"
 
-#define POLICY_ATTR		MH_MEMORY_DIR "/auto_online_blocks"
 #define RECOVER_SECONDS		30.0
 
 static void __attribute__((format(printf, 2, 3)))
@@ -129,12 +128,9 @@ static bool undo_policy(struct mh_root *root, const struct mh_journal *j,
 		say(res, "%sjournal policy not one the kernel knows", res->message[0] ? "; " : "");
 		return false;
 	}
-	if (mh_read_attr(root, POLICY_ATTR, cur, sizeof(cur)) >= 0 &&
-	    !strcmp(cur, j->saved_policy))
+	if (mh_exec_read_policy(root, cur, sizeof(cur)) >= 0 && !strcmp(cur, j->saved_policy))
 		return true;
-	mh_write_attr_bounded(root, POLICY_ATTR, j->saved_policy, d, NULL);
-	if (mh_read_attr(root, POLICY_ATTR, cur, sizeof(cur)) >= 0 &&
-	    !strcmp(cur, j->saved_policy))
+	if (!mh_exec_set_policy(root, j->saved_policy, d, NULL))
 		return true;
 	say(res, "%sauto_online_blocks not restored to %s", res->message[0] ? "; " : "",
 	    j->saved_policy);

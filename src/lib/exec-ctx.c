@@ -218,6 +218,8 @@ int exec_journal_sync(struct exec *x)
 	snprintf(x->j.saved_policy, sizeof(x->j.saved_policy), "%s",
 		 x->policy_changed ? x->saved_policy : "");
 	x->j.unbind_started = x->phase >= MH_PHASE_UNBINDING;
+	/* Written before the first change takes effect: from then on, changed. */
+	x->j.phase = x->phase > MH_PHASE_CHANGED ? x->phase : MH_PHASE_CHANGED;
 	err = mh_journal_write(&x->j);
 	if (!err)
 		x->journal_written = true;

@@ -35,6 +35,7 @@ struct mh_journal {
 	char saved_policy[32];		/* "" when the policy was not changed */
 	bool unbind_started;		/* past CHECK_OFFLINE: finish, do not undo */
 	bool rebind_devdax;		/* the plan binds device_dax after the unbind */
+	enum mh_phase phase;		/* how far the run got when last written */
 	size_t nr_blocks;
 	uint64_t *blocks;		/* blocks this run changed */
 	enum mh_zone *orig_zone;
@@ -53,7 +54,9 @@ int mh_journal_read(const char *dev, struct mh_journal *j);
 /*
  * The strict parser: whole lines of at most 255 bytes, the magic first,
  * op/dev/root/unbind_started/rebind_devdax exactly once, policy at most
- * once and only a value the kernel knows, blocks unique, numbers plain
+ * once and only a value the kernel knows, phase at most once (a journal
+ * without it reads as changed or unbinding, by unbind_started) and in
+ * agreement with unbind_started, blocks unique, numbers plain
  * decimal without sign or overflow, no unknown key. 0 or -EINVAL (line
  * number in *bad_line when not NULL), -ENOMEM.
  */

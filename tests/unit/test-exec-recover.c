@@ -27,6 +27,7 @@ static void write_journal(struct tree *t, bool unbind_started, const char *polic
 {
 	struct mh_journal j = {
 		.op = MH_OP_REMOVE, .unbind_started = unbind_started,
+		.phase = unbind_started ? MH_PHASE_UNBINDING : MH_PHASE_CHANGED,
 		.rebind_devdax = true, .nr_blocks = T_NBLOCKS, .blocks = blocks,
 		.orig_zone = zones, .orig_state = states,
 	};

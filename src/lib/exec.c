@@ -207,8 +207,22 @@ static void fail(struct exec *x, int err)
 	}
 }
 
-int mh_exec(struct mh_root *root, const struct mh_plan *plan,
-	    const struct mh_exec_opts *opts, struct mh_exec_result *res)
+/* A run that goes on from where an interrupted one stopped (recover). */
+static void resume(struct exec *x, const struct mh_exec_start *start)
+{
+	x->phase = start->phase;
+	if (start->saved_policy && start->saved_policy[0]) {
+		snprintf(x->saved_policy, sizeof(x->saved_policy), "%s", start->saved_policy);
+		x->policy_changed = true;
+		x->res->policy_restored = false;
+	}
+	/* Past the unbind the rollback's bound is the one given. */
+	x->rb_deadline = x->opts->deadline;
+}
+
+int mh_exec_from(struct mh_root *root, const struct mh_plan *plan,
+		 const struct mh_exec_opts *opts, const struct mh_exec_start *start,
+		 struct mh_exec_result *res)
 {
 	struct exec x = { .root = root, .plan = plan, .opts = opts, .res = res };
 	size_t i;
@@ -217,6 +231,8 @@ int mh_exec(struct mh_root *root, const struct mh_plan *plan,
 	memset(res, 0, sizeof(*res));
 	mh_write_session_begin();
 	err = exec_ctx_init(&x);
+	if (!err && start)
+		resume(&x, start);
 	if (err) {
 		exec_say(&x, "%s", strerror(-err));
 	} else {
@@ -297,4 +313,10 @@ out:
 	mh_write_session_end();
 	exec_ctx_fini(&x);
 	return err;
+}
+
+int mh_exec(struct mh_root *root, const struct mh_plan *plan,
+	    const struct mh_exec_opts *opts, struct mh_exec_result *res)
+{
+	return mh_exec_from(root, plan, opts, NULL, res);
 }

@@ -9,6 +9,7 @@
 
 #include "plan.h"
 #include "deadline.h"
+#include "journal.h"
 
 /* How an operation ended; the CLI maps this to its exit status. */
 enum mh_outcome {
@@ -67,14 +68,31 @@ struct mh_exec_opts {
  */
 int mh_exec(struct mh_root *root, const struct mh_plan *plan,
 	    const struct mh_exec_opts *opts, struct mh_exec_result *res);
+/*
+ * Where a run starts when it goes on from an interrupted one (recover):
+ * the phase that run reached, the policy it had replaced ("" or NULL:
+ * none), restored at the end. The deadline bounds what runs past the unbind.
+ */
+struct mh_exec_start {
+	enum mh_phase phase;
+	const char *saved_policy;
+};
+int mh_exec_from(struct mh_root *root, const struct mh_plan *plan,
+		 const struct mh_exec_opts *opts, const struct mh_exec_start *start,
+		 struct mh_exec_result *res);
 void mh_exec_result_free(struct mh_exec_result *res);
 const char *mh_outcome_name(enum mh_outcome o);
 
 /*
  * Finish or undo an operation interrupted by SIGKILL, from its journal:
- * past the unbind check, finish the remove; otherwise put blocks back to
- * their journalled zones and restore the policy.
+ * once kmem let go, finish the remove; otherwise put blocks back to their
+ * journalled zones and restore the policy. The plan of that, from the
+ * journal and the driver read now: mh_recover_plan() (plan->op is the
+ * interrupted run's; *undo says which way). 0, -ENOENT no journal, else
+ * -errno with why[] saying it; mh_plan_free() the plan.
  */
+int mh_recover_plan(struct mh_root *root, const char *dev, struct mh_plan *plan,
+		    bool *undo, char *why, size_t len);
 int mh_recover(struct mh_root *root, const char *dev, const struct mh_exec_opts *opts,
 	       struct mh_exec_result *res);
 

@@ -22,14 +22,11 @@ void exec_state_path(uint64_t id, char *buf, size_t len)
 
 const char *exec_online_cmd(enum mh_zone z)
 {
-	switch (z) {
-	case MH_ZONE_MOVABLE:
-		return "online_movable";
-	case MH_ZONE_NORMAL:
-		return "online_kernel";
-	default:
-		return "online";
-	}
+	static const char *const cmd[] = {
+		[MH_ZONE_MOVABLE] = "online_movable", [MH_ZONE_NORMAL] = "online_kernel",
+	};
+
+	return (size_t)z < sizeof(cmd) / sizeof(cmd[0]) && cmd[z] ? cmd[z] : "online";
 }
 
 unsigned exec_next_backoff(unsigned ms)

@@ -73,19 +73,12 @@ static int run_step(struct exec *x, size_t idx)
 
 const char *mh_outcome_name(enum mh_outcome o)
 {
-	switch (o) {
-	case MH_DONE:
-		return "done";
-	case MH_BUSY:
-		return "busy";
-	case MH_PARTIAL:
-		return "partial";
-	case MH_LEAKED:
-		return "leaked";
-	case MH_FAILED:
-		return "failed";
-	}
-	return "unknown";
+	static const char *const names[] = {
+		[MH_DONE] = "done", [MH_BUSY] = "busy", [MH_PARTIAL] = "partial",
+		[MH_LEAKED] = "leaked", [MH_FAILED] = "failed",
+	};
+
+	return (size_t)o < ARRAY_SIZE(names) ? names[o] : "unknown";
 }
 
 void mh_exec_result_free(struct mh_exec_result *res)

@@ -262,10 +262,8 @@ static int set_key(struct mh_journal *j, int k, const char *v)
 		return parse_flag(v, &j->rebind_devdax);
 	case K_PHASE:
 		ph = lookup(phase_names, ARRAY_SIZE(phase_names), v);
-		if (ph < 0)
-			return -EINVAL;
-		j->phase = (enum mh_phase)ph;
-		return 0;
+		j->phase = ph < 0 ? MH_PHASE_UNCHANGED : (enum mh_phase)ph;
+		return ph < 0 ? -EINVAL : 0;
 	}
 	return -EINVAL;
 }

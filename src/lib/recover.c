@@ -120,12 +120,16 @@ static int build_plan(struct mh_root *root, const struct mh_journal *j, bool und
 	for (i = 0; i < n; i++) {
 		struct mh_block blk = { .id = j->blocks[i] };
 		struct mh_step *s;
+		int err;
 
 		p->blocks[i] = j->blocks[i];
 		p->orig_zone[i] = j->orig_zone[i];
 		p->orig_state[i] = j->orig_state[i];
-		if (!undo || j->orig_state[i] != MH_BLOCK_ONLINE ||
-		    mh_block_refresh(root, &blk) || blk.state == MH_BLOCK_ONLINE)
+		if (!undo || j->orig_state[i] != MH_BLOCK_ONLINE)
+			continue;
+		/* Unreadable: the step says so when it runs. */
+		err = mh_block_refresh(root, &blk);
+		if (err == -ENOENT || (!err && blk.state == MH_BLOCK_ONLINE))
 			continue;
 		s = add_step(p, MH_STEP_ONLINE_BLOCK);
 		s->block = j->blocks[i];

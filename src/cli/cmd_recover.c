@@ -14,26 +14,29 @@
 #include "lock.h"
 #include "out.h"
 
-/* As mh_recover() decides: from the driver bound now, not the journal's flag. */
-static void describe(const struct mh_journal *j, const char *drv, char *buf, size_t len)
+/* The plan mh_recover() would run, from the library: the same steps. */
+static void describe(const struct mh_plan *p, bool undo, char *buf, size_t len)
 {
-	if (j->op == MH_OP_REMOVE && strcmp(drv, "kmem"))
+	size_t n = 0;
+
+	for (size_t i = 0; i < p->nr_steps; i++)
+		n += p->steps[i].kind == MH_STEP_ONLINE_BLOCK;
+	if (!undo)
 		snprintf(buf, len, "%s interrupted after kmem let go: would finish it",
-			 mh_op_name(j->op));
+			 mh_op_name(p->op));
 	else
-		snprintf(buf, len, "%s interrupted: would put %zu block%s back%s%s",
-			 mh_op_name(j->op), j->nr_blocks, j->nr_blocks == 1 ? "" : "s",
-			 j->saved_policy[0] ? " and restore auto_online_blocks to " : "",
-			 j->saved_policy);
+		snprintf(buf, len, "%s interrupted: would put %zu block%s back",
+			 mh_op_name(p->op), n, n == 1 ? "" : "s");
 }
 
 static int dry_one(struct cli_ctx *ctx, const char *dev)
 {
-	const char *here = mh_root_is_live(ctx->root) ? "/" : mh_root_path(ctx->root);
-	struct mh_journal j = { 0 };
-	char msg[256], drv[32];
+	struct mh_plan plan;
+	char msg[256], why[256] = "";
+	bool undo = false;
 	/* A sysroot run without MEMHOTCTL_RUNDIR keeps no journal. */
-	int rc = cli_has_rundir(ctx) ? mh_journal_read(dev, &j) : -ENOENT;
+	int rc = cli_has_rundir(ctx) ?
+		 mh_recover_plan(ctx->root, dev, &plan, &undo, why, sizeof(why)) : -ENOENT;
 
 	if (rc == -ENOENT) {
 		if (!ctx->json)
@@ -44,31 +47,17 @@ static int dry_one(struct cli_ctx *ctx, const char *dev)
 		return MH_EXIT_OK;
 	}
 	if (rc) {
-		cli_err("%s: cannot read the journal in %s: %s", dev, mh_journal_dir(),
-			strerror(-rc));
+		cli_err("%s (journal in %s)", why, mh_journal_dir());
 		return MH_EXIT_ERROR;
 	}
-	if (strcmp(j.root, here)) {
-		cli_err("%s: the journal in %s belongs to root %s, not %s: refused", dev,
-			mh_journal_dir(), j.root, here);
-		mh_journal_free(&j);
-		return MH_EXIT_ERROR;
-	}
-	mh_exec_read_driver(ctx->root, dev, drv, sizeof(drv));
-	describe(&j, drv, msg, sizeof(msg));
+	describe(&plan, undo, msg, sizeof(msg));
 	if (ctx->json) {
-		struct mh_plan p = {
-			.op = j.op, .nr_blocks = j.nr_blocks, .blocks = j.blocks,
-			.orig_zone = j.orig_zone, .orig_state = j.orig_state,
-		};
-
-		snprintf(p.dev, sizeof(p.dev), "%s", dev);
-		cli_json_op(&(struct cli_op_report){ .plan = &p, .dev = dev, .op = "recover",
+		cli_json_op(&(struct cli_op_report){ .plan = &plan, .dev = dev, .op = "recover",
 			.dry_run = true, .outcome = "done", .message = msg, .driver = "" });
 	} else {
-		cli_human_recover_plan(dev, msg, &j);
+		cli_human_recover_plan(dev, msg, &plan);
 	}
-	mh_journal_free(&j);
+	mh_plan_free(&plan);
 	return MH_EXIT_OK;
 }
 

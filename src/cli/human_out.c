@@ -398,12 +398,16 @@ void cli_human_nothing_to_recover(const char *dev)
 }
 
 /* recover --dry-run: what would be done, and each block as the journal saw it. */
-void cli_human_recover_plan(const char *dev, const char *msg, const struct mh_journal *j)
+void cli_human_recover_plan(const char *dev, const char *msg, const struct mh_plan *p)
 {
-	printf("%s: %s (dry run, nothing changed)\n", dev, msg);
-	for (size_t i = 0; i < j->nr_blocks; i++)
-		printf("  memory%llu: was %s %s\n", (unsigned long long)j->blocks[i],
-		       mh_block_state_name(j->orig_state[i]), mh_zone_word(j->orig_zone[i]));
+	char line[160];
+
+	printf("%s: %s, %zu step%s (dry run, nothing changed):\n", dev, msg,
+	       p->nr_steps, p->nr_steps == 1 ? "" : "s");
+	for (size_t i = 0; i < p->nr_steps; i++) {
+		mh_step_describe(p, &p->steps[i], line, sizeof(line));
+		printf("  %zu. %s\n", i + 1, line);
+	}
 }
 
 /* recover: done (unless quiet), or the outcome and every block as it is now. */

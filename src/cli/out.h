@@ -50,7 +50,7 @@ void cli_human_progress(const struct mh_plan *plan, size_t idx, bool done, int e
 void cli_human_plan(const struct mh_plan *p);
 void cli_human_result(const struct mh_plan *p, const struct mh_exec_result *r);
 void cli_human_nothing_to_recover(const char *dev);
-void cli_human_recover_plan(const char *dev, const char *msg, const struct mh_journal *j);
+void cli_human_recover_plan(const char *dev, const char *msg, const struct mh_plan *p);
 void cli_human_recover_result(const char *dev, const struct mh_exec_result *res, bool quiet);
 
 #endif

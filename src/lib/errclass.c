@@ -16,14 +16,14 @@ enum mh_err_action mh_classify_errno(int err)
 	case EINVAL:
 		/* already in the target state, or zone "none": re-read decides */
 		return MH_ERR_REREAD;
-	case ENOENT:
-	case ENODEV:
-		return MH_ERR_RESCAN;
 	case EINTR:
 	case ETIMEDOUT:
 		return MH_ERR_DEADLINE;
 	default:
-		/* EPERM (notifier veto), EACCES, EROFS, ENOMEM, EHWPOISON... */
+		/*
+		 * EPERM (notifier veto), EACCES, EROFS, ENOMEM, EHWPOISON...; and
+		 * ENOENT, ENODEV (the block went away): each caller re-reads first.
+		 */
 		return MH_ERR_FINAL;
 	}
 }

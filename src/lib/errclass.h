@@ -7,8 +7,7 @@ enum mh_err_action {
 	MH_ERR_DONE = 0,	/* succeeded */
 	MH_ERR_RETRY,		/* EBUSY, EAGAIN: bounded backoff */
 	MH_ERR_REREAD,		/* EINVAL: re-read; done if target state holds */
-	MH_ERR_FINAL,		/* EPERM (notifier veto), EACCES, EROFS, others */
-	MH_ERR_RESCAN,		/* ENOENT, ENODEV: block went away */
+	MH_ERR_FINAL,		/* EPERM (notifier veto), EACCES, EROFS, ENOENT, others */
 	MH_ERR_DEADLINE,	/* EINTR, ETIMEDOUT: the deadline ended the write */
 };
 

@@ -14,7 +14,8 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "exec-int.h"
+#include "exec-steps.h"
+#include "names.h"
 #include "errclass.h"
 #include "kmsg.h"
 #include "block.h"
@@ -37,26 +38,6 @@ static void note_attempt(struct mh_block_result *r)
 {
 	if (r)
 		r->attempts++;
-}
-
-/* Did another agent online a block we offlined? Then stop: it will race again. */
-int exec_check_race(struct exec *x)
-{
-	uint64_t *ids, raced;
-	int ret;
-
-	if (!x->uw)
-		return 0;
-	ids = exec_offlined_ids(x);
-	if (!ids)
-		return 0;
-	ret = mh_udevwatch_poll_online(x->uw, ids, x->nr_order, &raced);
-	free(ids);
-	if (ret <= 0)
-		return 0;
-	x->res->raced = true;
-	exec_say(x, "memory%" PRIu64 " was onlined again by another agent (uevent)", raced);
-	return -EBUSY;
 }
 
 static int recheck_one(struct exec *x, size_t k)
@@ -109,7 +90,7 @@ static void mark_offlined(struct exec *x, ssize_t bi, struct mh_block_result *r,
 		x->offlined[bi] = true;
 		x->order[x->nr_order++] = (size_t)bi;
 	}
-	x->changed = true;
+	exec_mark_changed(x);
 	if (r)
 		r->err = 0;
 }
@@ -330,7 +311,7 @@ int exec_step_offline(struct exec *x, size_t idx, const struct mh_step *s)
 }
 
 /* Online block into s->zone; an auto-onlined block in another zone is moved. */
-int exec_step_online(struct exec *x, const struct mh_step *s)
+int exec_step_online(struct exec *x, size_t idx, const struct mh_step *s)
 {
 	struct mh_block_result *r = exec_result_of(x, s->block);
 	struct mh_block blk = { .id = s->block };
@@ -370,11 +351,11 @@ int exec_step_online(struct exec *x, const struct mh_step *s)
 			moves++;
 			err = exec_write(x, rel, "offline");
 		} else {
-			err = exec_write(x, rel, exec_online_cmd(s->zone));
+			err = exec_write(x, rel, mh_zone_online_cmd(s->zone));
 		}
 		note_attempt(r);
 		tries++;
-		x->changed = true;
+		exec_mark_changed(x);
 		if (!err)
 			continue;	/* the re-read decides */
 		block_failed(r, err);

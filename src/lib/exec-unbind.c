@@ -15,7 +15,7 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "exec-int.h"
+#include "exec-steps.h"
 #include "block.h"
 #include "errclass.h"
 #include "listeners.h"
@@ -160,7 +160,7 @@ static void quiet_period(struct exec *x)
  * all offline twice, a quiet period apart (an active racer shows itself),
  * and the journal is written before the second read, not after it.
  */
-int exec_step_check_offline(struct exec *x)
+int exec_step_check_offline(struct exec *x, size_t idx, const struct mh_step *s)
 {
 	int err;
 
@@ -172,7 +172,7 @@ int exec_step_check_offline(struct exec *x)
 	quiet_period(x);
 	if (exec_stopped(x))
 		return -EINTR;
-	x->unbind_started = true;
+	x->phase = MH_PHASE_UNBINDING;
 	err = exec_journal_sync(x);
 	if (err)
 		mh_warn("cannot update the journal: %s", strerror(-err));
@@ -180,7 +180,7 @@ int exec_step_check_offline(struct exec *x)
 	if (!err)
 		err = all_offline(x);
 	if (err) {
-		x->unbind_started = false;
+		x->phase = MH_PHASE_CHANGED;
 		exec_journal_sync(x);
 	}
 	return err;
@@ -299,14 +299,14 @@ static int guarded_unbind(struct exec *x, bool *refused, int *prep_err)
 	return err;
 }
 
-int exec_step_unbind_kmem(struct exec *x)
+int exec_step_unbind_kmem(struct exec *x, size_t idx, const struct mh_step *s)
 {
 	bool refused, was_left = *mh_write_left_running();
 	char cur[32];
 	int err, prep_err = 0;
 
 	/* check-offline wrote the journal: nothing between it and this write */
-	x->unbind_started = true;
+	x->phase = MH_PHASE_UNBINDING;
 	err = guarded_unbind(x, &refused, &prep_err);
 	if (!was_left && *mh_write_left_running()) {
 		/*
@@ -314,7 +314,7 @@ int exec_step_unbind_kmem(struct exec *x)
 		 * goes last): putting blocks back now would race remove_memory()
 		 * and leak the range. Left as it is, journalled, for recover.
 		 */
-		x->unbind_running = true;
+		x->phase = MH_PHASE_UNBIND_RUNNING;
 		exec_say(x, "%s: the kmem unbind did not end by the deadline (%s): "
 			 "not rolled back; run 'memhotctl recover %s' once it has ended",
 			 x->plan->dev, mh_write_left_running(), x->plan->dev);
@@ -323,7 +323,7 @@ int exec_step_unbind_kmem(struct exec *x)
 	mh_exec_read_driver(x->root, x->plan->dev, cur, sizeof(cur));
 	if (!strcmp(cur, "kmem")) {
 		/* Nothing happened: the blocks are still ours to put back. */
-		x->unbind_started = false;
+		x->phase = MH_PHASE_CHANGED;
 		exec_journal_sync(x);
 		if (prep_err) {
 			/* Our own failure (EMFILE, ENOMEM...): no other agent in it. */
@@ -353,8 +353,7 @@ int exec_step_unbind_kmem(struct exec *x)
 				 strerror(err ? -err : EBUSY));
 		return err ? err : -EBUSY;
 	}
-	x->unbound = true;
-	x->changed = true;
+	x->phase = MH_PHASE_UNBOUND;
 	exec_start_cleanup_deadline(x);
 	return 0;
 }

@@ -10,6 +10,7 @@
 #include "plan.h"
 #include "writer.h"
 #include "kmsg.h"
+#include "journal.h"
 
 /* How an operation ended; the CLI maps this to its exit status. */
 enum mh_outcome {
@@ -79,19 +80,48 @@ static inline void mh_exec_opts_init(struct mh_exec_opts *eo, const struct mh_de
 	};
 }
 
+/*
+ * Run the plan. 0: it ran, res says how it ended; -errno: it could not
+ * start (no memory, the device unreadable), nothing changed, res->outcome
+ * MH_FAILED and res->message says why.
+ */
 int mh_exec(struct mh_root *root, const struct mh_plan *plan,
 	    const struct mh_exec_opts *opts, struct mh_exec_result *res);
+/*
+ * Where a run starts when it goes on from an interrupted one (recover):
+ * the phase that run reached, the policy it had replaced ("" or NULL:
+ * none), restored at the end. The deadline bounds what runs past the unbind.
+ */
+struct mh_exec_start {
+	enum mh_phase phase;
+	const char *saved_policy;
+};
+int mh_exec_from(struct mh_root *root, const struct mh_plan *plan,
+		 const struct mh_exec_opts *opts, const struct mh_exec_start *start,
+		 struct mh_exec_result *res);
 void mh_exec_result_free(struct mh_exec_result *res);
 const char *mh_outcome_name(enum mh_outcome o);
 
 /*
  * Finish or undo an operation interrupted by SIGKILL, from its journal:
- * past the unbind check, finish the remove; otherwise put blocks back to
- * their journalled zones and restore the policy.
+ * once kmem let go, finish the remove; otherwise put blocks back to their
+ * journalled zones and restore the policy. The plan of that, from the
+ * journal and the driver read now: mh_recover_plan() (plan->op is the
+ * interrupted run's; *undo says which way). 0, -ENOENT no journal, else
+ * -errno with why[] saying it; mh_plan_free() the plan.
  */
+int mh_recover_plan(struct mh_root *root, const char *dev, struct mh_plan *plan,
+		    bool *undo, char *why, size_t len);
 int mh_recover(struct mh_root *root, const char *dev, const struct mh_exec_opts *opts,
 	       struct mh_exec_result *res);
 
-/* The device operations the executor shares with recover: dax.h, block.h. */
+/*
+ * The device operations the executor shares with recover: dax.h and block.h
+ * hold mh_exec_bind_driver(), mh_exec_read_driver(), mh_exec_online_block().
+ * auto_online_blocks: read it; set it to want, 0 once it reads want back.
+ */
+int mh_exec_read_policy(struct mh_root *root, char *buf, size_t len);
+int mh_exec_set_policy(struct mh_root *root, const char *want,
+		       const struct mh_deadline *d, const volatile int *stop);
 
 #endif

@@ -10,6 +10,7 @@
  *	policy online		(only when the policy was changed)
  *	unbind_started 0
  *	rebind_devdax 1
+ *	phase changed		(how far the run got; older journals lack it)
  *	block 34 movable online
  *
  * Written to a temporary file, synced and renamed, so a reader sees the
@@ -34,6 +35,14 @@
 
 #define JOURNAL_MAGIC	"memhotctl-journal 1"
 #define JOURNAL_SUFFIX	".journal"
+
+/* The run's phase; the other names come from names.c. */
+static const char *const phase_names[] = {
+	[MH_PHASE_UNCHANGED] = "unchanged", [MH_PHASE_CHANGED] = "changed",
+	[MH_PHASE_UNBINDING] = "unbinding", [MH_PHASE_UNBIND_RUNNING] = "unbind-running",
+	[MH_PHASE_UNBOUND] = "unbound", [MH_PHASE_RELEASED] = "released",
+	[MH_PHASE_LEAKED] = "leaked",
+};
 
 #define ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
 #define LINE_MAX_LEN	255
@@ -67,8 +76,8 @@ static void put(FILE *f, const struct mh_journal *j)
 		j->root[0] ? j->root : "/");
 	if (j->saved_policy[0])
 		fprintf(f, "policy %s\n", j->saved_policy);
-	fprintf(f, "unbind_started %d\nrebind_devdax %d\n", j->unbind_started,
-		j->rebind_devdax);
+	fprintf(f, "unbind_started %d\nrebind_devdax %d\nphase %s\n", j->unbind_started,
+		j->rebind_devdax, phase_names[j->phase]);
 	for (i = 0; i < j->nr_blocks; i++)
 		fprintf(f, "block %llu %s %s\n", (unsigned long long)j->blocks[i],
 			mh_zone_name(j->orig_zone[i]), mh_block_state_name(j->orig_state[i]));
@@ -207,13 +216,15 @@ static int add_block(struct mh_journal *j, char **tok, int n)
 	return 0;
 }
 
-enum { K_OP, K_DEV, K_ROOT, K_POLICY, K_UNBIND, K_REBIND, K_NR };
+enum { K_OP, K_DEV, K_ROOT, K_POLICY, K_UNBIND, K_REBIND, K_PHASE, K_NR };
 static const char *const key_names[K_NR] = {
-	"op", "dev", "root", "policy", "unbind_started", "rebind_devdax",
+	"op", "dev", "root", "policy", "unbind_started", "rebind_devdax", "phase",
 };
 
 static int set_key(struct mh_journal *j, int k, const char *v)
 {
+	int ph;
+
 	switch (k) {
 	case K_OP:
 		return mh_parse_op(v, &j->op);
@@ -236,6 +247,10 @@ static int set_key(struct mh_journal *j, int k, const char *v)
 		return parse_flag(v, &j->unbind_started);
 	case K_REBIND:
 		return parse_flag(v, &j->rebind_devdax);
+	case K_PHASE:
+		ph = lookup(phase_names, ARRAY_SIZE(phase_names), v);
+		j->phase = ph < 0 ? MH_PHASE_UNCHANGED : (enum mh_phase)ph;
+		return ph < 0 ? -EINVAL : 0;
 	}
 	return -EINVAL;
 }
@@ -297,6 +312,14 @@ int mh_journal_parse(const char *buf, size_t len, struct mh_journal *j, size_t *
 	}
 	if (!err && (seen & need) != need) {
 		nr++;		/* a key is missing: "after the last line" */
+		err = -EINVAL;
+	}
+	/* A journal of an older memhotctl has no phase: unbind_started says. */
+	if (!err && !(seen & 1u << K_PHASE))
+		j->phase = j->unbind_started ? MH_PHASE_UNBINDING : MH_PHASE_CHANGED;
+	/* Both say whether the unbind was committed: they must agree. */
+	if (!err && j->unbind_started != (j->phase >= MH_PHASE_UNBINDING)) {
+		nr++;
 		err = -EINVAL;
 	}
 	if (err) {

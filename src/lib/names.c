@@ -177,7 +177,6 @@ static const char *const err_actions[] = {
 	[MH_ERR_RETRY] = "retry",
 	[MH_ERR_REREAD] = "reread",
 	[MH_ERR_FINAL] = "final",
-	[MH_ERR_RESCAN] = "rescan",
 	[MH_ERR_DEADLINE] = "deadline",
 };
 

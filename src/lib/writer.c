@@ -560,9 +560,3 @@ int mh_write_attr_guarded(struct mh_root *root, const char *rel, const char *str
 	*refused = false;
 	return write_attr(root, rel, str, g, refused, d, stop);
 }
-
-int mh_write_attr_deadline(struct mh_root *root, const char *rel, const char *str,
-			   const struct mh_deadline *d)
-{
-	return mh_write_attr_bounded(root, rel, str, d, NULL);
-}

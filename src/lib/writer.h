@@ -17,14 +17,9 @@
  * a fatal signal ends, so the write is done by a child process that is
  * SIGKILLed at the deadline (after a SIGALRM-style SIGINT first, which ends
  * an offline_pages() migration loop cleanly with EINTR).
- * Returns 0, -errno of the write, or -ETIMEDOUT when the deadline ended it.
- */
-int mh_write_attr_deadline(struct mh_root *root, const char *rel, const char *str,
-			   const struct mh_deadline *d);
-
-/*
- * The same, also ended by *stop (set by the caller's SIGINT/SIGTERM
- * handler) like a deadline: then -EINTR. stop may be NULL.
+ * Returns 0, -errno of the write, or -ETIMEDOUT when the deadline ended it;
+ * also ended by *stop (set by the caller's SIGINT/SIGTERM handler) like a
+ * deadline: then -EINTR. stop may be NULL.
  */
 int mh_write_attr_bounded(struct mh_root *root, const char *rel, const char *str,
 			  const struct mh_deadline *d, const volatile int *stop);

@@ -56,6 +56,12 @@ if [ "$(id -u)" = 0 ] && command -v setpriv >/dev/null; then
 	out_has "dax0.0: online interrupted"
 	echo "ok: recover --dry-run as nobody"
 fi
+# The dry run prints the plan recover would run, from the library.
+run 0 recover --dry-run dax0.0 --sysroot "$T"
+out_has "dax0.0: online interrupted: would put 0 blocks back, 1 step (dry run, nothing changed):"
+out_has "  1. restore-policy auto_online_blocks=online_movable"
+run 0 -j recover --dry-run dax0.0 --sysroot "$T"
+jqt '.steps == [{"step": "restore-policy", "arg": "online_movable", "done": false}]'
 run 0 recover dax0.0 --sysroot "$T"
 [ ! -e "$J" ] || fail "recover left the journal"
 

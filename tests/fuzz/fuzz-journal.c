@@ -29,6 +29,8 @@ static const char *const ops[] = { [MH_OP_ONLINE] = "online", [MH_OP_OFFLINE] = 
 				   [MH_OP_REMOVE] = "remove" };
 static const char *const zones[] = { "unknown", "movable", "normal", "none" };
 static const char *const states[] = { "unknown", "online", "offline", "going-offline" };
+static const char *const phases[] = { "unchanged", "changed", "unbinding", "unbind-running",
+				      "unbound", "released", "leaked" };
 
 /* The writer's form, as mh_journal_write() puts it. */
 static size_t serialise(const struct mh_journal *j, char *buf, size_t len)
@@ -39,8 +41,8 @@ static size_t serialise(const struct mh_journal *j, char *buf, size_t len)
 			      ops[j->op], j->dev, j->root);
 	if (j->saved_policy[0])
 		n += (size_t)snprintf(buf + n, len - n, "policy %s\n", j->saved_policy);
-	n += (size_t)snprintf(buf + n, len - n, "unbind_started %d\nrebind_devdax %d\n",
-			      j->unbind_started, j->rebind_devdax);
+	n += (size_t)snprintf(buf + n, len - n, "unbind_started %d\nrebind_devdax %d\nphase %s\n",
+			      j->unbind_started, j->rebind_devdax, phases[j->phase]);
 	for (i = 0; i < j->nr_blocks && n < len; i++)
 		n += (size_t)snprintf(buf + n, len - n, "block %llu %s %s\n",
 				      (unsigned long long)j->blocks[i],
@@ -73,6 +75,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	CHECK(mh_dax_name_valid(j.dev) == 0);
 	CHECK(j.root[0] == '/' && !strchr(j.root, ' '));
 	CHECK(!j.saved_policy[0] || mh_policy_valid(j.saved_policy));
+	CHECK((unsigned)j.phase <= MH_PHASE_LEAKED);
+	CHECK(j.unbind_started == (j.phase >= MH_PHASE_UNBINDING));
 	for (i = 0; i < j.nr_blocks; i++) {
 		CHECK(j.blocks[i] != UINT64_MAX);
 		CHECK((unsigned)j.orig_zone[i] < 4 && (unsigned)j.orig_state[i] < 4);
@@ -84,6 +88,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	CHECK(k.op == j.op && !strcmp(k.dev, j.dev) && !strcmp(k.root, j.root) &&
 	      !strcmp(k.saved_policy, j.saved_policy) &&
 	      k.unbind_started == j.unbind_started && k.rebind_devdax == j.rebind_devdax &&
+	      k.phase == j.phase &&
 	      k.nr_blocks == j.nr_blocks);
 	for (i = 0; i < j.nr_blocks; i++)
 		CHECK(k.blocks[i] == j.blocks[i] && k.orig_zone[i] == j.orig_zone[i] &&

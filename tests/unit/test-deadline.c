@@ -92,18 +92,18 @@ static void test_plain_write(void)
 
 	mh_deadline_set(&d, 5);
 	put("state", "online_movable\n");
-	err = mh_write_attr_deadline(root, "state", "offline", &d);
+	err = mh_write_attr_bounded(root, "state", "offline", &d, NULL);
 	is_int(err, 0, "plain write");
 	is_str(get("state"), "offline", "O_TRUNC: no leftover of the longer value");
-	err = mh_write_attr_deadline(root, "missing", "x", &d);
+	err = mh_write_attr_bounded(root, "missing", "x", &d, NULL);
 	is_int(err, -ENOENT, "ENOENT reported");
 	put("sub", "");
-	err = mh_write_attr_deadline(root, "sub/x", "x", &d);
+	err = mh_write_attr_bounded(root, "sub/x", "x", &d, NULL);
 	is_int(err, -ENOTDIR, "ENOTDIR reported");
 	mh_deadline_set(&d, 0.001);
 	usleep(3000);
 	put("state", "online");
-	err = mh_write_attr_deadline(root, "state", "offline", &d);
+	err = mh_write_attr_bounded(root, "state", "offline", &d, NULL);
 	is_int(err, -ETIMEDOUT, "deadline passed: not written");
 	is_str(get("state"), "online", "file untouched");
 	ok(no_children(), "every child reaped");
@@ -120,7 +120,7 @@ static void test_fifo_sigint(void)
 	mkfifo(p, 0600);
 	mh_deadline_set(&d, 0.3);
 	t0 = now();
-	err = mh_write_attr_deadline(root, "fifo", "offline", &d);
+	err = mh_write_attr_bounded(root, "fifo", "offline", &d, NULL);
 	el = now() - t0;
 	is_int(err, -ETIMEDOUT, "hung write: ETIMEDOUT");
 	/*
@@ -144,7 +144,7 @@ static void test_fifo_sigkill(void)
 	mh_write_tune(&tu);
 	mh_deadline_set(&d, 0.3);
 	t0 = now();
-	err = mh_write_attr_deadline(root, "fifo", "offline", &d);
+	err = mh_write_attr_bounded(root, "fifo", "offline", &d, NULL);
 	el = now() - t0;
 	mh_write_tune(NULL);
 	is_int(err, -ETIMEDOUT, "SIGINT-proof write: ETIMEDOUT");
@@ -206,11 +206,11 @@ static void test_hook(void)
 	mh_deadline_set(&d, 5);
 	mh_write_set_hook(&h);
 	put("state", "online");
-	err = mh_write_attr_deadline(root, "state", "fail", &d);
+	err = mh_write_attr_bounded(root, "state", "fail", &d, NULL);
 	is_int(err, -EBUSY, "hook injects EBUSY");
 	is_str(get("state"), "online", "injected failure: not written");
 	is_int(post_err, -EBUSY, "post sees the error");
-	err = mh_write_attr_deadline(root, "state", "offline", &d);
+	err = mh_write_attr_bounded(root, "state", "offline", &d, NULL);
 	is_int(err, 0, "hook lets it through");
 	is_str(get("state"), "offline", "written");
 	is_int(pre_calls, 2, "pre called per write");
@@ -229,17 +229,17 @@ static void test_session(void)
 	mh_write_session_begin();
 	mh_deadline_set(&d, 5);
 	put("state", "online_movable\n");
-	is_int(mh_write_attr_deadline(root, "state", "offline", &d), 0, "session write");
+	is_int(mh_write_attr_bounded(root, "state", "offline", &d, NULL), 0, "session write");
 	is_str(get("state"), "offline", "session write: written, truncated");
 	ok(waitpid(-1, NULL, WNOHANG) == 0, "session child kept for the next write");
-	is_int(mh_write_attr_deadline(root, "state", "online", &d), 0, "second write");
+	is_int(mh_write_attr_bounded(root, "state", "online", &d, NULL), 0, "second write");
 	is_str(get("state"), "online", "second write: written");
-	is_int(mh_write_attr_deadline(root, "missing", "x", &d), -ENOENT,
+	is_int(mh_write_attr_bounded(root, "missing", "x", &d, NULL), -ENOENT,
 	       "session: ENOENT reported");
 
 	mh_deadline_set(&d, 0.3);
 	t0 = now();
-	err = mh_write_attr_deadline(root, "fifo", "offline", &d);
+	err = mh_write_attr_bounded(root, "fifo", "offline", &d, NULL);
 	el = now() - t0;
 	is_int(err, -ETIMEDOUT, "session: hung write ends at the deadline");
 	ok(el >= 0.29 && el < 3.0, "session: at the deadline (%.3f s)", el);
@@ -248,7 +248,7 @@ static void test_session(void)
 	mh_write_tune(&tu);
 	mh_deadline_set(&d, 0.3);
 	t0 = now();
-	err = mh_write_attr_deadline(root, "fifo", "offline", &d);
+	err = mh_write_attr_bounded(root, "fifo", "offline", &d, NULL);
 	el = now() - t0;
 	mh_write_tune(NULL);
 	is_int(err, -ETIMEDOUT, "session: SIGINT-proof write: ETIMEDOUT");
@@ -256,7 +256,7 @@ static void test_session(void)
 	ok(mh_write_last_was_stuck(), "session: stuck write reported");
 
 	mh_deadline_set(&d, 5);
-	is_int(mh_write_attr_deadline(root, "state", "offline", &d), 0,
+	is_int(mh_write_attr_bounded(root, "state", "offline", &d, NULL), 0,
 	       "session: a new child after the killed one");
 	is_str(get("state"), "offline", "written by the new child");
 	ok(!mh_write_last_was_stuck(), "a write that succeeds clears stuck");
@@ -316,7 +316,7 @@ static void test_batch(void)
 	ok(!strcmp(get("a"), "offline") && !strcmp(get("b"), "offline") &&
 	   !strcmp(get("c"), "offline"), "all three written");
 	ok(waitpid(-1, NULL, WNOHANG) == 0, "the child is kept after a batch");
-	is_int(mh_write_attr_deadline(root, "a", "online", &d), 0,
+	is_int(mh_write_attr_bounded(root, "a", "online", &d, NULL), 0,
 	       "a single write after the batch");
 	is_str(get("a"), "online", "single write after the batch: written");
 
@@ -377,7 +377,7 @@ static void test_batch(void)
 	is_int(done_mask, 0, "and none done");
 	ok(el >= 0.19 && el < 3.0, "killed after the grace (%.3f s)", el);
 	ok(mh_write_last_was_stuck(), "the killed batch write is called stuck");
-	is_int(mh_write_attr_deadline(root, "a", "online", &d), 0,
+	is_int(mh_write_attr_bounded(root, "a", "online", &d, NULL), 0,
 	       "a new child after the killed batch");
 	mh_write_session_end();
 	ok(no_children(), "session end reaps the batch's child");

@@ -28,6 +28,7 @@ static void write_journal(struct tree *t, bool unbind_started, const char *polic
 {
 	struct mh_journal j = {
 		.op = MH_OP_REMOVE, .unbind_started = unbind_started,
+		.phase = unbind_started ? MH_PHASE_UNBINDING : MH_PHASE_CHANGED,
 		.rebind_devdax = true, .nr_blocks = T_NBLOCKS, .blocks = blocks,
 		.orig_zone = zones, .orig_state = states,
 	};
@@ -291,8 +292,62 @@ static void test_nothing(void)
 	tree_destroy(&t);
 }
 
+/* The steps of a plan, as --dry-run prints them, joined by "; ". */
+static const char *steps_of(const struct mh_plan *p, char *buf, size_t len)
+{
+	char line[160];
+	size_t i, used = 0;
+
+	buf[0] = '\0';
+	for (i = 0; i < p->nr_steps && used < len; i++) {
+		mh_step_describe(p, &p->steps[i], line, sizeof(line));
+		used += (size_t)snprintf(buf + used, len - used, "%s%s", i ? "; " : "", line);
+	}
+	return buf;
+}
+
+/*
+ * recover --dry-run prints the library's plan, the one mh_recover() runs:
+ * back, the blocks that read offline now (memory36 is online already:
+ * nothing to undo) and the policy; forward, verify and bind device_dax.
+ */
+static void test_plan(void)
+{
+	struct mh_plan p;
+	struct tree t;
+	char why[256] = "", b[512];
+	bool undo = false;
+	int err;
+
+	tree_create(&t, "offline", "kmem", "Movable");
+	tree_block(&t, 34, "offline", "Movable");
+	tree_block(&t, 35, "offline", "Normal Movable");
+	write_journal(&t, false, "online");
+	err = mh_recover_plan(t.root, T_DEV, &p, &undo, why, sizeof(why));
+	ok(!err, "undo plan built (%s)", why);
+	ok(undo, "kmem bound: the way is back");
+	is_str(err ? "" : steps_of(&p, b, sizeof(b)), "online-block memory34 movable; "
+	       "online-block memory35 normal; restore-policy auto_online_blocks=online",
+	       "undo plan: the offline blocks into their zones, then the policy");
+	if (!err)
+		mh_plan_free(&p);
+	tree_destroy(&t);
+
+	tree_unbound(&t, "110000000-137ffffff : dax0.0");
+	write_journal(&t, true, "");
+	err = mh_recover_plan(t.root, T_DEV, &p, &undo, why, sizeof(why));
+	ok(!err, "finish plan built (%s)", why);
+	ok(!undo, "kmem let go: the way is forward");
+	is_str(err ? "" : steps_of(&p, b, sizeof(b)), "verify-released dax0.0; bind-devdax dax0.0",
+	       "finish plan: verify, bind device_dax");
+	if (!err)
+		mh_plan_free(&p);
+	tree_destroy(&t);
+}
+
 int main(void)
 {
+	test_plan();
 	test_undo();
 	test_finish();
 	test_nothing();

@@ -701,6 +701,13 @@ static void test_unbind_left_running(void)
 	ok(sim_find(&f.s, "memory34/state=online_movable") < 0, "no block put back");
 	ok(journal_exists(&f.t), "journal kept");
 	ok(f.s.journal[f.s.n - 1] == '1', "the journal says unbind_started at the unbind");
+	{
+		struct mh_journal j = { 0 };
+
+		ok(!mh_journal_read(T_DEV, &j) && j.phase == MH_PHASE_UNBINDING,
+		   "the kept journal says phase unbinding");
+		mh_journal_free(&j);
+	}
 	if (pid > 0) {
 		kill(pid, SIGKILL);
 		waitpid(pid, NULL, 0);

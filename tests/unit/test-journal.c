@@ -56,6 +56,11 @@ static void parser(void)
 		{ "last line cut", HEAD "unbind_started 0\nrebind_devdax 1" },
 		{ "magic 2", "memhotctl-journal 2\nop remove\ndev dax0.0\nroot /\n" FLAGS },
 		{ "bad dev", "memhotctl-journal 1\nop remove\ndev ../x\nroot /\n" FLAGS },
+		{ "unknown phase", HEAD FLAGS "phase sideways\n" },
+		{ "phase twice", HEAD FLAGS "phase changed\nphase changed\n" },
+		{ "phase past the unbind, unbind_started 0", HEAD FLAGS "phase unbound\n" },
+		{ "phase before the unbind, unbind_started 1",
+		  HEAD "unbind_started 1\nrebind_devdax 1\nphase changed\n" },
 	};
 	char longline[400];
 	struct mh_journal j;
@@ -84,6 +89,19 @@ static void parser(void)
 	is_int(err, 0, "largest block id, policy online_movable");
 	ok(!err && j.nr_blocks == 1 && j.blocks[0] == UINT64_MAX - 1 && j.rebind_devdax &&
 	   !strcmp(j.saved_policy, "online_movable") && !strcmp(j.root, "/"), "values");
+	mh_journal_free(&j);
+	/* An older memhotctl's journal has no phase: unbind_started says. */
+	err = mh_journal_parse(HEAD FLAGS, strlen(HEAD FLAGS), &j, &line);
+	ok(!err && j.phase == MH_PHASE_CHANGED, "no phase line, unbind_started 0: changed");
+	mh_journal_free(&j);
+	err = mh_journal_parse(HEAD "unbind_started 1\nrebind_devdax 1\n",
+			       strlen(HEAD "unbind_started 1\nrebind_devdax 1\n"), &j, &line);
+	ok(!err && j.phase == MH_PHASE_UNBINDING, "no phase line, unbind_started 1: unbinding");
+	mh_journal_free(&j);
+	err = mh_journal_parse(HEAD "unbind_started 1\nrebind_devdax 1\nphase unbind-running\n",
+			       strlen(HEAD "unbind_started 1\nrebind_devdax 1\n"
+				      "phase unbind-running\n"), &j, &line);
+	ok(!err && j.phase == MH_PHASE_UNBIND_RUNNING, "phase unbind-running read");
 	mh_journal_free(&j);
 }
 
@@ -145,7 +163,8 @@ int main(void)
 	enum mh_block_state states[] = { MH_BLOCK_ONLINE, MH_BLOCK_OFFLINE };
 	struct mh_journal j = {
 		.op = MH_OP_REMOVE, .dev = "dax1.2", .root = "/tree", .saved_policy = "online",
-		.unbind_started = false, .rebind_devdax = true, .nr_blocks = 2,
+		.unbind_started = false, .rebind_devdax = true, .phase = MH_PHASE_CHANGED,
+		.nr_blocks = 2,
 		.blocks = blocks, .orig_zone = zones, .orig_state = states,
 	}, r;
 	char run[300], p[400], cmd[400], **names;
@@ -173,18 +192,21 @@ int main(void)
 	is_str(r.dev, "dax1.2", "dev");
 	is_str(r.saved_policy, "online", "saved policy");
 	ok(!r.unbind_started && r.rebind_devdax, "flags");
+	is_int(r.phase, MH_PHASE_CHANGED, "phase");
 	is_int(r.nr_blocks, 2, "blocks");
 	ok(r.blocks[1] == 35 && r.orig_zone[1] == MH_ZONE_NORMAL &&
 	   r.orig_state[1] == MH_BLOCK_OFFLINE, "block 35 normal offline");
 	mh_journal_free(&r);
 
 	j.unbind_started = true;
+	j.phase = MH_PHASE_UNBINDING;
 	j.saved_policy[0] = '\0';
 	err = mh_journal_write(&j);
 	is_int(err, 0, "rewrite");
 	err = mh_journal_read("dax1.2", &r);
 	is_int(err, 0, "read the new one");
 	ok(r.unbind_started && !r.saved_policy[0], "replaced, not appended");
+	is_int(r.phase, MH_PHASE_UNBINDING, "phase unbinding written and read back");
 	mh_journal_free(&r);
 
 	put("dax3.0.journal", "memhotctl-journal 1\nop offline\ndev dax3.0\n");

@@ -227,8 +227,8 @@ static void test_errclass(void)
 	is_int(mh_classify_errno(EACCES), MH_ERR_FINAL, "EACCES final");
 	is_int(mh_classify_errno(EROFS), MH_ERR_FINAL, "EROFS final");
 	is_int(mh_classify_errno(ENOMEM), MH_ERR_FINAL, "ENOMEM final");
-	is_int(mh_classify_errno(ENOENT), MH_ERR_RESCAN, "ENOENT rescan");
-	is_int(mh_classify_errno(ENODEV), MH_ERR_RESCAN, "ENODEV rescan");
+	is_int(mh_classify_errno(ENOENT), MH_ERR_FINAL, "ENOENT final");
+	is_int(mh_classify_errno(ENODEV), MH_ERR_FINAL, "ENODEV final");
 	is_int(mh_classify_errno(EINTR), MH_ERR_DEADLINE, "EINTR deadline");
 	is_int(mh_classify_errno(ETIMEDOUT), MH_ERR_DEADLINE, "ETIMEDOUT deadline");
 	is_int(mh_classify_errno(-EBUSY), MH_ERR_RETRY, "negative errno too");

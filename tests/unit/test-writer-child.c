@@ -96,7 +96,7 @@ static void test_reap_bounded(bool session)
 		mh_write_session_begin();
 	mh_deadline_set(&d, 0.3);
 	t0 = now();
-	err = mh_write_attr_deadline(root, "fifo", "offline", &d);
+	err = mh_write_attr_bounded(root, "fifo", "offline", &d, NULL);
 	el = now() - t0;
 	if (session)
 		mh_write_session_end();
@@ -198,7 +198,7 @@ static void test_close_fallback(void)
 	is_str(get("attr"), "one", "and wrote");
 
 	mh_write_session_begin();
-	err = mh_write_attr_deadline(root, "attr", "two", &d);
+	err = mh_write_attr_bounded(root, "attr", "two", &d, NULL);
 	is_int(err, 0, "close_range ENOSYS: a session write");
 	ok(!open_in_children(lock_fd) && !open_in_children(LEAK_FD),
 	   "the session child holds neither the lock nor the high fd");

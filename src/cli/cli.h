@@ -19,7 +19,7 @@ struct cli_ctx {
 	bool quiet;
 	bool dry_run;
 	bool blocks;			/* status --blocks */
-	bool force;			/* remove --force */
+	bool force;			/* remove, offline --force */
 	const char *zone;		/* online --zone */
 	const char *rebind;		/* remove --rebind */
 	double timeout;
@@ -41,6 +41,9 @@ int cmd_recover(struct cli_ctx *ctx);
 /* run_op.c: the common runner of online/offline/remove. */
 int run_op(struct cli_ctx *ctx, enum mh_op op, const struct mh_plan_opts *popts);
 enum mh_exit outcome_exit(enum mh_outcome o);
+/* precheck.c: 1 with why[] naming the blocks the kernel will refuse to offline, else 0. */
+int cli_predict_check(struct cli_ctx *ctx, const struct mh_snapshot *snap,
+		      const struct mh_plan *plan, char *why, size_t len);
 /* The exit status of an mh_exec()/mh_recover() return and result. */
 enum mh_exit result_exit(int rc, struct mh_exec_result *res);
 /* Deadline, retries, udev, journal and SIGINT/SIGTERM handling for mh_exec(). */

@@ -6,6 +6,7 @@
 #include <stdbool.h>
 #include "cli.h"
 #include "exec.h"
+#include "predict.h"
 #include "snapshot.h"
 
 #define HP_MAX_PARAMS 16
@@ -23,6 +24,8 @@ struct hp_config {
 struct status_dev {
 	const struct mh_dax_dev *dev;
 	struct mh_dev_view view;
+	/* Per view block (online ones): the offline verdict; NULL when not asked. */
+	struct mh_prediction *pred;
 	char pending_op[16];		/* a killed run's journal: its op, "" none */
 	char pending_file[320];
 };

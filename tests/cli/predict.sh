@@ -83,4 +83,9 @@ put_flags "$K" $((36 * PAGES + 5000)) "$RESERVED" 1
 put_flags "$K" $((36 * PAGES + 6000)) "$SLAB" 1
 run 0 -j status dax0.0 --sysroot "$T"
 jqt '.devices[0].blocks[2].prediction | .verdict == "refused" and .causes == {"reserved": 1}'
+# ...but offline and remove do not read movable blocks' flags (the idle
+# movable remove pays nothing): no verdict said even with -v, and it goes.
+run 0 -v offline dax0.0 --sysroot "$T"
+! grep -q "will-go\|refused\|predicted" "$TMP/err" || fail "a movable block's flags were read"
+[ "$(cat "$T/sys/devices/system/memory/memory36/state")" = offline ] || fail "memory36 not offline"
 exit 0

@@ -77,10 +77,35 @@ check "online --zone normal: every block online, valid_zones Normal" \
 diag "after online --zone normal: $(blocks_summary "$dev")"
 is "$(dax_driver "$dev")" kmem "online --zone normal: driver kmem"
 
-# Issue 18: the prediction. status names each Normal block's verdict; a
-# block predicted refused stops remove before any write (exit 1: every
-# block still online Normal, no offline tried, so nothing in the kernel
-# log); --force then tries, and the kernel has the last word.
+# Issue 18, case 1: kernel allocations in the Normal blocks. Page tables of
+# a process bound to the device's node (its only memory) land there (slab
+# objects never did, see kinds/x-hmem-normal.sh). status names each block's
+# verdict; a block predicted refused stops remove before any write (exit 1:
+# every block still online Normal, no offline tried, so nothing in the
+# kernel log); --force then tries, and the kernel has the last word. With
+# the process gone, remove goes as before.
+ptpid=
+if command -v numactl >/dev/null && command -v python3 >/dev/null; then
+	rm -f /tmp/pt.ready
+	numactl --membind="$nd" python3 -c '
+import mmap, time
+maps = []
+for _ in range(8):
+    m = mmap.mmap(-1, 512 << 21, mmap.MAP_PRIVATE)
+    m.madvise(mmap.MADV_NOHUGEPAGE)
+    for off in range(0, len(m), 2 << 20):
+        m[off]
+    maps.append(m)
+open("/tmp/pt.ready", "w").close()
+time.sleep(600)
+' 2>/tmp/pt.err &
+	ptpid=$!
+	for _ in $(seq 1 240); do
+		[ -e /tmp/pt.ready ] || ! kill -0 $ptpid 2>/dev/null && break
+		sleep 0.5
+	done
+	diag "node $nd page tables: $(awk '$3 == "PageTables:" {print $4, $5}' /sys/devices/system/node/node$nd/meminfo)"
+fi
 mh -j status "$dev"
 verdicts=$(jq -r '[.devices[0].blocks[] | "memory\(.block)=\(.prediction.verdict)"] | join(" ")' <<<"$MH_OUT")
 refused=$(jq '[.devices[0].blocks[] | select(.prediction.verdict == "refused")] | length' <<<"$MH_OUT")
@@ -99,10 +124,25 @@ if [ "${refused:-0}" -gt 0 ]; then
 	check "refused: the message names pages by cause" \
 		grep -qE "(slab|page-table|reserved) page" <<<"$MH_ERR"
 	dmesg_mark
-	mh remove --force "$dev"
+	mh --timeout 30 remove --force "$dev"
+	diag "agreement: remove --force of $dev ($verdicts): exit $MH_RC"
 	diag "remove --force: exit $MH_RC, blocks $(blocks_summary "$dev"), driver $(dax_driver "$dev")"
+	[ "$MH_RC" != 3 ] ||
+		check "remove --force, busy: rolled back to online Normal" all_blocks "$dev" online Normal
+else
+	diag "agreement: remove of $dev ($verdicts): exit $MH_RC"
 fi
-diag "agreement: remove of $dev ($verdicts): exit $MH_RC"
+if [ -n "$ptpid" ]; then
+	kill $ptpid 2>/dev/null
+	wait $ptpid 2>/dev/null
+	if [ "$(count_state "$dev" online)" != 0 ]; then
+		mh -j status "$dev"
+		verdicts=$(jq -r '[.devices[0].blocks[] | "memory\(.block)=\(.prediction.verdict)"] | join(" ")' <<<"$MH_OUT")
+		dmesg_mark
+		mh remove "$dev"
+		diag "agreement: remove of $dev without the process ($verdicts): exit $MH_RC"
+	fi
+fi
 case $MH_RC in
 0) removed "$dev" "$before" "remove after Normal" ;;
 3) check "remove after Normal, busy: rolled back to online" all_blocks "$dev" online Normal

@@ -59,6 +59,9 @@ extern const struct cli_cmd cli_cmd_recover;
 /* run_op.c: the common runner of online/offline/remove. */
 int cli_run_op(struct cli_ctx *ctx, enum mh_op op, const struct mh_plan_opts *popts);
 enum mh_exit cli_outcome_exit(enum mh_outcome o);
+/* precheck.c: 1 with why[] naming the blocks the kernel will refuse to offline, else 0. */
+int cli_predict_check(struct cli_ctx *ctx, const struct mh_snapshot *snap,
+		      const struct mh_plan *plan, char *why, size_t len);
 /* The exit status of an mh_exec()/mh_recover() return and result. */
 enum mh_exit cli_result_exit(int rc, struct mh_exec_result *res);
 /* Deadline, retries, udev, journal and SIGINT/SIGTERM handling for mh_exec(). */

@@ -9,7 +9,8 @@ static bool remove_force;
 
 static const struct cli_option remove_opts[] = {
 	{ "rebind", "DRIVER", "remove: devdax (default) or none", .arg = &remove_rebind },
-	{ "force", NULL, "remove: skip the free-memory check", .flag = &remove_force },
+	{ "force", NULL, "remove, offline: try though blocks are predicted refused or memory is short",
+	  .flag = &remove_force },
 	{ NULL },
 };
 

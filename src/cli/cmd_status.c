@@ -112,8 +112,20 @@ static void pending_journal(struct cli_ctx *ctx, const char *dev, struct cli_sta
 	mh_journal_free(&j);
 }
 
+/* Verdicts for a named device's online blocks: its blocks' flags only. */
+static void predict_dev(struct mh_predictor *pr, struct cli_status_dev *sd)
+{
+	const struct mh_dev_view *v = &sd->view;
+
+	sd->pred = calloc(v->nr_blocks ? v->nr_blocks : 1, sizeof(*sd->pred));
+	for (size_t i = 0; sd->pred && i < v->nr_blocks; i++)
+		if (v->blocks[i]->state == MH_BLOCK_ONLINE)
+			mh_predict_block(pr, v->blocks[i], &sd->pred[i]);
+}
+
 static int status_run(struct cli_ctx *ctx)
 {
+	struct mh_predictor pr = { .fd = -1 };
 	struct mh_snapshot snap = { 0 };
 	struct mh_hotplug_config hp = { .movable_node = -1 };
 	struct cli_status_dev *devs = NULL;
@@ -187,6 +199,11 @@ static int status_run(struct cli_ctx *ctx)
 			goto done;
 		}
 		pending_journal(ctx, d->name, &devs[n]);
+		if (nr_names) {
+			if (pr.fd < 0 && !pr.err)
+				mh_predict_open(ctx->root, snap.block_size, &pr);
+			predict_dev(&pr, &devs[n]);
+		}
 		devs[n++].dev = d;
 	}
 	rc = ctx->json ? cli_json_status(&hp, snap.block_size, devs, n)
@@ -194,9 +211,12 @@ static int status_run(struct cli_ctx *ctx)
 	if (ret == MH_EXIT_OK)
 		ret = rc;
 done:
-	for (size_t i = 0; i < n; i++)
+	for (size_t i = 0; i < n; i++) {
 		mh_dev_view_free(&devs[i].view);
+		free(devs[i].pred);
+	}
 	free(devs);
+	mh_predict_close(&pr);
 	mh_snapshot_free(&snap);
 	return ret;
 }

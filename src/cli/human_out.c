@@ -185,12 +185,13 @@ static int hotplug_table(const struct mh_hotplug_config *hp, uint64_t block_size
 
 static void dev_blocks_table(const struct cli_status_dev *sd, uint64_t bs)
 {
-	static const char *const cols[] = { ">BLOCK", "RANGE", "STATE", "ZONES", ">NODE" };
+	static const char *const cols[] = { ">BLOCK", "RANGE", "STATE", "ZONES", ">NODE",
+		"OFFLINE PREDICTION" };
 	struct libscols_table *tb;
 
 	if (!sd->view.nr_blocks)
 		return;
-	tb = new_table(cols, 5);
+	tb = new_table(cols, sd->pred ? 6 : 5);
 	if (!tb)
 		return;
 	for (size_t i = 0; i < sd->view.nr_blocks; i++) {
@@ -208,6 +209,12 @@ static void dev_blocks_table(const struct cli_status_dev *sd, uint64_t bs)
 		scols_line_set_data(ln, 3, buf);
 		node_str(b->node, buf, sizeof(buf));
 		scols_line_set_data(ln, 4, buf);
+		if (sd->pred && b->state == MH_BLOCK_ONLINE) {
+			char why[320];
+
+			mh_prediction_describe(&sd->pred[i], why, sizeof(why));
+			scols_line_set_data(ln, 5, why);
+		}
 	}
 	print_table(tb);
 }

@@ -66,6 +66,23 @@ static struct json_object *hotplug_obj(const struct mh_hotplug_config *hp)
 	return o;
 }
 
+/* A block's offline verdict (status DEV): counts by cause, or why none. */
+static struct json_object *prediction_obj(const struct mh_prediction *p)
+{
+	struct json_object *o = json_object_new_object();
+	struct json_object *causes = json_object_new_object();
+
+	add_str(o, "verdict", mh_verdict_name(p->verdict));
+	for (int c = 0; c < MH_PF_NR_CAUSES; c++)
+		if (p->count.cause[c])
+			add_u64(causes, mh_pf_cause_name(c), p->count.cause[c]);
+	json_object_object_add(o, "causes", causes);
+	add_u64(o, "other", p->count.other);
+	add_u64(o, "pages", p->count.pages);
+	add_str(o, "reason", p->why);
+	return o;
+}
+
 static struct json_object *dev_obj(const struct cli_status_dev *sd)
 {
 	const struct mh_dax_dev *d = sd->dev;
@@ -115,6 +132,8 @@ static struct json_object *dev_obj(const struct cli_status_dev *sd)
 		add_str(bo, "state", mh_block_state_name(b->state));
 		add_str(bo, "zone", b->valid_zones);
 		add_int(bo, "node", b->node);
+		if (sd->pred && b->state == MH_BLOCK_ONLINE)
+			json_object_object_add(bo, "prediction", prediction_obj(&sd->pred[i]));
 		json_object_array_add(blks, bo);
 	}
 	json_object_object_add(o, "blocks", blks);

@@ -8,11 +8,14 @@
 #include "exec.h"
 #include "hotplug.h"
 #include "journal.h"
+#include "predict.h"
 #include "snapshot.h"
 
 struct cli_status_dev {
 	const struct mh_dax_dev *dev;
 	struct mh_dev_view view;
+	/* Per view block (online ones): the offline verdict; NULL when not asked. */
+	struct mh_prediction *pred;
 	char pending_op[16];		/* a killed run's journal: its op, "" none */
 	char pending_file[320];
 };

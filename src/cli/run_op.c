@@ -154,7 +154,7 @@ int cli_run_op(struct cli_ctx *ctx, enum mh_op op, const struct mh_plan_opts *po
 	struct mh_exec_opts eo;
 	struct progress_ctx pc = { .ctx = ctx };
 	const struct mh_dax_dev *d;
-	char errpath[256] = "", why[512] = "";
+	char errpath[256] = "", why[1024] = "";
 	int rc, ret, lockfd;
 
 	if (!dev || ctx->nargs > 1) {
@@ -183,6 +183,11 @@ int cli_run_op(struct cli_ctx *ctx, enum mh_op op, const struct mh_plan_opts *po
 		goto out_snap;
 	}
 
+	/* Blocks the kernel will refuse: said before anything changes. */
+	if (!popts->force && cli_predict_check(ctx, &snap, &plan, why, sizeof(why))) {
+		ret = report_refusal(ctx, op, d, dev, MH_EXIT_ERROR, why);
+		goto out_plan;
+	}
 	/* A dry run shows what a run would do: refuse the same way. */
 	if (ctx->dry_run && pending_journal(ctx, dev, why, sizeof(why))) {
 		ret = report_refusal(ctx, op, d, dev, MH_EXIT_ERROR, why);

@@ -78,6 +78,13 @@ else
 		is "$MH_RC" 0 "offline + online --zone movable exits 0"
 		finish_removable "offline + online --zone movable"
 		;;
+	1)
+		# issue 18: a block predicted refused (kernel allocations in it)
+		judge_busy "offline refused before any write (predicted)"
+		check "offline refused as predicted: names the pages" \
+			grep -qE "(slab|page-table|reserved) page" <<<"$MH_ERR"
+		skip "to Movable: a ZONE_NORMAL block holds kernel pages (predicted); refusal verified"
+		;;
 	3)
 		judge_busy "offline refused by the kernel (EBUSY)"
 		is "$(jq -r .rolled_back <<<"$MH_OUT")" true "offline busy: rolled_back true"
@@ -138,8 +145,25 @@ time.sleep(900)
 	done
 	pt1=$(node_pt_kb "$nd")
 	diag "node $nd: ${free_kb} kB free; page tables ${pt0} kB before, ${pt1} kB with the process filling it ($(tail -n 2 /tmp/pt.err 2>/dev/null)); $(blocks_summary "$DEV")"
+	# issue 18, case 2: the page tables predicted and named before anything
+	# changes; offline refuses them (exit 1, nothing written, no offline in
+	# the kernel log), and --force lets the kernel refuse as before.
+	mh -j status "$DEV"
+	verdicts=$(jq -r '[.devices[0].blocks[] | "memory\(.block)=\(.prediction.verdict)/\(.prediction.causes."page-table" // 0)pt"] | join(" ")' <<<"$MH_OUT")
+	npt=$(jq '[.devices[0].blocks[].prediction.causes."page-table" // 0] | add' <<<"$MH_OUT")
+	diag "predicted with page tables on the node: $verdicts"
 	dmesg_mark
 	mh -j offline "$DEV"
+	diag "agreement: offline ($verdicts): exit $MH_RC"
+	if [ "${npt:-0}" -gt 0 ]; then
+		is "$MH_RC" 1 "pinned: page tables predicted in the device's blocks ($npt): offline refused, exit 1"
+		check "pinned: refused before any write: every block online Normal" all_blocks "$DEV" online Normal
+		check "pinned: refused before any write: no offline in the kernel log" \
+			eval '! dmesg_new | grep -qiE "unmovable page|offlining|isolat"'
+		check "pinned: the refusal names the page tables" \
+			grep -q "page-table page" <<<"$(jq -r .message <<<"$MH_OUT")"
+	fi
+	[ "$MH_RC" != 1 ] || mh -j offline --force "$DEV"
 	diag "offline with page tables on the node: exit $MH_RC, $(jq -r '"\(.outcome) rolled_back=\(.rolled_back) \(.message)"' <<<"$MH_OUT" 2>/dev/null); $(blocks_summary "$DEV")"
 	if [ -e /tmp/pt.ready ] && [ "${pt1:-0}" -gt "${pt0:-0}" ]; then
 		case $MH_RC in

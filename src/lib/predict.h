@@ -1,0 +1,53 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * Will the kernel offline this block? A verdict per online block from its
+ * page flags (pageflags.h), made before anything changes.
+ */
+#ifndef MH_PREDICT_H
+#define MH_PREDICT_H
+
+#include <stdint.h>
+#include "block.h"
+#include "pageflags.h"
+#include "sysroot.h"
+
+#define MH_PROC_KPAGEFLAGS	"proc/kpageflags"
+
+enum mh_verdict {
+	MH_VERDICT_NONE = 0,	/* not predicted: the flags could not be read */
+	MH_VERDICT_GO,		/* nothing in the flags stops it */
+	MH_VERDICT_REFUSED,	/* pages the kernel cannot migrate: count.cause[] */
+	MH_VERDICT_UNCERTAIN,	/* the flags cannot tell: why[] */
+};
+
+struct mh_prediction {
+	uint64_t block;
+	enum mh_zone zone;
+	char zone_name[16];	/* "NORMAL", "MOVABLE", "DMA32": from valid_zones */
+	enum mh_verdict verdict;
+	struct mh_pf_count count;
+	char why[200];		/* NONE, UNCERTAIN: the reason; "" otherwise */
+};
+
+/* An open /proc/kpageflags and what a block's pfns are. */
+struct mh_predictor {
+	struct mh_root *root;
+	int fd;			/* -1: not readable, err says why */
+	int err;
+	uint64_t block_pages;
+	uint64_t memmap_pages;	/* a memmap_on_memory block's own memmap */
+	unsigned page_size;
+};
+
+/* Never fails: a file that cannot be opened makes every verdict NONE. */
+void mh_predict_open(struct mh_root *root, uint64_t block_size, struct mh_predictor *pr);
+void mh_predict_close(struct mh_predictor *pr);
+/* The verdict for one online block. */
+void mh_predict_block(struct mh_predictor *pr, const struct mh_block *blk,
+		      struct mh_prediction *p);
+/* "will-go", "refused", "uncertain", "not-predicted". */
+const char *mh_verdict_name(enum mh_verdict v);
+/* "1,214 slab pages, 3 page-table pages in ZONE_NORMAL", or why. */
+void mh_prediction_describe(const struct mh_prediction *p, char *buf, size_t len);
+
+#endif

@@ -1,0 +1,222 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/*
+ * The page-flag classification (pageflags.c) on crafted flag words, and
+ * the per-block verdict (predict.c) on a sparse proc/kpageflags in a tree.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "predict.h"
+#include "tap.h"
+
+#define B(b)		(1ull << (b))
+#define SLAB		B(MH_KPF_SLAB)
+#define PGTABLE		B(MH_KPF_PGTABLE)
+#define RESERVED	B(MH_KPF_RESERVED)
+#define LRU		B(MH_KPF_LRU)
+#define BUDDY		B(MH_KPF_BUDDY)
+#define HEAD		B(MH_KPF_COMPOUND_HEAD)
+#define TAIL		B(MH_KPF_COMPOUND_TAIL)
+#define HUGE		B(MH_KPF_HUGE)
+
+static struct mh_pf_count run(enum mh_zone z, uint64_t pfn, uint64_t memmap,
+			      const uint64_t *f, size_t n)
+{
+	struct mh_pf_count c = { 0 };
+	struct mh_pf_scan s;
+
+	mh_pf_scan_init(&s, z, pfn, memmap);
+	mh_pf_classify(&s, f, n, &c);
+	return c;
+}
+
+static void test_kernel_zone(void)
+{
+	/* slab head + its tail (6.1 sets SLAB on tails, 6.12 too), a page table, a reserved page. */
+	const uint64_t f[] = { SLAB | HEAD, TAIL, PGTABLE, RESERVED, LRU, LRU | B(MH_KPF_MMAP),
+			       B(MH_KPF_LOCKED) | B(MH_KPF_UPTODATE) };
+	struct mh_pf_count c = run(MH_ZONE_NORMAL, 1000, 0, f, 7);
+
+	is_int(c.pages, 7, "normal: every pfn classified");
+	is_int(c.cause[MH_PF_SLAB], 2, "normal: slab head and its tail");
+	is_int(c.cause[MH_PF_PGTABLE], 1, "normal: page table");
+	is_int(c.cause[MH_PF_RESERVED], 1, "normal: reserved");
+	is_int(c.movable, 2, "normal: LRU pages migrate");
+	is_int(c.other, 1, "normal: an allocated non-LRU page with flags is 'other'");
+}
+
+static void test_movable_zone(void)
+{
+	const uint64_t f[] = { SLAB, PGTABLE, RESERVED, LRU, 0 };
+	struct mh_pf_count c = run(MH_ZONE_MOVABLE, 1000, 0, f, 5);
+
+	is_int(c.cause[MH_PF_RESERVED], 1, "movable: a reserved page refuses");
+	is_int(c.cause[MH_PF_SLAB] + c.cause[MH_PF_PGTABLE] + c.other, 0,
+	       "movable: nothing but reserved is looked at");
+}
+
+static void test_buddy(void)
+{
+	/* pfn 1024: a free block of up to 1024 pages; its tails have no flags. */
+	static uint64_t f[1100];
+	struct mh_pf_count c;
+
+	memset(f, 0, sizeof(f));
+	f[0] = BUDDY;
+	f[1024] = LRU;
+	c = run(MH_ZONE_NORMAL, 1024, 0, f, 1100);
+	is_int(c.free, 1024, "buddy: head and tails are free");
+	is_int(c.movable, 1, "buddy: the LRU page after it");
+	is_int(c.unflagged, 75, "buddy: flagless pages past the block are unflagged");
+	/* A buddy head at an odd pfn heads one page only. */
+	memset(f, 0, sizeof(f));
+	f[0] = BUDDY;
+	c = run(MH_ZONE_NORMAL, 1025, 0, f, 3);
+	is_int(c.free, 1, "buddy: odd pfn: the head alone");
+	is_int(c.unflagged, 2, "buddy: odd pfn: the rest unflagged");
+}
+
+static void test_compound(void)
+{
+	/* hugetlb and THP compounds migrate whole; a bare kernel compound is 'other'. */
+	const uint64_t f[] = { HUGE | HEAD, HUGE | TAIL, B(MH_KPF_THP) | LRU | HEAD,
+			       B(MH_KPF_THP) | TAIL, HEAD | B(MH_KPF_UPTODATE) | B(MH_KPF_LOCKED),
+			       TAIL };
+	struct mh_pf_count c = run(MH_ZONE_NORMAL, 0, 0, f, 6);
+
+	is_int(c.hugetlb, 2, "compound: hugetlb head and tail");
+	is_int(c.movable, 2, "compound: THP head and tail");
+	is_int(c.other, 2, "compound: kernel compound head and tail");
+	is_int(c.cause[MH_PF_SLAB], 0, "compound: no slab");
+}
+
+static void test_skipped_and_memmap(void)
+{
+	const uint64_t f[] = { RESERVED, RESERVED, LRU, RESERVED, B(MH_KPF_HWPOISON),
+			       B(MH_KPF_OFFLINE), B(MH_KPF_NOPAGE) };
+	struct mh_pf_count c = run(MH_ZONE_MOVABLE, 32768, 4, f, 7);
+
+	is_int(c.memmap, 2, "memmap: the leading reserved run is the block's memmap");
+	is_int(c.cause[MH_PF_RESERVED], 1, "memmap: a reserved page after it refuses");
+	c = run(MH_ZONE_NORMAL, 32768, 0, f + 4, 3);
+	is_int(c.skipped, 2, "hwpoison and PageOffline pages are skipped");
+	is_int(c.nopage, 1, "a pfn without a page is a hole");
+}
+
+static char dir[] = "/tmp/test-pageflags.XXXXXX";
+
+static void put(const char *rel, const char *s)
+{
+	char p[256];
+	FILE *f;
+
+	snprintf(p, sizeof(p), "%s/%s", dir, rel);
+	f = fopen(p, "w");
+	if (f) {
+		fputs(s, f);
+		fclose(f);
+	}
+}
+
+/* Flags at pfn in the sparse proc/kpageflags. */
+static void flag(int fd, uint64_t pfn, uint64_t v)
+{
+	if (pwrite(fd, &v, 8, (off_t)(pfn * 8)) != 8)
+		perror("pwrite");
+}
+
+static void test_tree(void)
+{
+	/* 1 MiB blocks of 4 KiB pages: block 5 is pfns 1280-1535. */
+	struct mh_block b5 = { .id = 5, .state = MH_BLOCK_ONLINE, .valid_zones = "Normal" };
+	struct mh_block b6 = { .id = 6, .state = MH_BLOCK_ONLINE, .valid_zones = "Movable" };
+	struct mh_block b9 = { .id = 9, .state = MH_BLOCK_ONLINE, .valid_zones = "Movable" };
+	struct mh_predictor pr;
+	struct mh_prediction p;
+	struct mh_root *root;
+	char path[256], desc[256];
+	int fd;
+
+	if (!mkdtemp(dir) || sysconf(_SC_PAGESIZE) != 4096) {
+		ok(1, "# SKIP no temporary directory or not 4 KiB pages");
+		return;
+	}
+	snprintf(path, sizeof(path), "mkdir -p %s/proc %s/sys/module/memory_hotplug/parameters",
+		 dir, dir);
+	if (system(path))
+		return;
+	put("sys/module/memory_hotplug/parameters/memmap_on_memory", "N\n");
+	if (mh_root_open(dir, &root)) {
+		ok(1, "# SKIP no openat2() for a sysroot");
+		return;
+	}
+	mh_predict_open(root, 1 << 20, &pr);
+	mh_predict_block(&pr, &b5, &p);
+	is_int(p.verdict, MH_VERDICT_NONE, "tree: no proc/kpageflags: not predicted");
+	ok(strstr(p.why, "proc/kpageflags") != NULL, "tree: the reason names the file: %s", p.why);
+	mh_predict_close(&pr);
+
+	snprintf(path, sizeof(path), "%s/proc/kpageflags", dir);
+	fd = open(path, O_RDWR | O_CREAT, 0644);
+	for (int i = 0; i < 1214 % 256; i++)
+		flag(fd, 1280 + i, SLAB);
+	flag(fd, 1500, PGTABLE);
+	flag(fd, 6 * 256 + 7, LRU);
+	if (ftruncate(fd, 8 * 256 * 8) < 0)	/* blocks 0-7 */
+		perror("ftruncate");
+	close(fd);
+	mh_predict_open(root, 1 << 20, &pr);
+	mh_predict_block(&pr, &b5, &p);
+	is_int(p.verdict, MH_VERDICT_REFUSED, "tree: slab in a Normal block: refused");
+	is_int(p.count.cause[MH_PF_SLAB], 1214 % 256, "tree: its slab pages counted");
+	mh_prediction_describe(&p, desc, sizeof(desc));
+	is_str(desc, "190 slab pages, 1 page-table page in ZONE_NORMAL", "tree: described");
+	mh_predict_block(&pr, &b6, &p);
+	is_int(p.verdict, MH_VERDICT_GO, "tree: a movable block with an LRU page: will go");
+	is_int(p.count.pages, 256, "tree: only the block's pfns are read");
+	mh_predict_block(&pr, &b9, &p);
+	is_int(p.verdict, MH_VERDICT_NONE, "tree: a file too short: not predicted");
+	ok(strstr(p.why, "ends before") != NULL, "tree: says the file is short: %s", p.why);
+	mh_predict_close(&pr);
+
+	/* A FIFO is refused, not waited on. */
+	unlink(path);
+	if (mkfifo(path, 0644) == 0) {
+		mh_predict_open(root, 1 << 20, &pr);
+		mh_predict_block(&pr, &b5, &p);
+		is_int(p.verdict, MH_VERDICT_NONE, "tree: a FIFO kpageflags: not predicted");
+		mh_predict_close(&pr);
+	}
+	mh_root_close(root);
+	snprintf(path, sizeof(path), "rm -rf %s", dir);
+	if (system(path))
+		return;
+}
+
+static void test_grouping(void)
+{
+	struct mh_prediction p = { .verdict = MH_VERDICT_REFUSED, .zone_name = "DMA32" };
+	char d[128];
+
+	p.count.cause[MH_PF_SLAB] = 1214;
+	p.count.cause[MH_PF_RESERVED] = 1234567;
+	mh_prediction_describe(&p, d, sizeof(d));
+	is_str(d, "1,214 slab pages, 1,234,567 reserved pages in ZONE_DMA32", "describe: grouped");
+}
+
+int main(void)
+{
+	test_kernel_zone();
+	test_movable_zone();
+	test_buddy();
+	test_compound();
+	test_skipped_and_memmap();
+	test_tree();
+	test_grouping();
+	return tap_done();
+}

@@ -15,6 +15,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 #include "devconf.h"
+#include "names.h"
 
 static const char *const state_names[] = {
 	[MH_CONF_SYSTEM_RAM] = "system-ram",
@@ -49,16 +50,6 @@ static int set_error(struct mh_conf_error *err, const char *file, unsigned line,
 		va_end(ap);
 	}
 	return -EINVAL;
-}
-
-static int lookup(const char *const *names, size_t n, const char *s)
-{
-	size_t i;
-
-	for (i = 0; i < n; i++)
-		if (names[i] && !strcmp(names[i], s))
-			return (int)i;
-	return -1;
 }
 
 /* The names status prints, so a kind is spelt one way everywhere. */
@@ -145,12 +136,12 @@ static const char *set_key(struct mh_conf_entry *e, const char *key, const char 
 	if (!strcmp(key, "state")) {
 		if (e->state)
 			return "key given twice in one entry";
-		v = lookup(state_names, sizeof(state_names) / sizeof(state_names[0]), val);
+		v = mh_name_index(state_names, sizeof(state_names) / sizeof(state_names[0]), 0, val);
 		e->state = v > 0 ? (enum mh_conf_state)v : 0;
 		return v > 0 ? NULL : "state must be system-ram or devdax";
 	}
 	if (!strcmp(key, "zone")) {
-		v = lookup(zone_names, sizeof(zone_names) / sizeof(zone_names[0]), val);
+		v = mh_name_index(zone_names, sizeof(zone_names) / sizeof(zone_names[0]), 0, val);
 		if (v < 0)
 			return "zone must be movable or normal";
 		e->zone = (enum mh_conf_zone)v;

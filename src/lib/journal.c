@@ -47,16 +47,6 @@ static const char *const phase_names[] = {
 #define ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
 #define LINE_MAX_LEN	255
 
-static int lookup(const char *const *names, size_t n, const char *s)
-{
-	size_t i;
-
-	for (i = 0; i < n; i++)
-		if (names[i] && !strcmp(names[i], s))
-			return (int)i;
-	return -1;
-}
-
 static int journal_name(const char *dev, const char *suffix, char *buf, size_t len)
 {
 	int n;
@@ -248,7 +238,7 @@ static int set_key(struct mh_journal *j, int k, const char *v)
 	case K_REBIND:
 		return parse_flag(v, &j->rebind_devdax);
 	case K_PHASE:
-		ph = lookup(phase_names, ARRAY_SIZE(phase_names), v);
+		ph = mh_name_index(phase_names, ARRAY_SIZE(phase_names), 0, v);
 		j->phase = ph < 0 ? MH_PHASE_UNCHANGED : (enum mh_phase)ph;
 		return ph < 0 ? -EINVAL : 0;
 	}
@@ -275,7 +265,7 @@ static int parse_line(struct mh_journal *j, char *line, unsigned *seen)
 			return -EINVAL;		/* "", a double or trailing space */
 	if (!strcmp(tok[0], "block"))
 		return add_block(j, tok, n);
-	k = lookup(key_names, K_NR, tok[0]);
+	k = mh_name_index(key_names, K_NR, 0, tok[0]);
 	if (k < 0 || n != 2 || (*seen & (1u << k)))
 		return -EINVAL;
 	*seen |= 1u << k;

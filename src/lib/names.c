@@ -22,7 +22,7 @@ static const char *name_of(const char *const *names, size_t n, unsigned v,
 }
 
 /* Index of s in names[first..n), or -1. */
-static int index_of(const char *const *names, size_t n, size_t first, const char *s)
+int mh_name_index(const char *const *names, size_t n, size_t first, const char *s)
 {
 	size_t i;
 
@@ -46,7 +46,7 @@ const char *mh_block_state_name(enum mh_block_state s)
 
 int mh_parse_block_state(const char *s, enum mh_block_state *out)
 {
-	int i = index_of(block_states, ARRAY_SIZE(block_states), MH_BLOCK_ONLINE, s);
+	int i = mh_name_index(block_states, ARRAY_SIZE(block_states), MH_BLOCK_ONLINE, s);
 
 	if (i < 0)
 		return -EINVAL;
@@ -118,7 +118,7 @@ const char *mh_op_name(enum mh_op op)
 
 int mh_parse_op(const char *s, enum mh_op *out)
 {
-	int i = index_of(ops, ARRAY_SIZE(ops), 0, s);
+	int i = mh_name_index(ops, ARRAY_SIZE(ops), 0, s);
 
 	if (i < 0)
 		return -EINVAL;
@@ -191,5 +191,5 @@ static const char *const policies[] = {
 
 bool mh_policy_valid(const char *s)
 {
-	return index_of(policies, ARRAY_SIZE(policies), 0, s) >= 0;
+	return mh_name_index(policies, ARRAY_SIZE(policies), 0, s) >= 0;
 }

@@ -147,6 +147,15 @@ def find(a, size, op, m):
     return None
 
 
+def measured(a):
+    """Each size and op memhotctl has a row for, in order: every method's row, and memhotctl's."""
+    for s in a["sizes"]:
+        for op in OPS:
+            rr = {m: find(a, s, op, m) for m in METHODS}
+            if rr["memhotctl"]:
+                yield rr, rr["memhotctl"]
+
+
 def per_block(r, key="wall", stat="median"):
     return r[key][stat] / r["blocks"] if r and r[key] and r["blocks"] else None
 
@@ -281,18 +290,13 @@ def report(all_a):
               "; the boot took %s s" % i["boot_s"] if "boot_s" in i else ""))
         p("| blocks | op | raw | daxctl | memhotctl | x raw | x daxctl | failed |")
         p("|---:|---|---:|---:|---:|---:|---:|---:|")
-        for s in a["sizes"]:
-            for op in OPS:
-                rr = {m: find(a, s, op, m) for m in METHODS}
-                mh = rr["memhotctl"]
-                if not mh:
-                    continue
-                p("| %d | %s | %s | %s | %s | %s | %s | %s |" % (
-                    mh["blocks"], op,
-                    *(fmt_mmm(rr[m]["wall"]) if rr[m] else "-" for m in METHODS),
-                    fmt_ratio(mh.get("x_raw"), mh.get("paired_raw")),
-                    fmt_ratio(mh.get("x_daxctl"), mh.get("paired_daxctl")),
-                    "/".join(str(rr[m]["failed"]) if rr[m] else "-" for m in METHODS)))
+        for rr, mh in measured(a):
+            p("| %d | %s | %s | %s | %s | %s | %s | %s |" % (
+                mh["blocks"], mh["op"],
+                *(fmt_mmm(rr[m]["wall"]) if rr[m] else "-" for m in METHODS),
+                fmt_ratio(mh.get("x_raw"), mh.get("paired_raw")),
+                fmt_ratio(mh.get("x_daxctl"), mh.get("paired_daxctl")),
+                "/".join(str(rr[m]["failed"]) if rr[m] else "-" for m in METHODS)))
         p("\nPer block: median wall ms/block; median CPU (user+sys, the kernel's "
           "work in the writes included) us/block; own CPU us/block (the ftrace "
           "run's user+sys outside the kernel's store functions); memhotctl's "
@@ -301,21 +305,16 @@ def report(all_a):
           "raw CPU us/blk | daxctl CPU us/blk | memhotctl CPU us/blk | "
           "raw own | daxctl own | memhotctl own | memhotctl RSS kB |")
         p("|---:|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|")
-        for s in a["sizes"]:
-            for op in OPS:
-                rr = {m: find(a, s, op, m) for m in METHODS}
-                mh = rr["memhotctl"]
-                if not mh:
-                    continue
+        for rr, mh in measured(a):
 
-                def f(x, k=1e3):
-                    return "-" if x is None else "%.2f" % (x * k) if abs(x * k) < 10 else "%.1f" % (x * k)
-                p("| %d | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s |" % (
-                    mh["blocks"], op,
-                    *(f(per_block(rr[m])) for m in METHODS),
-                    *(f(per_block(rr[m], "cpu"), 1e6) for m in METHODS),
-                    *(f(own_per_block(rr[m]), 1e6) for m in METHODS),
-                    mh["rss"]["max"] if mh["rss"] else "-"))
+            def f(x, k=1e3):
+                return "-" if x is None else "%.2f" % (x * k) if abs(x * k) < 10 else "%.1f" % (x * k)
+            p("| %d | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s |" % (
+                mh["blocks"], mh["op"],
+                *(f(per_block(rr[m])) for m in METHODS),
+                *(f(per_block(rr[m], "cpu"), 1e6) for m in METHODS),
+                *(f(own_per_block(rr[m]), 1e6) for m in METHODS),
+                mh["rss"]["max"] if mh["rss"] else "-"))
         st = [find(a, s, "status", "memhotctl") for s in a["sizes"]]
         if any(st):
             pred = i.get("predict", [])

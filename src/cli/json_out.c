@@ -310,7 +310,7 @@ static struct json_object *kernel_log_obj(const struct mh_block_result *b)
 }
 
 
-int cli_json_op(const struct cli_op_report *r)
+static struct json_object *op_obj(const struct cli_op_report *r)
 {
 	const struct mh_exec_result *res = r->res;
 	const struct mh_plan *p = r->plan;
@@ -358,6 +358,73 @@ int cli_json_op(const struct cli_op_report *r)
 	add_str(o, "driver", res ? res->final_driver : r->driver);
 	add_bool(o, "rolled_back", res && res->rolled_back);
 	add_bool(o, "policy_restored", res ? res->policy_restored : true);
+	return o;
+}
+
+int cli_json_op(const struct cli_op_report *r)
+{
+	return emit(op_obj(r));
+}
+
+static struct json_object *apply_state_obj(const struct cli_apply_state *st)
+{
+	struct json_object *o = json_object_new_object();
+	const char *zone = NULL;
+
+	if (st->nr_movable && st->nr_normal)
+		zone = "mixed";
+	else if (st->nr_movable)
+		zone = "movable";
+	else if (st->nr_normal)
+		zone = "normal";
+	add_str(o, "mode", st->mode);
+	add_str(o, "zone", zone);
+	add_u64(o, "online", st->nr_online);
+	add_u64(o, "offline", st->nr_offline);
+	return o;
+}
+
+static struct json_object *apply_entry_obj(const struct mh_conf_entry *e)
+{
+	struct json_object *o;
+
+	if (!e)
+		return NULL;
+	o = json_object_new_object();
+	add_str(o, "file", e->file);
+	add_int(o, "line", e->line);
+	add_str(o, "state", mh_conf_state_name(e->state));
+	add_str(o, "zone", e->state == MH_CONF_SYSTEM_RAM ? mh_conf_zone_name(e->zone) : NULL);
+	return o;
+}
+
+int cli_json_apply(const struct cli_apply_dev *devs, size_t n, bool dry_run,
+		   enum mh_exit code)
+{
+	struct json_object *o = json_object_new_object();
+	struct json_object *arr = json_object_new_array();
+
+	add_int(o, "schema_version", MH_JSON_SCHEMA_VERSION);
+	add_bool(o, "dry_run", dry_run);
+	add_int(o, "exit_code", code);
+	for (size_t i = 0; i < n; i++) {
+		const struct cli_apply_dev *d = &devs[i];
+		struct json_object *dobj = json_object_new_object();
+		struct json_object *ops = json_object_new_array();
+
+		add_str(dobj, "device", d->dev);
+		json_object_object_add(dobj, "entry", apply_entry_obj(d->entry));
+		json_object_object_add(dobj, "before", apply_state_obj(&d->before));
+		json_object_object_add(dobj, "after", apply_state_obj(&d->after));
+		add_bool(dobj, "changed", d->changed);
+		add_int(dobj, "exit_code", d->code);
+		add_str(dobj, "message", d->message);
+		for (size_t k = 0; k < d->nr_ops; k++)
+			json_object_array_add(ops, op_obj(&d->ops[k]));
+		json_object_object_add(dobj, "operations", ops);
+		json_object_array_add(arr, dobj);
+	}
+	json_object_object_add(o, "apply", arr);
 	return emit(o);
 }
 

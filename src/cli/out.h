@@ -19,6 +19,14 @@ struct cli_status_dev {
 	struct mh_prediction *pred;
 	char pending_op[16];		/* a killed run's journal: its op, "" none */
 	char pending_file[320];
+	const struct mh_conf_entry *conf;	/* its memhotctl.conf entry, NULL none */
+	bool conf_matches;			/* the device is as configured now */
+};
+
+/* status: the configuration apply would read. */
+struct cli_status_conf {
+	size_t nr_files;
+	char error[600];		/* "FILE:LINE: what", "" when it loads */
 };
 
 /* An operation's result, or a dry-run plan when res is NULL. */
@@ -58,7 +66,7 @@ struct cli_apply_dev {
 void cli_ids_str(const uint64_t *ids, size_t n, char *buf, size_t len);
 
 int cli_json_status(const struct mh_hotplug_config *hp, uint64_t block_size,
-		const struct cli_status_dev *devs, size_t n);
+		const struct cli_status_dev *devs, size_t n, const struct cli_status_conf *conf);
 int cli_json_blocks(const struct mh_blocks *b);
 int cli_json_op(const struct cli_op_report *r);
 int cli_json_apply(const struct cli_apply_dev *devs, size_t n, bool dry_run,
@@ -68,7 +76,8 @@ extern bool cli_json_printed;
 void cli_json_error(const char *command, int exit_code, const char *message);
 
 int cli_human_status(const struct cli_ctx *ctx, const struct mh_hotplug_config *hp,
-		 uint64_t block_size, const struct cli_status_dev *devs, size_t n);
+		 uint64_t block_size, const struct cli_status_dev *devs, size_t n,
+		 const struct cli_status_conf *conf);
 int cli_human_blocks(const struct mh_blocks *b);
 
 void cli_human_progress(const struct mh_plan *plan, size_t idx, bool done, int err,

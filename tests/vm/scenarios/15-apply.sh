@@ -6,7 +6,8 @@
 # writes no file under /sys (strace); a broken config is refused with
 # file:line and nothing changes; configured devdax, the system RAM is
 # removed and released in /proc/iomem; blocks onlined into Normal behind
-# the tool's back go Movable, or apply names the blocks and why. Last in
+# the tool's back go Movable, or apply names the blocks and why; status
+# names a rule planted in /etc/udev/rules.d with file and line. Last in
 # its group: that case may leave blocks in Normal.
 . /run/mh/guest-lib.sh
 scenario_start "apply brings a device to its configured state"

@@ -466,20 +466,19 @@ int mh_config_load_path(const char *path, bool trust, struct mh_config *cfg,
 static void read_ns_uuid(struct mh_root *root, const struct mh_dax_dev *d,
 			 char *uuid, size_t len)
 {
-	char ns[64], rel[128];
+	char ns[64], rel[128], buf[64];	/* room for the newline read */
 	size_t i;
 
 	uuid[0] = '\0';
-	if (d->kind != MH_KIND_NVDIMM || strncmp(d->backing, "namespace", 9))
+	if (d->kind != MH_KIND_NVDIMM || strncmp(d->backing, "namespace", 9) ||
+	    len <= MH_UUID_LEN)
 		return;
 	snprintf(ns, sizeof(ns), "%.*s", (int)strcspn(d->backing, " "), d->backing);
 	snprintf(rel, sizeof(rel), "sys/bus/nd/devices/%s/uuid", ns);
-	if (mh_read_attr(root, rel, uuid, len) != MH_UUID_LEN) {
-		uuid[0] = '\0';
+	if (mh_read_attr(root, rel, buf, sizeof(buf)) != MH_UUID_LEN)
 		return;
-	}
-	for (i = 0; uuid[i]; i++)
-		uuid[i] = (char)tolower((unsigned char)uuid[i]);
+	for (i = 0; i <= MH_UUID_LEN; i++)
+		uuid[i] = (char)tolower((unsigned char)buf[i]);
 }
 
 void mh_config_identity(struct mh_root *root, const struct mh_dax_dev *d,

@@ -132,3 +132,11 @@ mark
 run 0 -j apply dax0.0 --dry-run --sysroot "$T" --config "$C"
 jqt '.apply[0].operations[0].operation == "offline" and ([.apply[0].operations[0].steps[] | select(.step == "offline-block")] | length) == 5'
 no_write "$T"
+
+# On the live system --config is trusted as the defaults are: a file
+# others may write is refused before any device is read (--dry-run: no
+# root needed, nothing could change anyway).
+cp "$C/10-pmem.conf" "$TMP/live.conf"
+chmod 0666 "$TMP/live.conf"
+run 1 apply all --dry-run --config "$TMP/live.conf"
+err_has "$TMP/live.conf: not owned by root or writable by others: not trusted"

@@ -400,7 +400,7 @@ static int load_dir(struct mh_root *root, const char *dirrel, bool trust,
 		n++;
 	}
 	closedir(d);
-	if (!ret)
+	if (!ret && n)
 		qsort(names, n, sizeof(*names), cmp_str);
 	for (i = 0; i < n; i++) {
 		if (!ret) {

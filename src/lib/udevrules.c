@@ -155,7 +155,8 @@ void mh_udev_rules_scan(struct mh_root *root, struct mh_udev_rules *r)
 
 	memset(r, 0, sizeof(*r));
 	/* udev reads them in name order, whichever directory won. */
-	qsort(f, n, sizeof(*f), cmp_rule_file);
+	if (n)
+		qsort(f, n, sizeof(*f), cmp_rule_file);
 	for (size_t i = 0; i < n; i++) {
 		snprintf(rel, sizeof(rel), "%s/%s", rule_dirs[f[i].dir], f[i].name);
 		if (!strcmp(f[i].name, MH_DAXCTL_RULES)) {

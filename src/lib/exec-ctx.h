@@ -40,6 +40,7 @@ struct exec {
 	size_t state_fds_max;		/* bound from the descriptor limit, see exec_ctx_init() */
 	char saved_policy[32];
 	bool policy_changed;
+	bool undo_all;			/* recovery going back: try every block */
 	int unverified;			/* errno: the release could not be checked */
 	uint64_t *dev_ids;		/* the device's blocks, read before the unbind */
 	size_t nr_dev_ids;

@@ -95,6 +95,7 @@ int mh_exec(struct mh_root *root, const struct mh_plan *plan,
 struct mh_exec_start {
 	enum mh_phase phase;
 	const char *saved_policy;
+	bool undo;	/* going back: a block that will not come online stops no other */
 };
 int mh_exec_from(struct mh_root *root, const struct mh_plan *plan,
 		 const struct mh_exec_opts *opts, const struct mh_exec_start *start,

@@ -224,6 +224,7 @@ int mh_recover(struct mh_root *root, const char *dev, const struct mh_exec_opts 
 	o.progress.step = NULL;
 	start.phase = undo ? MH_PHASE_CHANGED : MH_PHASE_UNBOUND;
 	start.saved_policy = j.saved_policy;
+	start.undo = undo;
 	mh_exec_from(root, &plan, &o, &start, res);
 	if (res->outcome == MH_DONE) {
 		snprintf(res->message, sizeof(res->message), "%s: %s %s", dev,

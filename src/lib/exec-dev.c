@@ -9,7 +9,10 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "exec-ctx.h"
+#include "dax.h"
+#include "exec-dev.h"
+#include "paths.h"
+#include "writer.h"
 #include "names.h"
 #include "errclass.h"
 

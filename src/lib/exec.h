@@ -116,13 +116,4 @@ int mh_recover_plan(struct mh_root *root, const char *dev, struct mh_plan *plan,
 int mh_recover(struct mh_root *root, const char *dev, const struct mh_exec_opts *opts,
 	       struct mh_exec_result *res);
 
-/*
- * The device operations the executor shares with recover: dax.h and block.h
- * hold mh_exec_bind_driver(), mh_exec_read_driver(), mh_exec_online_block().
- * auto_online_blocks: read it; set it to want, 0 once it reads want back.
- */
-int mh_exec_read_policy(struct mh_root *root, char *buf, size_t len);
-int mh_exec_set_policy(struct mh_root *root, const char *want,
-		       const struct mh_deadline *d, const volatile int *stop);
-
 #endif

@@ -16,6 +16,7 @@
 #include <string.h>
 
 #include "exec.h"
+#include "exec-dev.h"
 #include "range.h"
 #include "journal.h"
 #include "names.h"

@@ -45,18 +45,18 @@ static void nothing(struct cli_ctx *ctx, const char *dev)
  */
 static int plan(struct cli_ctx *ctx, const struct cli_runner *rn, struct cli_job *job)
 {
-	char why[256] = "";
+	struct mh_err e = { 0 };
 	int rc;
 
 	if (!cli_has_rundir(ctx))
 		return CLI_NOTHING;
 	if (!ctx->dry_run)
 		return MH_EXIT_OK;
-	rc = mh_recover_plan(ctx->root, job->dev, &job->plan, &job->undo, why, sizeof(why));
+	rc = mh_recover_plan(ctx->root, job->dev, &job->plan, &job->undo, &e);
 	if (rc == -ENOENT)
 		return CLI_NOTHING;
 	if (rc) {
-		cli_err("%s (journal in %s)", why, mh_journal_dir());
+		cli_err("%s (journal in %s)", e.msg, mh_journal_dir());
 		return MH_EXIT_ERROR;
 	}
 	job->planned = true;
@@ -90,13 +90,13 @@ static void report(struct cli_ctx *ctx, const struct cli_runner *rn, struct cli_
 	if (ctx->json) {
 		cli_json_op(&(struct cli_op_report){ .res = res, .dev = job->dev,
 			.op = "recover", .code = code, .outcome = mh_outcome_name(res->outcome),
-			.message = res->message });
+			.message = res->error.msg });
 		return;
 	}
 	cli_human_recover_result(job->dev, res, ctx->quiet);
 	if (res->outcome != MH_DONE)
 		cli_err("%s: recover %s: %s", job->dev, mh_outcome_name(res->outcome),
-			res->message);
+			res->error.msg);
 }
 
 static int check(struct cli_ctx *ctx, const struct cli_runner *rn)

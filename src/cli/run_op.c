@@ -54,8 +54,8 @@ enum mh_exit cli_result_exit(int rc, struct mh_exec_result *res)
 	if (rc && res->outcome == MH_DONE) {
 		/* The executor could not even start: nothing was changed. */
 		res->outcome = MH_FAILED;
-		if (!res->message[0])
-			snprintf(res->message, sizeof(res->message), "%s", strerror(-rc));
+		if (!res->error.msg[0])
+			snprintf(res->error.msg, sizeof(res->error.msg), "%s", strerror(-rc));
 	}
 	return cli_outcome_exit(res->outcome);
 }
@@ -358,7 +358,7 @@ static void op_report(struct cli_ctx *ctx, const struct cli_runner *rn, struct c
 		struct cli_op_report r = {
 			.plan = &job->plan, .res = res, .dev = job->dev, .op = rn->name,
 			.code = code, .outcome = mh_outcome_name(res->outcome),
-			.message = res->message,
+			.message = res->error.msg,
 		};
 		cli_json_op(&r);
 	} else if (res->outcome == MH_DONE && ctx->quiet) {
@@ -368,7 +368,7 @@ static void op_report(struct cli_ctx *ctx, const struct cli_runner *rn, struct c
 	}
 	if (res->outcome != MH_DONE)
 		cli_err("%s: %s %s: %s", job->dev, rn->name, mh_outcome_name(res->outcome),
-			res->message);
+			res->error.msg);
 }
 
 int cli_run_op(struct cli_ctx *ctx, enum mh_op op, const struct mh_plan_opts *popts)

@@ -11,6 +11,7 @@
 #include <stdint.h>
 #include <stddef.h>
 #include "block.h"
+#include "err.h"
 #include "sysroot.h"
 
 struct mh_deadline;
@@ -18,11 +19,11 @@ struct mh_deadline;
 /*
  * Bind dev to drv ("kmem", "device_dax"): unbind another driver first,
  * new_id when bind finds no match (ENODEV), then check the driver link.
- * why[] says what failed.
+ * e says what failed.
  */
 int mh_exec_bind_driver(struct mh_root *root, const char *dev, const char *drv,
 			const struct mh_deadline *d, const volatile int *stop,
-			char *why, size_t len);
+			struct mh_err *e);
 /* The driver dev is bound to, "none" when unbound or unreadable. */
 void mh_exec_read_driver(struct mh_root *root, const char *dev, char *buf, size_t len);
 /* Write attr ("bind", "unbind", "new_id") of driver drv with dev, bounded. */

@@ -125,8 +125,7 @@ static int bind(struct exec *x, const char *drv)
 	/* After the unbind (see mh_exec()): bounded by the rollback deadline. */
 	err = mh_exec_bind_driver(x->root, x->plan->dev, drv,
 				  x->phase >= MH_PHASE_UNBOUND ? &x->rb_deadline : &x->opts->deadline,
-				  x->phase >= MH_PHASE_UNBOUND ? NULL : x->opts->stop, x->res->message,
-				  sizeof(x->res->message));
+				  x->phase >= MH_PHASE_UNBOUND ? NULL : x->opts->stop, &x->res->error);
 	if (!err)
 		exec_mark_changed(x);
 	return err;

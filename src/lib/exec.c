@@ -207,7 +207,7 @@ static void fail(struct exec *x, int err)
 	const struct mh_plan *p = x->plan;
 	char good[160], bad[160];
 
-	if (!x->res->message[0])
+	if (!x->res->error.msg[0])
 		exec_say(x, "%s", strerror(-err));
 	if (x->phase == MH_PHASE_LEAKED) {
 		x->res->outcome = MH_LEAKED;
@@ -215,9 +215,9 @@ static void fail(struct exec *x, int err)
 		x->res->outcome = MH_PARTIAL;	/* the journal stays, for recover */
 	} else if (x->undo_all && p->steps[x->res->failed_step].kind == MH_STEP_ONLINE_BLOCK) {
 		/* The first failure's words stay first; the others' are logged. */
-		char first[sizeof(x->res->message)];
+		char first[sizeof(x->res->error.msg)];
 
-		snprintf(first, sizeof(first), "%s", x->res->message);
+		snprintf(first, sizeof(first), "%s", x->res->error.msg);
 		undo_rest(x, good, bad, sizeof(bad));
 		exec_say(x, "%s; not restored: %s", first, bad);
 		if (good[0])
@@ -286,7 +286,7 @@ int mh_exec_from(struct mh_root *root, const struct mh_plan *plan,
 	}
 	if (err) {
 		res->outcome = MH_FAILED;
-		res->err = -err;
+		res->error.err = -err;
 		goto out;
 	}
 
@@ -320,7 +320,7 @@ int mh_exec_from(struct mh_root *root, const struct mh_plan *plan,
 			      kind == MH_STEP_VERIFY_RELEASED ? x.unverified : 0);
 		if (err) {
 			res->failed_step = (int)i;
-			res->err = -err;
+			res->error.err = -err;
 			break;
 		}
 		res->steps_done++;
@@ -329,7 +329,7 @@ int mh_exec_from(struct mh_root *root, const struct mh_plan *plan,
 		fail(&x, err);
 	} else if (x.unverified) {
 		res->outcome = MH_PARTIAL;
-		res->err = x.unverified;
+		res->error.err = x.unverified;
 	} else {
 		res->outcome = MH_DONE;
 	}
@@ -342,7 +342,7 @@ int mh_exec_from(struct mh_root *root, const struct mh_plan *plan,
 		exec_append(&x, "; auto_online_blocks not restored to %s", x.saved_policy);
 	}
 	fill_results(&x);
-	if (res->outcome == MH_DONE && !res->message[0])
+	if (res->outcome == MH_DONE && !res->error.msg[0])
 		exec_say(&x, "%s: %s done", plan->dev, mh_op_name(plan->op));
 	if (*mh_write_left_running() && x.phase != MH_PHASE_UNBIND_RUNNING)
 		exec_append(&x, "; %s", mh_write_left_running());

@@ -297,6 +297,7 @@ static int op_plan(struct cli_ctx *ctx, const struct cli_runner *rn, struct cli_
 	const struct mh_plan_opts *popts = rn->arg;
 	const struct mh_dax_dev *d;
 	char errpath[256] = "", why[1024] = "";
+	struct mh_err e;
 	int rc;
 
 	rc = mh_snapshot_take(ctx->root, &job->dev, 1, false, &job->snap, errpath,
@@ -307,9 +308,9 @@ static int op_plan(struct cli_ctx *ctx, const struct cli_runner *rn, struct cli_
 	}
 	d = mh_dax_find(&job->snap.devs, job->dev);
 	job->driver = d && d->driver != MH_DRIVER_NONE ? d->driver_name : "";
-	rc = mh_plan_build(&job->snap, rn->op, job->dev, popts, &job->plan, why, sizeof(why));
+	rc = mh_plan_build(&job->snap, rn->op, job->dev, popts, &job->plan, &e);
 	if (rc)
-		return op_refuse(ctx, rn, job, why[0] ? why : strerror(-rc));
+		return op_refuse(ctx, rn, job, e.msg[0] ? e.msg : strerror(-rc));
 	job->planned = true;
 	/* Blocks the kernel will refuse: said before anything changes. */
 	if (!popts->force && cli_predict_check(ctx, &job->snap, &job->plan, why, sizeof(why)))

@@ -54,12 +54,13 @@ struct mh_plan {
 };
 
 /*
- * Build the plan. Returns 0, or -errno with why[] saying why the operation
- * is refused as the system stands (e.g. block spans zones, not in kmem mode).
+ * Build the plan. Returns 0, or -errno with e (NULL: not said) saying why
+ * the operation is refused as the system stands (e.g. block spans zones,
+ * not in kmem mode).
  */
+struct mh_err;
 int mh_plan_build(const struct mh_snapshot *snap, enum mh_op op, const char *dev,
-		  const struct mh_plan_opts *opts, struct mh_plan *plan,
-		  char *why, size_t whylen);
+		  const struct mh_plan_opts *opts, struct mh_plan *plan, struct mh_err *e);
 void mh_plan_free(struct mh_plan *plan);
 const char *mh_step_kind_name(enum mh_step_kind k);
 /* One line describing a step, as --dry-run prints it (no newline). */

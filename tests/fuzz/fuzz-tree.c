@@ -44,6 +44,7 @@
 #include <string.h>
 #include <unistd.h>
 #include <sys/stat.h>
+#include "err.h"
 #include "iomem.h"
 #include "log.h"
 #include "paths.h"
@@ -727,6 +728,7 @@ static void plan_all(const struct mh_snapshot *snap, const struct mh_dax_dev *de
 	static const enum mh_op ops[] = { MH_OP_REMOVE, MH_OP_OFFLINE, MH_OP_ONLINE };
 	struct mh_plan_opts o;
 	struct mh_plan p;
+	struct mh_err e;
 	char why[256];
 	unsigned i, v;
 	size_t j;
@@ -738,15 +740,14 @@ static void plan_all(const struct mh_snapshot *snap, const struct mh_dax_dev *de
 			o.zone = v & 1 ? MH_ZONE_NORMAL : MH_ZONE_MOVABLE;
 			o.rebind = v & 1 ? MH_REBIND_NONE : MH_REBIND_DEVDAX;
 			o.force = v & 2;
-			ret = mh_plan_build(snap, ops[i], dev->name, &o, &p, why,
-					    sizeof(why));
+			ret = mh_plan_build(snap, ops[i], dev->name, &o, &p, &e);
 			if (debug)
 				fprintf(stderr, "  %s %s zone=%s rebind=%d force=%d: %d %s\n",
 					mh_op_name(ops[i]), dev->name, mh_zone_name(o.zone),
-					o.rebind, o.force, ret, ret < 0 ? why : "");
+					o.rebind, o.force, ret, ret < 0 ? e.msg : "");
 			if (ret < 0) {
 				/* a refusal says why and leaves no plan */
-				CHECK(why[0] && strlen(why) < sizeof(why));
+				CHECK(e.msg[0] && strlen(e.msg) < sizeof(e.msg) && e.err == -ret);
 				CHECK(!p.steps && !p.nr_steps && !p.blocks);
 				continue;
 			}

@@ -779,7 +779,8 @@ static void run_library(void)
 	struct mh_root *root;
 	struct mh_iomem_entry *e = NULL;
 	struct mh_block blk;
-	char errpath[PATH_MAX], what[256];
+	char errpath[PATH_MAX];
+	struct mh_err ve;
 	const char *names[2];
 	size_t i, n;
 	int ret;
@@ -801,10 +802,9 @@ static void run_library(void)
 			CHECK(d->nr_ranges <= MH_DAX_MAX_RANGES);
 			check_view(&snap, d);
 			plan_all(&snap, d);
-			ret = mh_verify_released(root, d, snap.block_size, what,
-						 sizeof(what));
+			ret = mh_verify_released(root, d, snap.block_size, &ve);
 			/* released, seen not released, or not known: each says why */
-			CHECK(ret <= 0 && (ret == 0 || what[0]));
+			CHECK(ret <= 0 && (ret == 0 || (ve.msg[0] && ve.err == -ret)));
 		}
 		for (i = 0; i < snap.blocks.count; i++) {
 			blk = snap.blocks.v[i];

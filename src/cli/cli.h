@@ -9,6 +9,7 @@
 #include "sysroot.h"
 #include "plan.h"
 #include "exec.h"
+#include "snapshot.h"
 
 #define CLI_DEFAULT_TIMEOUT 120.0
 
@@ -57,7 +58,48 @@ extern const struct cli_cmd cli_cmd_remove;
 extern const struct cli_cmd cli_cmd_recover;
 extern const struct cli_cmd cli_cmd_apply;
 
-/* run_op.c: the common runner of online/offline/remove. */
+/*
+ * run_op.c: the one runner of every command that changes state. Per
+ * device: plan (outside the lock), print the plan (--dry-run), or take
+ * the lock, run, and report; the worst exit status wins. A command gives
+ * the parts that are its own.
+ */
+struct cli_job {
+	const char *dev;
+	struct mh_snapshot snap;
+	struct mh_plan plan;
+	bool planned;			/* plan filled: mh_plan_free() it */
+	bool undo;			/* recover: going back */
+	const char *driver;		/* bound at planning ("" unknown) */
+};
+
+#define CLI_NOTHING	(-4096)		/* plan/run: nothing to do here; below every -errno */
+
+struct cli_runner {
+	enum mh_op op;
+	const char *name;		/* in messages and JSON */
+	bool lock_first;		/* plan under the lock too (recover reads journals) */
+	bool progress;			/* per-step progress on stderr */
+	const void *arg;		/* the command's own (online/offline/remove: plan opts) */
+	/* Arguments, name and privilege: 0 or the exit status, said. */
+	int (*check)(struct cli_ctx *ctx, const struct cli_runner *rn);
+	/* The devices: 0 with names[] (n 0: nothing at all, said), or the exit status. */
+	int (*devices)(struct cli_ctx *ctx, char ***names, size_t *n);
+	/* MH_EXIT_OK with job->plan, CLI_NOTHING, or the exit status (refusal said). */
+	int (*plan)(struct cli_ctx *ctx, const struct cli_runner *rn, struct cli_job *job);
+	void (*print_plan)(struct cli_ctx *ctx, const struct cli_runner *rn, struct cli_job *job);
+	/* Under the lock, before the run (NULL: none): 0 or the exit status, said. */
+	int (*locked_check)(struct cli_ctx *ctx, const struct cli_runner *rn,
+			    struct cli_job *job);
+	/* The library's run: its return, or CLI_NOTHING. */
+	int (*exec)(struct cli_ctx *ctx, struct cli_job *job, const struct mh_exec_opts *eo,
+		    struct mh_exec_result *res);
+	void (*report)(struct cli_ctx *ctx, const struct cli_runner *rn, struct cli_job *job,
+		       struct mh_exec_result *res, int code);
+	void (*nothing)(struct cli_ctx *ctx, const char *dev);
+};
+int cli_run(struct cli_ctx *ctx, const struct cli_runner *rn);
+/* online/offline/remove through cli_run(). */
 int cli_run_op(struct cli_ctx *ctx, enum mh_op op, const struct mh_plan_opts *popts);
 enum mh_exit cli_outcome_exit(enum mh_outcome o);
 /* precheck.c: 1 with why[] naming the blocks the kernel will refuse to offline, else 0. */

@@ -192,6 +192,7 @@ static int apply_op(struct cli_ctx *ctx, struct apply_dev *ad, enum mh_op op,
 	struct mh_dev_view v;
 	struct cli_apply_state st;
 	struct mh_exec_opts eo;
+	struct mh_err e = { 0 };
 	char why[1024] = "";
 	int rc, ret;
 
@@ -201,8 +202,10 @@ static int apply_op(struct cli_ctx *ctx, struct apply_dev *ad, enum mh_op op,
 	*r = (struct cli_op_report){ .dev = ad->out.dev, .op = mh_op_name(op),
 				     .dry_run = ctx->dry_run, .driver = st.mode };
 	ad->out.nr_ops++;
-	rc = mh_plan_build(&snap, op, ad->out.dev, &po, plan, why, sizeof(why));
-	if (!rc) {
+	rc = mh_plan_build(&snap, op, ad->out.dev, &po, plan, &e);
+	if (rc) {
+		snprintf(why, sizeof(why), "%s", e.msg);
+	} else {
 		r->plan = plan;
 		if (cli_predict_check(ctx, &snap, plan, why, sizeof(why)) ||
 		    cli_pending_journal(ctx, ad->out.dev, why, sizeof(why)))
@@ -231,7 +234,7 @@ static int apply_op(struct cli_ctx *ctx, struct apply_dev *ad, enum mh_op op,
 	r->res = res;
 	r->code = ret;
 	r->outcome = mh_outcome_name(res->outcome);
-	r->message = res->message;
+	r->message = res->error.msg;
 	if (plan->nr_steps)
 		ad->out.changed = true;
 	return ret;

@@ -29,74 +29,79 @@ static void describe(const struct mh_plan *p, bool undo, char *buf, size_t len)
 			 mh_op_name(p->op), n, n == 1 ? "" : "s");
 }
 
-static int dry_one(struct cli_ctx *ctx, const char *dev)
+static void nothing(struct cli_ctx *ctx, const char *dev)
 {
-	struct mh_plan plan;
-	char msg[256], why[256] = "";
-	bool undo = false;
-	/* A sysroot run without MEMHOTCTL_RUNDIR keeps no journal. */
-	int rc = cli_has_rundir(ctx) ?
-		 mh_recover_plan(ctx->root, dev, &plan, &undo, why, sizeof(why)) : -ENOENT;
+	if (ctx->json)
+		cli_json_op(&(struct cli_op_report){ .dev = dev, .op = "recover",
+			.dry_run = ctx->dry_run, .outcome = "done",
+			.message = "nothing to recover", .driver = "" });
+	else if (ctx->dry_run || !ctx->quiet)
+		cli_human_nothing_to_recover(dev);
+}
 
-	if (rc == -ENOENT) {
-		if (!ctx->json)
-			cli_human_nothing_to_recover(dev);
-		else
-			cli_json_op(&(struct cli_op_report){ .dev = dev, .op = "recover", .dry_run = true,
-				.outcome = "done", .message = "nothing to recover", .driver = "" });
+/*
+ * The plan, for --dry-run only: a run reads the journal under the lock,
+ * in mh_recover(). A sysroot run without MEMHOTCTL_RUNDIR keeps no journal.
+ */
+static int plan(struct cli_ctx *ctx, const struct cli_runner *rn, struct cli_job *job)
+{
+	struct mh_err e = { 0 };
+	int rc;
+
+	if (!cli_has_rundir(ctx))
+		return CLI_NOTHING;
+	if (!ctx->dry_run)
 		return MH_EXIT_OK;
-	}
+	rc = mh_recover_plan(ctx->root, job->dev, &job->plan, &job->undo, &e);
+	if (rc == -ENOENT)
+		return CLI_NOTHING;
 	if (rc) {
-		cli_err("%s (journal in %s)", why, mh_journal_dir());
+		cli_err("%s (journal in %s)", e.msg, mh_journal_dir());
 		return MH_EXIT_ERROR;
 	}
-	describe(&plan, undo, msg, sizeof(msg));
-	if (ctx->json) {
-		cli_json_op(&(struct cli_op_report){ .plan = &plan, .dev = dev, .op = "recover",
-			.dry_run = true, .outcome = "done", .message = msg, .driver = "" });
-	} else {
-		cli_human_recover_plan(dev, msg, &plan);
-	}
-	mh_plan_free(&plan);
+	job->planned = true;
 	return MH_EXIT_OK;
 }
 
-static int run_one(struct cli_ctx *ctx, const char *dev, struct mh_exec_opts *eo)
+static void print_plan(struct cli_ctx *ctx, const struct cli_runner *rn, struct cli_job *job)
 {
-	struct mh_exec_result res = { 0 };
-	int rc, ret;
+	char msg[256];
 
-	rc = cli_has_rundir(ctx) ? mh_recover(ctx->root, dev, eo, &res) : -ENOENT;
-	if (rc == -ENOENT) {
-		if (ctx->json)
-			cli_json_op(&(struct cli_op_report){ .dev = dev, .op = "recover",
-				.outcome = "done", .message = "nothing to recover", .driver = "" });
-		else if (!ctx->quiet)
-			cli_human_nothing_to_recover(dev);
-		mh_exec_result_free(&res);
-		return MH_EXIT_OK;
-	}
-	ret = cli_result_exit(rc, &res);
-	if (ctx->json) {
-		cli_json_op(&(struct cli_op_report){ .res = &res, .dev = dev, .op = "recover",
-			.code = ret, .outcome = mh_outcome_name(res.outcome),
-			.message = res.message });
-	} else {
-		cli_human_recover_result(dev, &res, ctx->quiet);
-		if (res.outcome != MH_DONE)
-			cli_err("%s: recover %s: %s", dev, mh_outcome_name(res.outcome),
-				res.message);
-	}
-	mh_exec_result_free(&res);
-	return ret;
+	describe(&job->plan, job->undo, msg, sizeof(msg));
+	if (ctx->json)
+		cli_json_op(&(struct cli_op_report){ .plan = &job->plan, .dev = job->dev,
+			.op = "recover", .dry_run = true, .outcome = "done", .message = msg,
+			.driver = "" });
+	else
+		cli_human_recover_plan(job->dev, msg, &job->plan);
 }
 
-static int recover_run(struct cli_ctx *ctx)
+static int exec(struct cli_ctx *ctx, struct cli_job *job, const struct mh_exec_opts *eo,
+		struct mh_exec_result *res)
 {
-	struct mh_exec_opts eo;
-	char **names = NULL;
-	size_t n = 0;
-	int rc, ret = MH_EXIT_OK, lockfd = -1;
+	int rc = mh_recover(ctx->root, job->dev, eo, res);
+
+	return rc == -ENOENT ? CLI_NOTHING : rc;
+}
+
+static void report(struct cli_ctx *ctx, const struct cli_runner *rn, struct cli_job *job,
+		   struct mh_exec_result *res, int code)
+{
+	if (ctx->json) {
+		cli_json_op(&(struct cli_op_report){ .res = res, .dev = job->dev,
+			.op = "recover", .code = code, .outcome = mh_outcome_name(res->outcome),
+			.message = res->error.msg });
+		return;
+	}
+	cli_human_recover_result(job->dev, res, ctx->quiet);
+	if (res->outcome != MH_DONE)
+		cli_err("%s: recover %s: %s", job->dev, mh_outcome_name(res->outcome),
+			res->error.msg);
+}
+
+static int check(struct cli_ctx *ctx, const struct cli_runner *rn)
+{
+	int ret;
 
 	if (ctx->nargs > 1) {
 		cli_err("recover takes at most one device");
@@ -108,62 +113,44 @@ static int recover_run(struct cli_ctx *ctx)
 			return ret;
 	}
 	/* A dry run only reads: the man page promises it needs no root. */
-	if (!ctx->dry_run) {
-		ret = cli_need_root(ctx);
-		if (ret)
-			return ret;
-	}
+	return ctx->dry_run ? MH_EXIT_OK : cli_need_root(ctx);
+}
+
+/* DEV, or every device with a journal; none at all is said here. */
+static int devices(struct cli_ctx *ctx, char ***names, size_t *n)
+{
+	int rc;
 
 	if (ctx->nargs) {
-		names = calloc(1, sizeof(*names));
-		if (names && (names[0] = strdup(ctx->args[0])))
-			n = 1;
+		*names = calloc(1, sizeof(**names));
+		if (*names && ((*names)[0] = strdup(ctx->args[0])))
+			*n = 1;
 	} else if (cli_has_rundir(ctx)) {
 		/* a missing directory is no journal there: any error is real */
-		rc = mh_journal_list(&names, &n);
+		rc = mh_journal_list(names, n);
 		if (rc) {
 			cli_err("cannot list journals in %s: %s", mh_journal_dir(), strerror(-rc));
 			return MH_EXIT_ERROR;
 		}
 	}
-	if (!n && !ctx->nargs) {
+	if (!*n && !ctx->nargs) {
 		if (ctx->json)
 			printf("[]\n");
 		else if (!ctx->quiet)
 			cli_human_nothing_to_recover(NULL);
-		free(names);
-		return MH_EXIT_OK;
 	}
+	return MH_EXIT_OK;
+}
 
-	if (!ctx->dry_run) {
-		cli_exec_opts(ctx, &eo, NULL);
-		eo.progress.step = NULL;
-		ret = cli_lock(ctx, &eo.deadline, &lockfd);
-		if (ret)
-			goto out;
-	}
-	if (ctx->json && !ctx->nargs) {
-		printf("[\n");
-		cli_json_printed = true;
-	}
-	for (size_t i = 0; i < n; i++) {
-		int r;
+static int recover_run(struct cli_ctx *ctx)
+{
+	static const struct cli_runner rn = {
+		.op = MH_OP_REMOVE, .name = "recover", .lock_first = true,
+		.check = check, .devices = devices, .plan = plan, .print_plan = print_plan,
+		.exec = exec, .report = report, .nothing = nothing,
+	};
 
-		if (ctx->json && !ctx->nargs && i)
-			printf(",\n");
-		r = ctx->dry_run ? dry_one(ctx, names[i]) : run_one(ctx, names[i], &eo);
-		if (r > ret)
-			ret = r;
-	}
-	if (ctx->json && !ctx->nargs)
-		printf("]\n");
-	if (lockfd >= 0)
-		mh_lock_release(lockfd);
-out:
-	for (size_t i = 0; i < n; i++)
-		free(names[i]);
-	free(names);
-	return ret;
+	return cli_run(ctx, &rn);
 }
 
 const struct cli_cmd cli_cmd_recover = {

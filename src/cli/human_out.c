@@ -411,7 +411,7 @@ void cli_human_result(const struct mh_plan *p, const struct mh_exec_result *r)
 		return;
 	}
 	printf("%s: %s %s: %s%s\n", p->dev, mh_op_name(p->op), mh_outcome_name(r->outcome),
-	       r->message, r->rolled_back ? " (rolled back)" : "");
+	       r->error.msg, r->rolled_back ? " (rolled back)" : "");
 	for (size_t i = 0; i < r->nr_blocks; i++) {
 		const struct mh_block_result *b = &r->blocks[i];
 
@@ -453,10 +453,10 @@ void cli_human_recover_result(const char *dev, const struct mh_exec_result *res,
 	if (res->outcome == MH_DONE) {
 		if (!quiet)
 			printf("%s: recovered%s%s (driver %s)\n", dev,
-			       res->message[0] ? ": " : "", res->message, final_driver(res));
+			       res->error.msg[0] ? ": " : "", res->error.msg, final_driver(res));
 		return;
 	}
-	printf("%s: recover %s: %s\n", dev, mh_outcome_name(res->outcome), res->message);
+	printf("%s: recover %s: %s\n", dev, mh_outcome_name(res->outcome), res->error.msg);
 	for (size_t i = 0; i < res->nr_blocks; i++)
 		printf("  memory%llu: %s %s\n", (unsigned long long)res->blocks[i].block,
 		       mh_block_state_name(res->blocks[i].state),

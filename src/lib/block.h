@@ -87,11 +87,4 @@ bool mh_valid_zones_allow(const char *vz, enum mh_zone z);
 bool mh_block_spans_zones(const struct mh_block *blk);
 bool mh_block_removable(const struct mh_block *blk);
 
-/* Device operation (defined in exec.c for now, shared with recover.c). */
-struct mh_deadline;
-/* Online block id into zone (UNKNOWN: plain "online"), retrying EBUSY. */
-int mh_exec_online_block(struct mh_root *root, uint64_t id, enum mh_zone zone,
-			 const struct mh_deadline *d, unsigned max_retries,
-			 unsigned backoff_ms, unsigned *attempts);
-
 #endif

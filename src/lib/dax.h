@@ -77,18 +77,6 @@ void mh_dax_list_free(struct mh_dax_list *l);
  */
 int mh_dax_read_driver(struct mh_root *root, const char *name, char *buf, size_t len);
 
-/* Device operations (defined in exec.c for now, shared with recover.c). */
-struct mh_deadline;
-/*
- * Bind dev to drv ("kmem", "device_dax"): unbind another driver first,
- * new_id when bind finds no match (ENODEV), then check the driver link.
- * why[] says what failed.
- */
-int mh_exec_bind_driver(struct mh_root *root, const char *dev, const char *drv,
-			const struct mh_deadline *d, const volatile int *stop,
-			char *why, size_t len);
-/* The driver dev is bound to, "none" when unbound or unreadable. */
-void mh_exec_read_driver(struct mh_root *root, const char *dev, char *buf, size_t len);
 const struct mh_dax_dev *mh_dax_find(const struct mh_dax_list *l, const char *name);
 /* names.c: "system-ram", "devdax", "none" (daxctl's modes); the kind */
 const char *mh_dax_mode_name(enum mh_dax_driver d);

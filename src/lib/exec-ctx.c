@@ -34,19 +34,19 @@ exec_say(struct exec *x, const char *fmt, ...)
 	va_list ap;
 
 	va_start(ap, fmt);
-	vsnprintf(x->res->message, sizeof(x->res->message), fmt, ap);
+	vsnprintf(x->res->error.msg, sizeof(x->res->error.msg), fmt, ap);
 	va_end(ap);
 }
 
 void __attribute__((format(printf, 2, 3)))
 exec_append(struct exec *x, const char *fmt, ...)
 {
-	size_t used = strlen(x->res->message);
+	size_t used = strlen(x->res->error.msg);
 	va_list ap;
 
 	va_start(ap, fmt);
-	if (used < sizeof(x->res->message))
-		vsnprintf(x->res->message + used, sizeof(x->res->message) - used, fmt, ap);
+	if (used < sizeof(x->res->error.msg))
+		vsnprintf(x->res->error.msg + used, sizeof(x->res->error.msg) - used, fmt, ap);
 	va_end(ap);
 }
 

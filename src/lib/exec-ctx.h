@@ -14,6 +14,7 @@
 #include <sys/types.h>
 
 #include "dax.h"
+#include "exec-dev.h"
 #include "exec.h"
 #include "journal.h"
 
@@ -40,6 +41,7 @@ struct exec {
 	size_t state_fds_max;		/* bound from the descriptor limit, see exec_ctx_init() */
 	char saved_policy[32];
 	bool policy_changed;
+	bool undo_all;			/* recovery going back: try every block */
 	int unverified;			/* errno: the release could not be checked */
 	uint64_t *dev_ids;		/* the device's blocks, read before the unbind */
 	size_t nr_dev_ids;
@@ -56,8 +58,6 @@ exec_say(struct exec *x, const char *fmt, ...);
 void __attribute__((format(printf, 2, 3)))
 exec_append(struct exec *x, const char *fmt, ...);
 void exec_say_write_ended(struct exec *x, uint64_t block, const char *what, int err);
-void exec_state_path(uint64_t id, char *buf, size_t len);
-unsigned exec_next_backoff(unsigned ms);
 uint64_t *exec_offlined_ids(const struct exec *x);
 ssize_t exec_block_index(const struct mh_plan *p, uint64_t id);
 int exec_read_state(struct exec *x, uint64_t id, size_t hint,
@@ -69,9 +69,6 @@ struct mh_block_result *exec_result_of(struct exec *x, uint64_t id);
 void exec_progress(struct exec *x, size_t idx, bool done, int err);
 bool exec_stopped(struct exec *x);
 int exec_write(struct exec *x, const char *rel, const char *val);
-int exec_driver_write(struct mh_root *root, const char *drv, const char *attr,
-		      const char *dev, const struct mh_deadline *d,
-		      const volatile int *stop);
 int exec_journal_sync(struct exec *x);
 void exec_start_cleanup_deadline(struct exec *x);
 int exec_before_change(struct exec *x);

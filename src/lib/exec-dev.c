@@ -9,7 +9,10 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "exec-ctx.h"
+#include "dax.h"
+#include "exec-dev.h"
+#include "paths.h"
+#include "writer.h"
 #include "names.h"
 #include "errclass.h"
 
@@ -43,7 +46,7 @@ int exec_driver_write(struct mh_root *root, const char *drv, const char *attr,
 
 int mh_exec_bind_driver(struct mh_root *root, const char *dev, const char *drv,
 			const struct mh_deadline *d, const volatile int *stop,
-			char *why, size_t len)
+			struct mh_err *e)
 {
 	char cur[32];
 	int err;
@@ -54,11 +57,10 @@ int mh_exec_bind_driver(struct mh_root *root, const char *dev, const char *drv,
 	if (strcmp(cur, "none")) {
 		err = exec_driver_write(root, cur, "unbind", dev, d, stop);
 		mh_exec_read_driver(root, dev, cur, sizeof(cur));
-		if (strcmp(cur, "none")) {
-			snprintf(why, len, "%s: unbind from %s failed: %s", dev, cur,
-				 strerror(err ? -err : EBUSY));
-			return err ? err : -EBUSY;
-		}
+		if (strcmp(cur, "none"))
+			return mh_err_set(e, err ? err : -EBUSY, NULL,
+					  "%s: unbind from %s failed: %s", dev, cur,
+					  strerror(err ? -err : EBUSY));
 	}
 	err = exec_driver_write(root, drv, "bind", dev, d, stop);
 	if (err == -ENODEV) {
@@ -71,11 +73,10 @@ int mh_exec_bind_driver(struct mh_root *root, const char *dev, const char *drv,
 	}
 	/* drivers_probe-like writes can succeed and bind nothing: the link says. */
 	mh_exec_read_driver(root, dev, cur, sizeof(cur));
-	if (strcmp(cur, drv)) {
-		snprintf(why, len, "%s: bind to %s failed (%s), driver is %s", dev, drv,
-			 err ? strerror(-err) : "no error", cur);
-		return err ? err : -ENODEV;
-	}
+	if (strcmp(cur, drv))
+		return mh_err_set(e, err ? err : -ENODEV, NULL,
+				  "%s: bind to %s failed (%s), driver is %s", dev, drv,
+				  err ? strerror(-err) : "no error", cur);
 	return 0;
 }
 

@@ -12,6 +12,7 @@
 #include "kmodload.h"
 #include "log.h"
 #include "udevwatch.h"
+#include "err.h"
 #include "verify.h"
 
 #define SETTLE_CAP_MS		10000
@@ -125,8 +126,7 @@ static int bind(struct exec *x, const char *drv)
 	/* After the unbind (see mh_exec()): bounded by the rollback deadline. */
 	err = mh_exec_bind_driver(x->root, x->plan->dev, drv,
 				  x->phase >= MH_PHASE_UNBOUND ? &x->rb_deadline : &x->opts->deadline,
-				  x->phase >= MH_PHASE_UNBOUND ? NULL : x->opts->stop, x->res->message,
-				  sizeof(x->res->message));
+				  x->phase >= MH_PHASE_UNBOUND ? NULL : x->opts->stop, &x->res->error);
 	if (!err)
 		exec_mark_changed(x);
 	return err;
@@ -144,19 +144,17 @@ int exec_step_bind_devdax(struct exec *x, size_t idx, const struct mh_step *s)
 
 int exec_step_verify(struct exec *x, size_t idx, const struct mh_step *s)
 {
-	char what[160];
+	struct mh_err v;
 	int err;
 
-	err = mh_verify_released(x->root, &x->dax, x->block_size, what, sizeof(what));
+	err = mh_verify_released(x->root, &x->dax, x->block_size, &v);
 	if (!err)
 		x->phase = MH_PHASE_RELEASED;
 	if (err == -EBUSY) {
 		x->phase = MH_PHASE_LEAKED;
 		exec_say(x, "%s: range not released (%s): reboot needed to reuse it",
-			 x->plan->dev, what);
-		return err;
-	}
-	if (err) {
+			 x->plan->dev, v.msg);
+	} else if (err) {
 		/*
 		 * Not seen either way (ENOMEM, a bad /proc/iomem): no leak to
 		 * report, and the rebind still goes. The run ends partial,
@@ -165,9 +163,11 @@ int exec_step_verify(struct exec *x, size_t idx, const struct mh_step *s)
 		x->unverified = -err;
 		exec_say(x, "%s: cannot verify that the range was released (%s): "
 			 "run 'memhotctl recover %s' to check again",
-			 x->plan->dev, what, x->plan->dev);
+			 x->plan->dev, v.msg, x->plan->dev);
 	}
-	return 0;
+	if (err)
+		snprintf(x->res->error.path, sizeof(x->res->error.path), "%s", v.path);
+	return err == -EBUSY ? err : 0;
 }
 
 int exec_step_settle(struct exec *x, size_t idx, const struct mh_step *s)

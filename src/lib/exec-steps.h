@@ -3,7 +3,7 @@
  * The executor's steps, its middle layer: each runs one plan step against
  * the run context (exec-ctx.h) and calls nothing but that and the device
  * operations. The loop (exec.c) calls them through its step table.
- * Returns 0 or -errno, with res->message naming the block or file.
+ * Returns 0 or -errno, with res->error naming the block or file.
  */
 #ifndef MH_EXEC_STEPS_H
 #define MH_EXEC_STEPS_H

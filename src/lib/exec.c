@@ -141,6 +141,43 @@ static bool rollback(struct exec *x, char *good, char *bad, size_t len)
 	return ok;
 }
 
+/*
+ * A recovery going back brings back every block it can: from the step
+ * that failed, each online step of the plan is still run, bounded by the
+ * deadline as the loop's were. true when all of them came back.
+ */
+static bool undo_rest(struct exec *x, char *good, char *bad, size_t len)
+{
+	const struct mh_plan *p = x->plan;
+	size_t i, first = (size_t)x->res->failed_step;
+	bool ok = true;
+
+	good[0] = bad[0] = '\0';
+	for (i = first; i < p->nr_steps; i++) {
+		const struct mh_step *s = &p->steps[i];
+		struct mh_block blk = { .id = s->block };
+		int err = -EIO;
+
+		if (s->kind != MH_STEP_ONLINE_BLOCK)
+			continue;
+		if (i > first) {
+			exec_progress(x, i, false, 0);
+			err = run_step(x, i);
+			exec_progress(x, i, true, err ? -err : 0);
+		}
+		if (!err) {
+			x->res->steps_done++;
+			mh_block_refresh(x->root, &blk);
+			add_name(good, len, s->block, blk.valid_zones[0] ? blk.valid_zones : "online");
+			continue;
+		}
+		ok = false;
+		add_name(bad, len, s->block, mh_block_refresh(x->root, &blk) ? "unreadable" :
+			 mh_block_state_name(blk.state));
+	}
+	return ok;
+}
+
 /* The final state of every block of the plan, and of the driver. */
 static void fill_results(struct exec *x)
 {
@@ -170,12 +207,22 @@ static void fail(struct exec *x, int err)
 	const struct mh_plan *p = x->plan;
 	char good[160], bad[160];
 
-	if (!x->res->message[0])
+	if (!x->res->error.msg[0])
 		exec_say(x, "%s", strerror(-err));
 	if (x->phase == MH_PHASE_LEAKED) {
 		x->res->outcome = MH_LEAKED;
 	} else if (x->phase == MH_PHASE_UNBIND_RUNNING) {
 		x->res->outcome = MH_PARTIAL;	/* the journal stays, for recover */
+	} else if (x->undo_all && p->steps[x->res->failed_step].kind == MH_STEP_ONLINE_BLOCK) {
+		/* The first failure's words stay first; the others' are logged. */
+		char first[sizeof(x->res->error.msg)];
+
+		snprintf(first, sizeof(first), "%s", x->res->error.msg);
+		undo_rest(x, good, bad, sizeof(bad));
+		exec_say(x, "%s; not restored: %s", first, bad);
+		if (good[0])
+			exec_append(x, "; restored: %s", good);
+		x->res->outcome = MH_PARTIAL;
 	} else if (x->journal_failed && x->phase == MH_PHASE_UNCHANGED) {
 		/* ENOSPC, ELOOP...: nothing was touched, and waiting will not help. */
 		x->res->outcome = MH_FAILED;
@@ -204,6 +251,7 @@ static void fail(struct exec *x, int err)
 static void resume(struct exec *x, const struct mh_exec_start *start)
 {
 	x->phase = start->phase;
+	x->undo_all = start->undo;
 	if (start->saved_policy && start->saved_policy[0]) {
 		snprintf(x->saved_policy, sizeof(x->saved_policy), "%s", start->saved_policy);
 		x->policy_changed = true;
@@ -238,7 +286,7 @@ int mh_exec_from(struct mh_root *root, const struct mh_plan *plan,
 	}
 	if (err) {
 		res->outcome = MH_FAILED;
-		res->err = -err;
+		res->error.err = -err;
 		goto out;
 	}
 
@@ -272,7 +320,7 @@ int mh_exec_from(struct mh_root *root, const struct mh_plan *plan,
 			      kind == MH_STEP_VERIFY_RELEASED ? x.unverified : 0);
 		if (err) {
 			res->failed_step = (int)i;
-			res->err = -err;
+			res->error.err = -err;
 			break;
 		}
 		res->steps_done++;
@@ -281,7 +329,7 @@ int mh_exec_from(struct mh_root *root, const struct mh_plan *plan,
 		fail(&x, err);
 	} else if (x.unverified) {
 		res->outcome = MH_PARTIAL;
-		res->err = x.unverified;
+		res->error.err = x.unverified;
 	} else {
 		res->outcome = MH_DONE;
 	}
@@ -294,7 +342,7 @@ int mh_exec_from(struct mh_root *root, const struct mh_plan *plan,
 		exec_append(&x, "; auto_online_blocks not restored to %s", x.saved_policy);
 	}
 	fill_results(&x);
-	if (res->outcome == MH_DONE && !res->message[0])
+	if (res->outcome == MH_DONE && !res->error.msg[0])
 		exec_say(&x, "%s: %s done", plan->dev, mh_op_name(plan->op));
 	if (*mh_write_left_running() && x.phase != MH_PHASE_UNBIND_RUNNING)
 		exec_append(&x, "; %s", mh_write_left_running());

@@ -11,6 +11,7 @@
 #include "writer.h"
 #include "kmsg.h"
 #include "journal.h"
+#include "err.h"
 
 /* How an operation ended; the CLI maps this to its exit status. */
 enum mh_outcome {
@@ -34,8 +35,8 @@ struct mh_exec_result {
 	enum mh_outcome outcome;
 	size_t steps_done;		/* steps completed, in plan order */
 	int failed_step;		/* index, -1 none */
-	int err;			/* errno of the failure, 0 none */
-	char message[256];		/* names the block/file and the reason */
+	struct mh_err error;		/* the failure (errno 0 none); msg also says
+					   how a run that went well ended */
 	bool rolled_back;		/* blocks were put back, every one of them */
 	size_t nr_offlined;		/* offline writes of this run that took effect */
 	bool policy_restored;
@@ -83,7 +84,7 @@ static inline void mh_exec_opts_init(struct mh_exec_opts *eo, const struct mh_de
 /*
  * Run the plan. 0: it ran, res says how it ended; -errno: it could not
  * start (no memory, the device unreadable), nothing changed, res->outcome
- * MH_FAILED and res->message says why.
+ * MH_FAILED and res->error says why.
  */
 int mh_exec(struct mh_root *root, const struct mh_plan *plan,
 	    const struct mh_exec_opts *opts, struct mh_exec_result *res);
@@ -95,6 +96,7 @@ int mh_exec(struct mh_root *root, const struct mh_plan *plan,
 struct mh_exec_start {
 	enum mh_phase phase;
 	const char *saved_policy;
+	bool undo;	/* going back: a block that will not come online stops no other */
 };
 int mh_exec_from(struct mh_root *root, const struct mh_plan *plan,
 		 const struct mh_exec_opts *opts, const struct mh_exec_start *start,
@@ -108,20 +110,11 @@ const char *mh_outcome_name(enum mh_outcome o);
  * journalled zones and restore the policy. The plan of that, from the
  * journal and the driver read now: mh_recover_plan() (plan->op is the
  * interrupted run's; *undo says which way). 0, -ENOENT no journal, else
- * -errno with why[] saying it; mh_plan_free() the plan.
+ * -errno with e saying it; mh_plan_free() the plan.
  */
 int mh_recover_plan(struct mh_root *root, const char *dev, struct mh_plan *plan,
-		    bool *undo, char *why, size_t len);
+		    bool *undo, struct mh_err *e);
 int mh_recover(struct mh_root *root, const char *dev, const struct mh_exec_opts *opts,
 	       struct mh_exec_result *res);
-
-/*
- * The device operations the executor shares with recover: dax.h and block.h
- * hold mh_exec_bind_driver(), mh_exec_read_driver(), mh_exec_online_block().
- * auto_online_blocks: read it; set it to want, 0 once it reads want back.
- */
-int mh_exec_read_policy(struct mh_root *root, char *buf, size_t len);
-int mh_exec_set_policy(struct mh_root *root, const char *want,
-		       const struct mh_deadline *d, const volatile int *stop);
 
 #endif

@@ -8,7 +8,9 @@
 #define MH_JOURNAL_H
 
 #include <stdbool.h>
-#include "plan.h"
+#include "block.h"
+#include "dax.h"
+#include "op.h"
 
 #define MH_JOURNAL_ROOT_MAX	400	/* the root a journal belongs to: "/" or a sysroot */
 #define MH_JOURNAL_MAX_BYTES	(4u << 20)	/* 16k blocks take under 1 MiB */

@@ -9,22 +9,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include "err.h"
 #include "plan.h"
-
-static int set_why(char *why, size_t len, int err, const char *fmt, ...)
-	__attribute__((format(printf, 4, 5)));
-
-static int set_why(char *why, size_t len, int err, const char *fmt, ...)
-{
-	va_list ap;
-
-	if (why && len) {
-		va_start(ap, fmt);
-		vsnprintf(why, len, fmt, ap);
-		va_end(ap);
-	}
-	return err;
-}
 
 /* Steps are few (one per block plus a handful): grow one at a time. */
 static int add_step(struct mh_plan *p, enum mh_step_kind kind, uint64_t block,
@@ -86,7 +72,7 @@ static const char *zone_word(const struct mh_block *b, char *buf, size_t len)
 
 /* Offline and remove: kmem only, no block that cannot be offlined. */
 static int check_offlinable(const struct mh_snapshot *snap, const struct mh_dev_view *v,
-			    const struct mh_plan_opts *opts, char *why, size_t len)
+			    const struct mh_plan_opts *opts, struct mh_err *e)
 {
 	const struct mh_dax_dev *dev = v->dev;
 	unsigned long long need_kb, have_kb;
@@ -95,14 +81,14 @@ static int check_offlinable(const struct mh_snapshot *snap, const struct mh_dev_
 	int node;
 
 	if (dev->driver != MH_DRIVER_KMEM)
-		return set_why(why, len, -EINVAL, "%s is not in system-ram mode (driver %s)",
+		return mh_err_set(e, -EINVAL, NULL, "%s is not in system-ram mode (driver %s)",
 			      dev->name, driver_text(dev));
 	if (!v->nr_total)
-		return set_why(why, len, -EINVAL, "%s has no whole memory block in its ranges",
+		return mh_err_set(e, -EINVAL, NULL, "%s has no whole memory block in its ranges",
 			      dev->name);
 	for (i = 0; i < v->nr_blocks; i++)
 		if (mh_block_spans_zones(v->blocks[i]))
-			return set_why(why, len, -EINVAL,
+			return mh_err_set(e, -EINVAL, NULL,
 				      "memory%" PRIu64 " of %s spans zones (valid_zones none): "
 				      "it cannot be offlined", v->blocks[i]->id, dev->name);
 	/*
@@ -116,7 +102,7 @@ static int check_offlinable(const struct mh_snapshot *snap, const struct mh_dev_
 	if (!opts->force && v->nr_online &&
 	    mh_meminfo_room(&snap->mem, node, online_bytes, &need_kb, &have_kb) &&
 	    have_kb < need_kb)
-		return set_why(why, len, -ENOMEM,
+		return mh_err_set(e, -ENOMEM, NULL,
 			      "not enough free memory elsewhere: %llu MiB in use on %s "
 			      "(node %d), %llu MiB available on the other nodes "
 			      "(use --force to try anyway)",
@@ -163,7 +149,7 @@ static int plan_offline_blocks(struct mh_plan *p, const struct mh_dev_view *v)
 
 static int plan_remove(struct mh_plan *p, const struct mh_snapshot *snap,
 		       const struct mh_dev_view *v, const struct mh_plan_opts *opts,
-		       char *why, size_t len)
+		       struct mh_err *e)
 {
 	enum mh_dax_driver d = v->dev->driver;
 	int ret;
@@ -175,7 +161,7 @@ static int plan_remove(struct mh_plan *p, const struct mh_snapshot *snap,
 	if ((d == MH_DRIVER_DEVICE_DAX && opts->rebind == MH_REBIND_DEVDAX) ||
 	    (d == MH_DRIVER_NONE && opts->rebind == MH_REBIND_NONE))
 		return 0;
-	ret = check_offlinable(snap, v, opts, why, len);
+	ret = check_offlinable(snap, v, opts, e);
 	if (!ret)
 		ret = plan_offline_blocks(p, v);
 	if (!ret)
@@ -193,9 +179,9 @@ static int plan_remove(struct mh_plan *p, const struct mh_snapshot *snap,
 
 static int plan_offline(struct mh_plan *p, const struct mh_snapshot *snap,
 			const struct mh_dev_view *v, const struct mh_plan_opts *opts,
-			char *why, size_t len)
+			struct mh_err *e)
 {
-	int ret = check_offlinable(snap, v, opts, why, len);
+	int ret = check_offlinable(snap, v, opts, e);
 
 	return ret ? ret : plan_offline_blocks(p, v);
 }
@@ -229,7 +215,7 @@ static int plan_online_bind(struct mh_plan *p, const struct mh_snapshot *snap,
 
 static int plan_online(struct mh_plan *p, const struct mh_snapshot *snap,
 		       const struct mh_dev_view *v, const struct mh_plan_opts *opts,
-		       char *why, size_t len)
+		       struct mh_err *e)
 {
 	const struct mh_dax_dev *dev = v->dev;
 	enum mh_zone zone = opts->zone == MH_ZONE_NORMAL ? MH_ZONE_NORMAL : MH_ZONE_MOVABLE;
@@ -239,28 +225,28 @@ static int plan_online(struct mh_plan *p, const struct mh_snapshot *snap,
 	int ret;
 
 	if (!v->nr_total)
-		return set_why(why, len, -EINVAL, "%s has no whole memory block in its "
+		return mh_err_set(e, -EINVAL, NULL, "%s has no whole memory block in its "
 			      "ranges: kmem cannot use it", dev->name);
 	if (dev->driver != MH_DRIVER_KMEM)
 		return plan_online_bind(p, snap, v, zone);
 	if (v->nr_missing)
-		return set_why(why, len, -ENOENT, "%zu block%s of %s missing in sysfs",
+		return mh_err_set(e, -ENOENT, NULL, "%zu block%s of %s missing in sysfs",
 			      v->nr_missing, v->nr_missing > 1 ? "s" : "", dev->name);
 	/* Check every block before planning any, so a refusal changes nothing. */
 	for (i = 0; i < v->nr_blocks; i++) {
 		const struct mh_block *b = v->blocks[i];
 
 		if (b->state == MH_BLOCK_GOING_OFFLINE)
-			return set_why(why, len, -EBUSY, "memory%" PRIu64 " is going offline",
+			return mh_err_set(e, -EBUSY, NULL, "memory%" PRIu64 " is going offline",
 				      b->id);
 		if (b->state == MH_BLOCK_ONLINE &&
 		    mh_zone_from_valid_zones(b->valid_zones) != zone)
-			return set_why(why, len, -EINVAL, "memory%" PRIu64 " is already "
+			return mh_err_set(e, -EINVAL, NULL, "memory%" PRIu64 " is already "
 				      "online in %s, not %s: offline it first", b->id,
 				      zone_word(b, zw, sizeof(zw)), zname);
 		if (b->state == MH_BLOCK_OFFLINE && b->valid_zones[0] &&
 		    !mh_valid_zones_allow(b->valid_zones, zone))
-			return set_why(why, len, -EINVAL, "memory%" PRIu64 " cannot go "
+			return mh_err_set(e, -EINVAL, NULL, "memory%" PRIu64 " cannot go "
 				      "online in %s (valid_zones: %s)", b->id, zname,
 				      b->valid_zones);
 	}
@@ -284,7 +270,7 @@ static int plan_online(struct mh_plan *p, const struct mh_snapshot *snap,
 
 int mh_plan_build(const struct mh_snapshot *snap, enum mh_op op, const char *dev,
 		  const struct mh_plan_opts *opts, struct mh_plan *plan,
-		  char *why, size_t whylen)
+		  struct mh_err *e)
 {
 	static const struct mh_plan_opts defaults = { .zone = MH_ZONE_MOVABLE };
 	const struct mh_dax_dev *d;
@@ -292,15 +278,15 @@ int mh_plan_build(const struct mh_snapshot *snap, enum mh_op op, const char *dev
 	int ret;
 
 	memset(plan, 0, sizeof(*plan));
-	if (why && whylen)
-		why[0] = '\0';
+	if (e)
+		mh_err_clear(e);
 	if (!opts)
 		opts = &defaults;
 	if (mh_dax_name_valid(dev))
-		return set_why(why, whylen, -EINVAL, "%s: not a dax device name", dev);
+		return mh_err_set(e, -EINVAL, NULL, "%s: not a dax device name", dev);
 	d = mh_dax_find(&snap->devs, dev);
 	if (!d)
-		return set_why(why, whylen, -ENODEV, "%s: no such device", dev);
+		return mh_err_set(e, -ENODEV, NULL, "%s: no such device", dev);
 	plan->op = op;
 	snprintf(plan->dev, sizeof(plan->dev), "%s", dev);
 	ret = mh_dev_view(snap, d, &v);
@@ -310,13 +296,13 @@ int mh_plan_build(const struct mh_snapshot *snap, enum mh_op op, const char *dev
 	if (ret == 0) {
 		switch (op) {
 		case MH_OP_REMOVE:
-			ret = plan_remove(plan, snap, &v, opts, why, whylen);
+			ret = plan_remove(plan, snap, &v, opts, e);
 			break;
 		case MH_OP_OFFLINE:
-			ret = plan_offline(plan, snap, &v, opts, why, whylen);
+			ret = plan_offline(plan, snap, &v, opts, e);
 			break;
 		case MH_OP_ONLINE:
-			ret = plan_online(plan, snap, &v, opts, why, whylen);
+			ret = plan_online(plan, snap, &v, opts, e);
 			break;
 		default:
 			ret = -EINVAL;
@@ -324,8 +310,8 @@ int mh_plan_build(const struct mh_snapshot *snap, enum mh_op op, const char *dev
 	}
 	mh_dev_view_free(&v);
 	if (ret < 0) {
-		if (ret == -ENOMEM && why && whylen && !why[0])
-			snprintf(why, whylen, "out of memory");
+		if (ret == -ENOMEM && e && !e->msg[0])
+			mh_err_set(e, ret, NULL, "out of memory");
 		mh_plan_free(plan);
 	}
 	return ret;

@@ -6,9 +6,8 @@
 #ifndef MH_PLAN_H
 #define MH_PLAN_H
 
+#include "op.h"
 #include "snapshot.h"
-
-enum mh_op { MH_OP_ONLINE, MH_OP_OFFLINE, MH_OP_REMOVE };
 
 enum mh_step_kind {
 	MH_STEP_LOAD_KMEM,		/* libkmod: make sure kmem is loaded */
@@ -55,18 +54,17 @@ struct mh_plan {
 };
 
 /*
- * Build the plan. Returns 0, or -errno with why[] saying why the operation
- * is refused as the system stands (e.g. block spans zones, not in kmem mode).
+ * Build the plan. Returns 0, or -errno with e (NULL: not said) saying why
+ * the operation is refused as the system stands (e.g. block spans zones,
+ * not in kmem mode).
  */
+struct mh_err;
 int mh_plan_build(const struct mh_snapshot *snap, enum mh_op op, const char *dev,
-		  const struct mh_plan_opts *opts, struct mh_plan *plan,
-		  char *why, size_t whylen);
+		  const struct mh_plan_opts *opts, struct mh_plan *plan, struct mh_err *e);
 void mh_plan_free(struct mh_plan *plan);
 const char *mh_step_kind_name(enum mh_step_kind k);
 /* One line describing a step, as --dry-run prints it (no newline). */
 int mh_step_describe(const struct mh_plan *plan, const struct mh_step *s,
 		     char *buf, size_t len);
-const char *mh_op_name(enum mh_op op);	/* names.c */
-int mh_parse_op(const char *s, enum mh_op *out);
 
 #endif

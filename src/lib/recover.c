@@ -16,6 +16,7 @@
 #include <string.h>
 
 #include "exec.h"
+#include "exec-dev.h"
 #include "range.h"
 #include "journal.h"
 #include "names.h"
@@ -25,7 +26,7 @@
 
 /* Every block the journal names is one of the device's own: 0 or -EINVAL (said). */
 static int check_blocks(struct mh_root *root, const struct mh_journal *j,
-			char *why, size_t len)
+			struct mh_err *e)
 {
 	struct mh_dax_dev dev;
 	uint64_t bs, first, last;
@@ -37,29 +38,26 @@ static int check_blocks(struct mh_root *root, const struct mh_journal *j,
 	err = mh_dax_read(root, j->dev, &dev, NULL, 0);
 	if (!err)
 		err = mh_block_size(root, &bs);
-	if (err) {
-		snprintf(why, len, "%s: cannot read the device to check the journal: %s",
-			 j->dev, strerror(-err));
-		return err;
-	}
+	if (err)
+		return mh_err_set(e, err, NULL, "%s: cannot read the device to check the "
+				  "journal: %s", j->dev, strerror(-err));
 	for (i = 0; i < j->nr_blocks; i++) {
 		bool own = false;
 
 		for (r = 0; r < dev.nr_ranges && !own; r++)
 			own = mh_range_blocks(&dev.ranges[r], bs, &first, &last) &&
 			      j->blocks[i] >= first && j->blocks[i] <= last;
-		if (!own) {
-			snprintf(why, len, "%s: the journal names memory%" PRIu64
-				 ", not a block of %s: refused", j->dev, j->blocks[i], j->dev);
-			return -EINVAL;
-		}
+		if (!own)
+			return mh_err_set(e, -EINVAL, NULL, "%s: the journal names memory%" PRIu64
+					  ", not a block of %s: refused", j->dev, j->blocks[i],
+					  j->dev);
 	}
 	return 0;
 }
 
-/* The journal, read and checked: refused with why[] when not this root's or device's. */
+/* The journal, read and checked: refused, said in e, when not this root's or device's. */
 static int read_journal(struct mh_root *root, const char *dev, struct mh_journal *j,
-			char *why, size_t len)
+			struct mh_err *e)
 {
 	const char *here = mh_root_is_live(root) ? "/" : mh_root_path(root);
 	int err;
@@ -67,18 +65,14 @@ static int read_journal(struct mh_root *root, const char *dev, struct mh_journal
 	err = mh_journal_read(dev, j);
 	if (err == -ENOENT)
 		return err;
-	if (err) {
-		snprintf(why, len, "%s: cannot use the journal: %s", dev,
-			 err == -EINVAL ? "not valid" : strerror(-err));
-		return err;
-	}
-	if (strcmp(j->root, here)) {
-		snprintf(why, len, "%s: the journal belongs to root %s, not %s: refused", dev,
-			 j->root, here);
-		err = -EXDEV;
-	} else {
-		err = check_blocks(root, j, why, len);
-	}
+	if (err)
+		return mh_err_set(e, err, NULL, "%s: cannot use the journal: %s", dev,
+				  err == -EINVAL ? "not valid" : strerror(-err));
+	if (strcmp(j->root, here))
+		err = mh_err_set(e, -EXDEV, NULL, "%s: the journal belongs to root %s, "
+				 "not %s: refused", dev, j->root, here);
+	else
+		err = check_blocks(root, j, e);
 	if (err)
 		mh_journal_free(j);
 	return err;
@@ -162,18 +156,18 @@ static bool undo_direction(struct mh_root *root, const struct mh_journal *j)
 }
 
 int mh_recover_plan(struct mh_root *root, const char *dev, struct mh_plan *plan,
-		    bool *undo, char *why, size_t len)
+		    bool *undo, struct mh_err *e)
 {
 	struct mh_journal j;
 	int err;
 
-	err = read_journal(root, dev, &j, why, len);
+	err = read_journal(root, dev, &j, e);
 	if (err)
 		return err;
 	*undo = undo_direction(root, &j);
 	err = build_plan(root, &j, *undo, plan);
 	if (err)
-		snprintf(why, len, "%s: %s", dev, strerror(-err));
+		mh_err_set(e, err, NULL, "%s: %s", dev, strerror(-err));
 	mh_journal_free(&j);
 	return err;
 }
@@ -185,7 +179,6 @@ int mh_recover(struct mh_root *root, const char *dev, const struct mh_exec_opts 
 	struct mh_exec_start start = { 0 };
 	struct mh_journal j;
 	struct mh_plan plan;
-	char why[256] = "";
 	bool undo, have_journal;
 	size_t i;
 	int err;
@@ -193,11 +186,11 @@ int mh_recover(struct mh_root *root, const char *dev, const struct mh_exec_opts 
 	memset(res, 0, sizeof(*res));
 	res->failed_step = -1;
 	res->policy_restored = true;
-	err = read_journal(root, dev, &j, why, sizeof(why));
+	err = read_journal(root, dev, &j, &res->error);
 	if (err == -ENOENT) {
 		res->outcome = MH_DONE;
 		mh_exec_read_driver(root, dev, res->final_driver, sizeof(res->final_driver));
-		snprintf(res->message, sizeof(res->message), "%s: nothing to recover", dev);
+		snprintf(res->error.msg, sizeof(res->error.msg), "%s: nothing to recover", dev);
 		return 0;
 	}
 	have_journal = !err;
@@ -205,11 +198,9 @@ int mh_recover(struct mh_root *root, const char *dev, const struct mh_exec_opts 
 	if (!err)
 		err = build_plan(root, &j, undo, &plan);
 	if (err) {
-		if (!why[0])
-			snprintf(why, sizeof(why), "%s: %s", dev, strerror(-err));
-		snprintf(res->message, sizeof(res->message), "%s", why);
+		if (!res->error.msg[0])
+			mh_err_set(&res->error, err, NULL, "%s: %s", dev, strerror(-err));
 		res->outcome = MH_FAILED;
-		res->err = -err;
 		if (err != -ENOMEM)
 			err = 0;	/* refused: said, nothing changed */
 		goto out;
@@ -224,9 +215,10 @@ int mh_recover(struct mh_root *root, const char *dev, const struct mh_exec_opts 
 	o.progress.step = NULL;
 	start.phase = undo ? MH_PHASE_CHANGED : MH_PHASE_UNBOUND;
 	start.saved_policy = j.saved_policy;
+	start.undo = undo;
 	mh_exec_from(root, &plan, &o, &start, res);
 	if (res->outcome == MH_DONE) {
-		snprintf(res->message, sizeof(res->message), "%s: %s %s", dev,
+		snprintf(res->error.msg, sizeof(res->error.msg), "%s: %s %s", dev,
 			 mh_op_name(j.op), undo ? "undone" : "finished");
 		for (i = 0; undo && i < res->nr_blocks; i++)
 			res->rolled_back |= res->blocks[i].attempts > 0;

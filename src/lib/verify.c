@@ -12,22 +12,21 @@
 #include <string.h>
 
 #include "verify.h"
+#include "err.h"
 #include "iomem.h"
 #include "log.h"
 
 static int check_blocks(struct mh_root *root, const struct mh_dax_dev *dev,
-			uint64_t block_size, char *what, size_t len)
+			uint64_t block_size, struct mh_err *e)
 {
 	char rel[PATH_MAX];
 	uint64_t *ids = NULL;
 	int n, i, err = 0;
 
 	n = mh_dax_block_ids(dev, block_size, &ids);
-	if (n < 0) {
-		snprintf(what, len, "cannot list the blocks of %s: %s", dev->name,
-			 strerror(-n));
-		return n;
-	}
+	if (n < 0)
+		return mh_err_set(e, n, NULL, "cannot list the blocks of %s: %s", dev->name,
+				  strerror(-n));
 	for (i = 0; i < n && !err; i++) {
 		snprintf(rel, sizeof(rel), MH_MEMORY_DIR "/memory%llu",
 			 (unsigned long long)ids[i]);
@@ -38,12 +37,11 @@ static int check_blocks(struct mh_root *root, const struct mh_dax_dev *dev,
 		if (err == -ENOENT || err == -ENOTDIR) {
 			err = 0;
 		} else if (!err) {
-			snprintf(what, len, "memory%llu still present",
-				 (unsigned long long)ids[i]);
-			err = -EBUSY;
+			err = mh_err_set(e, -EBUSY, rel, "memory%llu still present",
+					 (unsigned long long)ids[i]);
 		} else {
-			snprintf(what, len, "cannot read memory%llu: %s",
-				 (unsigned long long)ids[i], mh_strerror(err));
+			mh_err_set(e, err, rel, "cannot read memory%llu: %s",
+				   (unsigned long long)ids[i], mh_strerror(err));
 		}
 	}
 	free(ids);
@@ -51,7 +49,7 @@ static int check_blocks(struct mh_root *root, const struct mh_dax_dev *dev,
 }
 
 static int check_iomem(struct mh_root *root, const struct mh_dax_dev *dev,
-		       char *what, size_t len)
+		       struct mh_err *er)
 {
 	struct mh_iomem_entry *e = NULL;
 	size_t count = 0, i;
@@ -65,21 +63,19 @@ static int check_iomem(struct mh_root *root, const struct mh_dax_dev *dev,
 	}
 	if (err) {
 		/* ENOMEM, a malformed line, too big: not checked, not leaked */
+		err = err == -EBUSY ? -EIO : err;
 		if (err == -EFBIG)
-			snprintf(what, len, "cannot read /proc/iomem: larger than %u MiB",
-				 MH_READ_FILE_MAX >> 20);
-		else
-			snprintf(what, len, "cannot read /proc/iomem: %s",
-				 err == -EINVAL ? "unexpected content" : mh_strerror(err));
-		return err == -EBUSY ? -EIO : err;
+			return mh_err_set(er, err, MH_PROC_IOMEM, "cannot read /proc/iomem: "
+					  "larger than %u MiB", MH_READ_FILE_MAX >> 20);
+		return mh_err_set(er, err, MH_PROC_IOMEM, "cannot read /proc/iomem: %s",
+				  err == -EINVAL ? "unexpected content" : mh_strerror(err));
 	}
 	for (i = 0; i < dev->nr_ranges && !err; i++) {
 		if (mh_iomem_has_kmem(e, count, &dev->ranges[i])) {
-			snprintf(what, len,
-				 "%#llx-%#llx still System RAM (kmem) in /proc/iomem",
-				 (unsigned long long)dev->ranges[i].start,
-				 (unsigned long long)dev->ranges[i].end);
-			err = -EBUSY;
+			err = mh_err_set(er, -EBUSY, MH_PROC_IOMEM,
+					 "%#llx-%#llx still System RAM (kmem) in /proc/iomem",
+					 (unsigned long long)dev->ranges[i].start,
+					 (unsigned long long)dev->ranges[i].end);
 		}
 	}
 	free(e);
@@ -87,7 +83,7 @@ static int check_iomem(struct mh_root *root, const struct mh_dax_dev *dev,
 }
 
 static int check_driver(struct mh_root *root, const struct mh_dax_dev *dev,
-			char *what, size_t len)
+			struct mh_err *e)
 {
 	char rel[PATH_MAX], drv[64];
 	int err;
@@ -96,32 +92,28 @@ static int check_driver(struct mh_root *root, const struct mh_dax_dev *dev,
 	err = mh_dax_read_driver(root, dev->name, drv, sizeof(drv));
 	if (err == -ENOENT)
 		return 0;
-	if (err < 0) {
-		snprintf(what, len, "cannot read %s: %s", rel, mh_strerror(err));
-		return err == -EBUSY ? -EIO : err;
-	}
-	if (!strcmp(drv, "kmem")) {
-		snprintf(what, len, "%s still bound to kmem", dev->name);
-		return -EBUSY;
-	}
+	if (err < 0)
+		return mh_err_set(e, err == -EBUSY ? -EIO : err, rel, "cannot read %s: %s", rel,
+				  mh_strerror(err));
+	if (!strcmp(drv, "kmem"))
+		return mh_err_set(e, -EBUSY, rel, "%s still bound to kmem", dev->name);
 	return 0;
 }
 
 int mh_verify_released(struct mh_root *root, const struct mh_dax_dev *dev,
-		       uint64_t block_size, char *what, size_t len)
+		       uint64_t block_size, struct mh_err *e)
 {
 	int err;
 
-	if (len)
-		what[0] = '\0';
-	err = check_blocks(root, dev, block_size, what, len);
+	mh_err_clear(e);
+	err = check_blocks(root, dev, block_size, e);
 	if (!err)
-		err = check_iomem(root, dev, what, len);
+		err = check_iomem(root, dev, e);
 	if (!err)
-		err = check_driver(root, dev, what, len);
+		err = check_driver(root, dev, e);
 	if (err == -EBUSY)
-		mh_dbg("%s not released: %s", dev->name, what);
-	else if (err && len && !what[0])
-		snprintf(what, len, "cannot check %s: %s", dev->name, mh_strerror(err));
+		mh_dbg("%s not released: %s", dev->name, e->msg);
+	else if (err && !e->msg[0])
+		mh_err_set(e, err, NULL, "cannot check %s: %s", dev->name, mh_strerror(err));
 	return err;
 }

@@ -44,6 +44,7 @@
 #include <string.h>
 #include <unistd.h>
 #include <sys/stat.h>
+#include "err.h"
 #include "iomem.h"
 #include "log.h"
 #include "paths.h"
@@ -727,6 +728,7 @@ static void plan_all(const struct mh_snapshot *snap, const struct mh_dax_dev *de
 	static const enum mh_op ops[] = { MH_OP_REMOVE, MH_OP_OFFLINE, MH_OP_ONLINE };
 	struct mh_plan_opts o;
 	struct mh_plan p;
+	struct mh_err e;
 	char why[256];
 	unsigned i, v;
 	size_t j;
@@ -738,15 +740,14 @@ static void plan_all(const struct mh_snapshot *snap, const struct mh_dax_dev *de
 			o.zone = v & 1 ? MH_ZONE_NORMAL : MH_ZONE_MOVABLE;
 			o.rebind = v & 1 ? MH_REBIND_NONE : MH_REBIND_DEVDAX;
 			o.force = v & 2;
-			ret = mh_plan_build(snap, ops[i], dev->name, &o, &p, why,
-					    sizeof(why));
+			ret = mh_plan_build(snap, ops[i], dev->name, &o, &p, &e);
 			if (debug)
 				fprintf(stderr, "  %s %s zone=%s rebind=%d force=%d: %d %s\n",
 					mh_op_name(ops[i]), dev->name, mh_zone_name(o.zone),
-					o.rebind, o.force, ret, ret < 0 ? why : "");
+					o.rebind, o.force, ret, ret < 0 ? e.msg : "");
 			if (ret < 0) {
 				/* a refusal says why and leaves no plan */
-				CHECK(why[0] && strlen(why) < sizeof(why));
+				CHECK(e.msg[0] && strlen(e.msg) < sizeof(e.msg) && e.err == -ret);
 				CHECK(!p.steps && !p.nr_steps && !p.blocks);
 				continue;
 			}
@@ -778,7 +779,8 @@ static void run_library(void)
 	struct mh_root *root;
 	struct mh_iomem_entry *e = NULL;
 	struct mh_block blk;
-	char errpath[PATH_MAX], what[256];
+	char errpath[PATH_MAX];
+	struct mh_err ve;
 	const char *names[2];
 	size_t i, n;
 	int ret;
@@ -800,10 +802,9 @@ static void run_library(void)
 			CHECK(d->nr_ranges <= MH_DAX_MAX_RANGES);
 			check_view(&snap, d);
 			plan_all(&snap, d);
-			ret = mh_verify_released(root, d, snap.block_size, what,
-						 sizeof(what));
+			ret = mh_verify_released(root, d, snap.block_size, &ve);
 			/* released, seen not released, or not known: each says why */
-			CHECK(ret <= 0 && (ret == 0 || what[0]));
+			CHECK(ret <= 0 && (ret == 0 || (ve.msg[0] && ve.err == -ret)));
 		}
 		for (i = 0; i < snap.blocks.count; i++) {
 			blk = snap.blocks.v[i];

@@ -37,7 +37,7 @@ targets=${*:-fuzz-parse fuzz-tree fuzz-journal}
 sources() {
 	case $1 in
 	fuzz-parse) echo "log.c names.c sysroot.c range.c block.c dax.c iomem.c" ;;
-	fuzz-tree) echo "log.c names.c sysroot.c range.c block.c dax.c iomem.c snapshot.c meminfo.c plan.c verify.c" ;;
+	fuzz-tree) echo "log.c names.c sysroot.c range.c block.c dax.c iomem.c snapshot.c meminfo.c err.c plan.c verify.c" ;;
 	fuzz-journal) echo "log.c names.c sysroot.c range.c block.c dax.c deadline.c lock.c journal.c" ;;
 	*) return 1 ;;
 	esac

@@ -102,7 +102,7 @@ static bool run(struct tree *t, struct sim *s, enum which w, struct mh_exec_resu
 	}
 	mh_deadline_set(&o.deadline, 120);
 	mh_exec(t->root, &plan, &o, r);
-	printf("# %s\n", r->message);
+	printf("# %s\n", r->error.msg);
 	mh_plan_free(&plan);
 	return true;
 }
@@ -151,7 +151,7 @@ static bool one_case(enum which w)
 	case PREPARE:
 		good = good && check(r.outcome == MH_BUSY, "prepare: nothing left changed") &&
 		       check(!r.raced, "prepare: not called a race") &&
-		       check(strstr(r.message, "cannot prepare") != NULL,
+		       check(strstr(r.error.msg, "cannot prepare") != NULL,
 			     "prepare: the error said as ours") &&
 		       check(all_blocks(&t, "online", "Movable"), "prepare: every block back") &&
 		       check(!strcmp(driver_of(&t), "kmem"), "prepare: still kmem");

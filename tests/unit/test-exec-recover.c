@@ -92,6 +92,55 @@ static void test_undo(void)
 	tree_destroy(&t);
 }
 
+/*
+ * Going back brings back every block it can: memory34 will not come
+ * online (its write fails), memory35 and 36 after it still must, and
+ * the outcome is partial, naming memory34, with the journal kept.
+ */
+static void test_undo_keeps_going(void)
+{
+	struct mh_exec_opts o = opts();
+	struct mh_exec_result r;
+	struct tree t;
+	struct sim s;
+	char b[32];
+	size_t i;
+
+	tree_create(&t, "offline", "kmem", "Movable");
+	tree_block(&t, 34, "offline", "Movable");
+	tree_block(&t, 35, "offline", "Normal Movable");
+	tree_block(&t, 36, "offline", "Movable");
+	tree_put(&t, MEM "auto_online_blocks", "offline");
+	write_journal(&t, false, "online");
+	sim_install(&s, &t);
+	sim_inject(&s, "memory34/state", "online_movable", EIO, 0);
+	mh_recover(t.root, T_DEV, &o, &r);
+	is_str(mh_outcome_name(r.outcome), "partial", "failed undo: partial");
+	ok(sim_find(&s, "memory35/state=online_kernel") >= 0 &&
+	   sim_find(&s, "memory36/state=online_movable") >= 0,
+	   "failed undo: the blocks after it still onlined (%s)", sim_dump(&s));
+	is_str(tree_get(&t, MEM "memory35/valid_zones", b, sizeof(b)), "Normal",
+	       "failed undo: memory35 back in Normal");
+	is_str(tree_get(&t, MEM "memory36/state", b, sizeof(b)), "online",
+	       "failed undo: memory36 back online");
+	is_str(tree_get(&t, MEM "memory34/state", b, sizeof(b)), "offline",
+	       "failed undo: memory34 still offline");
+	ok(strstr(r.error.msg, "not restored: memory34 offline") != NULL &&
+	   !strstr(r.error.msg, "not restored: memory34 offline,"),
+	   "failed undo: names memory34 alone as not brought back (%s)", r.error.msg);
+	is_str(tree_get(&t, MEM "auto_online_blocks", b, sizeof(b)), "online",
+	       "failed undo: policy restored");
+	ok(tree_exists(&t, "run/" T_DEV ".journal"), "failed undo: journal kept");
+	for (i = 0; i < r.nr_blocks && r.blocks[i].block != 34; i++)
+		;
+	ok(i < r.nr_blocks && r.blocks[i].err == EIO && r.blocks[i].state == MH_BLOCK_OFFLINE,
+	   "failed undo: memory34's result says offline, EIO");
+	printf("# %s\n", r.error.msg);
+	mh_exec_result_free(&r);
+	sim_remove();
+	tree_destroy(&t);
+}
+
 /* A journal is evidence: what it asks for is checked first, nothing written. */
 static void refused_case(const char *what, void (*spoil)(struct tree *t))
 {
@@ -113,7 +162,7 @@ static void refused_case(const char *what, void (*spoil)(struct tree *t))
 	is_str(sim_dump(&s), "", l);
 	snprintf(l, sizeof(l), "%s: journal kept", what);
 	ok(tree_exists(&t, "run/" T_DEV ".journal"), "%s", l);
-	printf("# %s: %s\n", what, r.message);
+	printf("# %s: %s\n", what, r.error.msg);
 	mh_exec_result_free(&r);
 	sim_remove();
 	tree_destroy(&t);
@@ -257,7 +306,7 @@ static void test_finish(void)
 	sim_install(&s, &t);
 	mh_recover(t.root, T_DEV, &o, &r);
 	ok(r.outcome == MH_PARTIAL, "finish: malformed iomem -> partial (%s: %s)",
-	   mh_outcome_name(r.outcome), r.message);
+	   mh_outcome_name(r.outcome), r.error.msg);
 	ok(tree_exists(&t, "run/" T_DEV ".journal"), "finish: unverified, journal kept");
 	mh_exec_result_free(&r);
 	sim_remove();
@@ -287,7 +336,7 @@ static void test_nothing(void)
 	err = mh_recover(t.root, T_DEV, &o, &r);
 	is_int(err, 0, "no journal: returns 0");
 	is_str(mh_outcome_name(r.outcome), "done", "no journal: done");
-	ok(strstr(r.message, "nothing") != NULL, "no journal: says so");
+	ok(strstr(r.error.msg, "nothing") != NULL, "no journal: says so");
 	mh_exec_result_free(&r);
 	tree_destroy(&t);
 }
@@ -315,7 +364,8 @@ static void test_plan(void)
 {
 	struct mh_plan p;
 	struct tree t;
-	char why[256] = "", b[512];
+	struct mh_err e = { 0 };
+	char b[512];
 	bool undo = false;
 	int err;
 
@@ -323,8 +373,8 @@ static void test_plan(void)
 	tree_block(&t, 34, "offline", "Movable");
 	tree_block(&t, 35, "offline", "Normal Movable");
 	write_journal(&t, false, "online");
-	err = mh_recover_plan(t.root, T_DEV, &p, &undo, why, sizeof(why));
-	ok(!err, "undo plan built (%s)", why);
+	err = mh_recover_plan(t.root, T_DEV, &p, &undo, &e);
+	ok(!err, "undo plan built (%s)", e.msg);
 	ok(undo, "kmem bound: the way is back");
 	is_str(err ? "" : steps_of(&p, b, sizeof(b)), "online-block memory34 movable; "
 	       "online-block memory35 normal; restore-policy auto_online_blocks=online",
@@ -335,8 +385,8 @@ static void test_plan(void)
 
 	tree_unbound(&t, "110000000-137ffffff : dax0.0");
 	write_journal(&t, true, "");
-	err = mh_recover_plan(t.root, T_DEV, &p, &undo, why, sizeof(why));
-	ok(!err, "finish plan built (%s)", why);
+	err = mh_recover_plan(t.root, T_DEV, &p, &undo, &e);
+	ok(!err, "finish plan built (%s)", e.msg);
 	ok(!undo, "kmem let go: the way is forward");
 	is_str(err ? "" : steps_of(&p, b, sizeof(b)), "verify-released dax0.0; bind-devdax dax0.0",
 	       "finish plan: verify, bind device_dax");
@@ -349,6 +399,7 @@ int main(void)
 {
 	test_plan();
 	test_undo();
+	test_undo_keeps_going();
 	test_finish();
 	test_nothing();
 	test_refused();

@@ -13,6 +13,7 @@
 #include <unistd.h>
 #include <sys/stat.h>
 
+#include "err.h"
 #include "writer.h"
 #include "paths.h"
 #include "snapshot.h"
@@ -246,13 +247,16 @@ int tree_plan(struct tree *t, enum mh_op op, enum mh_zone zone, struct mh_plan *
 	const char *names[] = { T_DEV };
 	struct mh_plan_opts po = { .zone = zone, .rebind = MH_REBIND_DEVDAX, .force = true };
 	struct mh_snapshot snap;
+	struct mh_err e;
 	int err;
 
 	memset(plan, 0, sizeof(*plan));
 	err = mh_snapshot_take(t->root, names, 1, false, &snap, why, len);
 	if (err)
 		return err;
-	err = mh_plan_build(&snap, op, T_DEV, &po, plan, why, len);
+	err = mh_plan_build(&snap, op, T_DEV, &po, plan, &e);
+	if (err)
+		snprintf(why, len, "%s", e.msg);
 	mh_snapshot_free(&snap);
 	return err;
 }

@@ -236,8 +236,8 @@ static void test_busy_rollback(void)
 	is_str(zone_of(&f.t, 36, b, sizeof(b)), "Movable", "memory36 back in Movable");
 	is_str(zone_of(&f.t, 35, b, sizeof(b)), "Normal", "memory35 back in Normal");
 	is_str(f.r.final_driver, "kmem", "device stays kmem");
-	ok(strstr(f.r.message, "memory37") && strstr(f.r.message, "memory36"),
-	   "message names the busy block and the rolled back ones: %s", f.r.message);
+	ok(strstr(f.r.error.msg, "memory37") && strstr(f.r.error.msg, "memory36"),
+	   "message names the busy block and the rolled back ones: %s", f.r.error.msg);
 	ok(!journal_exists(&f.t), "rollback: journal removed (known state)");
 	fixture_end(&f);
 }
@@ -356,7 +356,7 @@ static void test_zone_none(void)
 	/* The kernel refuses the offline of a block without a single zone. */
 	expect_trace(&f.s, OFF(35) " memory36/state=offline:Invalid argument"
 		     " memory35/state=online_movable", "zone none");
-	ok(strstr(f.r.message, "memory36") != NULL, "message names memory36: %s", f.r.message);
+	ok(strstr(f.r.error.msg, "memory36") != NULL, "message names memory36: %s", f.r.error.msg);
 	fixture_end(&f);
 }
 
@@ -402,8 +402,8 @@ static void test_race_at_unbind(void)
 	ok(f.r.raced, "race at unbind: raced set");
 	ok(sim_find(&f.s, "kmem/unbind=dax0.0") < 0, "race at unbind: kmem NOT unbound");
 	is_str(f.r.final_driver, "kmem", "race at unbind: still kmem");
-	ok(strstr(f.r.message, "memory36") != NULL, "race at unbind: names memory36 (%s)",
-	   f.r.message);
+	ok(strstr(f.r.error.msg, "memory36") != NULL, "race at unbind: names memory36 (%s)",
+	   f.r.error.msg);
 	is_str(state_of(&f.t, 34, b, sizeof(b)), "online", "race at unbind: memory34 back online");
 	fixture_end(&f);
 }
@@ -419,10 +419,10 @@ static void test_rollback_fails(void)
 	fixture_exec(&f);
 	is_str(mh_outcome_name(f.r.outcome), "partial", "rollback failed: partial");
 	ok(!f.r.rolled_back, "rollback failed: rolled_back not set");
-	ok(!strstr(f.r.message, "rolled back"), "rollback failed: not called rolled back: %s",
-	   f.r.message);
-	ok(strstr(f.r.message, "memory35 offline") != NULL,
-	   "message names memory35 and its state: %s", f.r.message);
+	ok(!strstr(f.r.error.msg, "rolled back"), "rollback failed: not called rolled back: %s",
+	   f.r.error.msg);
+	ok(strstr(f.r.error.msg, "memory35 offline") != NULL,
+	   "message names memory35 and its state: %s", f.r.error.msg);
 	is_int(f.r.blocks[1].state, MH_BLOCK_OFFLINE, "result: memory35 offline");
 	is_int(f.r.blocks[0].state, MH_BLOCK_ONLINE, "result: memory34 online");
 	ok(journal_exists(&f.t), "partial: journal kept for recover");
@@ -446,7 +446,7 @@ static void test_slow_run_cleanup_bound(void)
 	fixture_exec(&f);
 	is_str(mh_outcome_name(f.r.outcome), "done", "slow offlines, then the rebind: done");
 	ok(!strcmp(f.r.final_driver, "device_dax"), "slow offlines: device_dax bound (%s; %s)",
-	   f.r.final_driver, f.r.message);
+	   f.r.final_driver, f.r.error.msg);
 	fixture_end(&f);
 
 	fixture_begin(&f, "offline", "kmem", "Movable");
@@ -457,7 +457,7 @@ static void test_slow_run_cleanup_bound(void)
 	fixture_exec(&f);
 	ok(f.r.outcome != MH_PARTIAL && f.r.rolled_back,
 	   "slow offlines, then a failure: rolled back, not partial (%s: %s)",
-	   mh_outcome_name(f.r.outcome), f.r.message);
+	   mh_outcome_name(f.r.outcome), f.r.error.msg);
 	is_str(state_of(&f.t, 35, st, sizeof(st)), "online", "memory35 back online");
 	is_str(state_of(&f.t, 36, st, sizeof(st)), "online", "memory36 back online");
 	fixture_end(&f);
@@ -473,7 +473,7 @@ static void test_leaked(void)
 	fixture_exec(&f);
 	is_str(mh_outcome_name(f.r.outcome), "leaked", "range kept: leaked");
 	ok(sim_find(&f.s, "device_dax/bind=dax0.0") < 0, "leaked: no devdax bind");
-	ok(strstr(f.r.message, "memory34") != NULL, "leaked: says what: %s", f.r.message);
+	ok(strstr(f.r.error.msg, "memory34") != NULL, "leaked: says what: %s", f.r.error.msg);
 	fixture_end(&f);
 }
 
@@ -497,12 +497,12 @@ static void test_unverified(void)
 		plan_remove(&f, MH_OP_REMOVE);
 		fixture_exec(&f);
 		ok(f.r.outcome == MH_PARTIAL, "unreadable iomem %zu: partial, not leaked (%s: %s)",
-		   i, mh_outcome_name(f.r.outcome), f.r.message);
+		   i, mh_outcome_name(f.r.outcome), f.r.error.msg);
 		ok(sim_find(&f.s, "device_dax/bind=dax0.0") >= 0,
 		   "unreadable iomem %zu: device_dax bound again (%s)", i, sim_dump(&f.s));
 		ok(journal_exists(&f.t), "unreadable iomem %zu: journal kept", i);
-		ok(strstr(f.r.message, "cannot verify") && strstr(f.r.message, "/proc/iomem"),
-		   "unreadable iomem %zu: says so: %s", i, f.r.message);
+		ok(strstr(f.r.error.msg, "cannot verify") && strstr(f.r.error.msg, "/proc/iomem"),
+		   "unreadable iomem %zu: says so: %s", i, f.r.error.msg);
 		fixture_end(&f);
 	}
 }
@@ -524,7 +524,7 @@ static void test_deadline_in_retries(void)
 	clock_gettime(CLOCK_MONOTONIC, &b);
 	el = (double)(b.tv_sec - a.tv_sec) + (double)(b.tv_nsec - a.tv_nsec) / 1e9;
 	is_str(mh_outcome_name(f.r.outcome), "busy", "deadline in retries: busy");
-	is_int(f.r.err, ETIMEDOUT, "deadline: ETIMEDOUT");
+	is_int(f.r.error.err, ETIMEDOUT, "deadline: ETIMEDOUT");
 	ok(el >= 0.25 && el < 2.0, "deadline honoured (%.2f s)", el);
 	ok(sim_find(&f.s, "memory35/state=online_movable") >= 0,
 	   "rollback done after the deadline");
@@ -607,7 +607,7 @@ static void test_online_fail_restores_policy(void)
 	f.s.stop_after = "kmem/bind=dax0.0";
 	plan_online(&f, MH_ZONE_MOVABLE);
 	fixture_exec(&f);
-	is_int(f.r.err, EINTR, "stop flag: EINTR");
+	is_int(f.r.error.err, EINTR, "stop flag: EINTR");
 	is_str(f.s.trace[f.s.n - 1], "auto_online_blocks=online", "stop: policy restored");
 	ok(sim_find(&f.s, "memory34/state=online_movable") < 0, "stop: no block onlined");
 	ok(f.r.policy_restored, "stop: policy_restored");
@@ -692,11 +692,11 @@ static void test_unbind_left_running(void)
 	mh_write_tune(&tu);
 	fixture_exec(&f);
 	mh_write_tune(NULL);
-	sscanf(strstr(f.r.message, "writer process ") ? strstr(f.r.message, "writer process ") :
+	sscanf(strstr(f.r.error.msg, "writer process ") ? strstr(f.r.error.msg, "writer process ") :
 	       "", "writer process %d", &pid);
 	is_str(mh_outcome_name(f.r.outcome), "partial", "unbind left running: partial");
-	ok(pid > 0 && kill(pid, 0) == 0, "the writer named, still there: %s", f.r.message);
-	ok(strstr(f.r.message, "not rolled back") != NULL, "says it is not rolled back");
+	ok(pid > 0 && kill(pid, 0) == 0, "the writer named, still there: %s", f.r.error.msg);
+	ok(strstr(f.r.error.msg, "not rolled back") != NULL, "says it is not rolled back");
 	is_str(state_of(&f.t, 34, b, sizeof(b)), "offline", "memory34 left offline");
 	ok(sim_find(&f.s, "memory34/state=online_movable") < 0, "no block put back");
 	ok(journal_exists(&f.t), "journal kept");

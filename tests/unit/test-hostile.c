@@ -24,6 +24,7 @@
 
 #include "block.h"
 #include "dax.h"
+#include "err.h"
 #include "iomem.h"
 #include "paths.h"
 #include "sysroot.h"
@@ -211,7 +212,8 @@ static void test_fifo(struct mh_root *root)
 {
 	struct mh_iomem_entry *e = NULL;
 	struct mh_dax_dev dev;
-	char p[512], what[160], errpath[512] = "";
+	char p[512], what[MH_ERR_MSG_MAX], errpath[512] = "";
+	struct mh_err ve = { 0 };
 	enum mh_block_state st;
 	struct mh_block blk;
 	uint64_t bs;
@@ -247,7 +249,8 @@ static void test_fifo(struct mh_root *root)
 	/* memory34 is still there: the blocks' check says busy first; so none */
 	snprintf(p, sizeof(p), "%s/" MEM "/memory34", dir);
 	sh("mv %s %s.away", p, p);
-	ret = mh_verify_released(root, &dev, 1ULL << 27, what, sizeof(what));
+	ret = mh_verify_released(root, &dev, 1ULL << 27, &ve);
+	snprintf(what, sizeof(what), "%s", ve.msg);
 	ok(ret < 0 && ret != -EBUSY, "verify over a FIFO iomem: not checked, not leaked (%d: %s)",
 	   ret, what);
 	ok(strstr(what, "not a regular file") != NULL, "says why: %s", what);
@@ -262,7 +265,8 @@ static void test_iomem_cap(struct mh_root *root)
 {
 	struct mh_iomem_entry *e = NULL;
 	struct mh_dax_dev dev;
-	char p[512], m[512], what[160];
+	char p[512], m[512], what[MH_ERR_MSG_MAX];
+	struct mh_err ve = { 0 };
 	size_t n;
 	int fd, ret;
 
@@ -276,7 +280,8 @@ static void test_iomem_cap(struct mh_root *root)
 	sh("mv %s %s.away", m, m);	/* blocks gone: iomem is what is checked */
 	ret = mh_dax_read(root, "dax0.0", &dev, NULL, 0);
 	if (!ret)
-		ret = mh_verify_released(root, &dev, 1ULL << 27, what, sizeof(what));
+		ret = mh_verify_released(root, &dev, 1ULL << 27, &ve);
+	snprintf(what, sizeof(what), "%s", ve.msg);
 	sh("mv %s.away %s", m, m);
 	ok(ret == -EFBIG && strstr(what, "larger than 16 MiB"),
 	   "verify over it: not checked, not leaked (%d: %s)", ret, what);

@@ -14,6 +14,7 @@
 #include "dax.h"
 #include "iomem.h"
 #include "meminfo.h"
+#include "err.h"
 #include "plan.h"
 #include "snapshot.h"
 #include "sysroot.h"
@@ -61,16 +62,17 @@ static void check_plan(const struct mh_snapshot *snap, enum mh_op op, const char
 		       const char *want_why, ...)
 {
 	struct mh_plan plan;
-	char why[256] = "", line[128];
+	struct mh_err e;
+	char line[128];
 	const char *want;
 	va_list ap;
 	size_t i = 0;
 	int ret, same = 1;
 
-	ret = mh_plan_build(snap, op, dev, opts, &plan, why, sizeof(why));
+	ret = mh_plan_build(snap, op, dev, opts, &plan, &e);
 	is_int(ret, want_ret, "plan result");
 	if (want_why)
-		ok(strstr(why, want_why) != NULL, "why \"%s\" has \"%s\"", why, want_why);
+		ok(strstr(e.msg, want_why) != NULL, "why \"%s\" has \"%s\"", e.msg, want_why);
 	if (ret < 0)
 		return;
 	ok(!strcmp(plan.dev, dev) && plan.op == op, "plan names %s %s", mh_op_name(op), dev);
@@ -117,7 +119,7 @@ static void test_kmem_movable(void)
 	struct mh_snapshot s;
 	struct mh_dev_view v;
 	struct mh_plan plan;
-	char why[256];
+	struct mh_err e;
 	size_t nio = 0, i;
 
 	take(root, &s, false);
@@ -170,7 +172,7 @@ static void test_kmem_movable(void)
 	check_plan(&s, MH_OP_REMOVE, "../dax0.0", NULL, -EINVAL, "not a dax device name", END);
 
 	/* the rollback record */
-	is_int(mh_plan_build(&s, MH_OP_REMOVE, "dax0.0", NULL, &plan, why, sizeof(why)), 0,
+	is_int(mh_plan_build(&s, MH_OP_REMOVE, "dax0.0", NULL, &plan, &e), 0,
 	       "remove plan");
 	is_int(plan.nr_blocks, 5, "plan records 5 blocks");
 	for (i = 0; i < plan.nr_blocks; i++)
@@ -218,8 +220,7 @@ static void test_kmem_movable(void)
 	{
 		struct mh_plan_opts force = { .zone = MH_ZONE_MOVABLE, .force = true };
 
-		is_int(mh_plan_build(&s, MH_OP_REMOVE, "dax0.0", &force, &plan, why,
-				     sizeof(why)), 0, "--force plans anyway");
+		is_int(mh_plan_build(&s, MH_OP_REMOVE, "dax0.0", &force, &plan, &e), 0, "--force plans anyway");
 		mh_plan_free(&plan);
 	}
 
@@ -236,7 +237,7 @@ static void test_offline_trees(void)
 	struct mh_root *root = open_tree("already-offline");
 	struct mh_snapshot s;
 	struct mh_plan plan;
-	char why[256];
+	struct mh_err e;
 
 	take(root, &s, false);
 	check_plan(&s, MH_OP_REMOVE, "dax0.0", NULL, 0, NULL,
@@ -251,7 +252,7 @@ static void test_offline_trees(void)
 		   "online-block memory38 normal", "online-block memory37 normal",
 		   "online-block memory36 normal", "online-block memory35 normal",
 		   "online-block memory34 normal", END);
-	is_int(mh_plan_build(&s, MH_OP_ONLINE, "dax0.0", NULL, &plan, why, sizeof(why)), 0,
+	is_int(mh_plan_build(&s, MH_OP_ONLINE, "dax0.0", NULL, &plan, &e), 0,
 	       "online plan");
 	ok(plan.nr_blocks == 5 && plan.orig_state[0] == MH_BLOCK_OFFLINE &&
 	   plan.orig_zone[0] == MH_ZONE_UNKNOWN, "orig state offline");
@@ -268,7 +269,7 @@ static void test_offline_trees(void)
 		   "verify-released dax0.0", "bind-devdax dax0.0", "settle-udev", END);
 	check_plan(&s, MH_OP_ONLINE, "dax0.0", NULL, 0, NULL,
 		   "online-block memory35 movable", "online-block memory34 movable", END);
-	is_int(mh_plan_build(&s, MH_OP_OFFLINE, "dax0.0", NULL, &plan, why, sizeof(why)), 0,
+	is_int(mh_plan_build(&s, MH_OP_OFFLINE, "dax0.0", NULL, &plan, &e), 0,
 	       "offline plan");
 	ok(plan.nr_blocks == 5 && plan.orig_state[0] == MH_BLOCK_OFFLINE &&
 	   plan.orig_state[2] == MH_BLOCK_ONLINE && plan.orig_zone[2] == MH_ZONE_MOVABLE,
@@ -285,7 +286,7 @@ static void test_not_kmem(void)
 	struct mh_snapshot s;
 	struct mh_dev_view v;
 	struct mh_plan plan;
-	char why[256];
+	struct mh_err e;
 
 	take(root, &s, false);
 	d = dev_of(&s, "dax0.0");
@@ -313,7 +314,7 @@ static void test_not_kmem(void)
 		   "online-block memory36 movable", "online-block memory35 movable",
 		   "online-block memory34 movable", "restore-policy auto_online_blocks=online",
 		   "settle-udev", END);
-	is_int(mh_plan_build(&s, MH_OP_ONLINE, "dax0.0", NULL, &plan, why, sizeof(why)), 0,
+	is_int(mh_plan_build(&s, MH_OP_ONLINE, "dax0.0", NULL, &plan, &e), 0,
 	       "online plan");
 	ok(plan.nr_blocks == 5 && plan.orig_state[4] == MH_BLOCK_UNKNOWN,
 	   "blocks that do not exist yet recorded as unknown");

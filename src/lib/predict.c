@@ -14,6 +14,7 @@
 #include <ctype.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -62,14 +63,22 @@ void mh_predict_close(struct mh_predictor *pr)
 }
 
 /*
- * How far a CPU's lists go past high before the kernel trims them (6.1 and
- * 6.12 mm/page_alloc.c): a free trims once count reaches high, by batch
- * pages at least, and a freed THP (order 9) lands before that trim; an
- * allocation refills an empty list without looking at high, by up to batch
- * pages, at least two pages of the list's order. So per CPU: high, batch,
- * one THP, one refill of each of the 12 lists of orders 0-3 (3 migrate
- * types) and of the (at most 2) THP lists.
+ * How high a CPU's lists can go. 6.7 and later move high with the load, up
+ * to high_max, which zoneinfo prints from 6.13 on; before that only the
+ * current high shows. high_max is at most the zone's managed pages / 8
+ * (zone_highsize() with MIN_PERCPU_PAGELIST_HIGH_FRACTION, split over at
+ * least one CPU), and 6.1's fixed high (a share of the low watermark, or
+ * of managed / percpu_pagelist_high_fraction >= 8) is below that too: so
+ * without high_max printed, managed / 8 bounds it on every kernel.
+ *
+ * Past high, before the kernel trims (6.1 and 6.12 mm/page_alloc.c): a
+ * free trims once count reaches high, by batch pages at least, and a freed
+ * THP (order 9) lands before that trim; an allocation refills an empty list
+ * without looking at high, by up to batch pages, at least two pages of the
+ * list's order. So per CPU: high, batch, one THP, one refill of each of the
+ * 12 lists of orders 0-3 (3 migrate types) and of the (at most 2) THP lists.
  */
+#define PCP_HIGH_FRACTION_MIN	8
 #define PCP_LOW_LISTS		12
 #define PCP_LOW_REFILL_MIN	16	/* 2 pages of order 3 */
 #define PCP_THP_PAGES		512
@@ -77,15 +86,18 @@ void mh_predict_close(struct mh_predictor *pr)
 
 struct pcp_cpu {
 	long long high, high_max, batch;
+	bool has_high_max;
 };
 
-static uint64_t pcp_cpu_limit(const struct pcp_cpu *c)
+static uint64_t pcp_cpu_limit(const struct pcp_cpu *c, uint64_t managed)
 {
 	uint64_t high = (uint64_t)(c->high > c->high_max ? c->high : c->high_max);
 	uint64_t batch = (uint64_t)c->batch;
 	uint64_t low = batch > PCP_LOW_REFILL_MIN ? batch : PCP_LOW_REFILL_MIN;
 	uint64_t thp = batch > 2 * PCP_THP_PAGES ? batch : 2 * PCP_THP_PAGES;
 
+	if (!c->has_high_max && managed / PCP_HIGH_FRACTION_MIN > high)
+		high = managed / PCP_HIGH_FRACTION_MIN;
 	return high + batch + PCP_THP_PAGES + PCP_LOW_LISTS * low + PCP_THP_LISTS * thp;
 }
 
@@ -130,11 +142,23 @@ static bool zone_header(const char *l, size_t n, int node, const char *zone)
 	       !strcmp(name, zone);
 }
 
+/* "        managed  163840" (no colon): 1 and *val, 0 another line. */
+static int managed_line(const char *l, size_t n, uint64_t *val)
+{
+	char line[64];
+
+	if (n >= sizeof(line))
+		return 0;
+	memcpy(line, l, n);
+	line[n] = '\0';
+	return sscanf(line, " managed %" SCNu64, val) == 1;
+}
+
 int mh_pcp_capacity(const char *zi, int node, const char *zone, uint64_t *pages)
 {
 	struct pcp_cpu cpu = { 0 };
-	bool in_zone = false, found = false, in_cpu = false;
-	uint64_t total = 0;
+	bool in_zone = false, found = false, in_cpu = false, has_managed = false;
+	uint64_t total = 0, managed = 0;
 	size_t cpus = 0;
 
 	for (const char *l = zi; l && *l;) {
@@ -149,12 +173,16 @@ int mh_pcp_capacity(const char *zi, int node, const char *zone, uint64_t *pages)
 				break;
 			in_zone = zone_header(l, n, node, zone);
 			found |= in_zone;
+		} else if (in_zone && !in_cpu && managed_line(l, n, &managed)) {
+			has_managed = true;
 		} else if (in_zone && (rc = pcp_line(l, n, key, sizeof(key), &v))) {
 			if (rc < 0 && (in_cpu || !strcmp(key, "cpu")))
 				return -EINVAL;
 			if (!strcmp(key, "cpu")) {
+				if (in_cpu && !cpu.has_high_max && !has_managed)
+					return -EINVAL;
 				if (in_cpu)
-					total += pcp_cpu_limit(&cpu);
+					total += pcp_cpu_limit(&cpu, managed);
 				memset(&cpu, 0, sizeof(cpu));
 				in_cpu = true;
 				cpus++;
@@ -162,6 +190,7 @@ int mh_pcp_capacity(const char *zi, int node, const char *zone, uint64_t *pages)
 				cpu.high = v;
 			} else if (in_cpu && !strcmp(key, "high_max")) {
 				cpu.high_max = v;
+				cpu.has_high_max = true;
 			} else if (in_cpu && !strcmp(key, "batch")) {
 				cpu.batch = v;
 			}
@@ -170,9 +199,10 @@ int mh_pcp_capacity(const char *zi, int node, const char *zone, uint64_t *pages)
 	}
 	if (!found)
 		return -ENOENT;
-	if (!cpus)
+	/* Without high_max the zone's managed pages are needed to bound high. */
+	if (!cpus || (!cpu.has_high_max && !has_managed))
 		return -EINVAL;
-	*pages = total + pcp_cpu_limit(&cpu);
+	*pages = total + pcp_cpu_limit(&cpu, managed);
 	return 0;
 }
 

@@ -53,7 +53,7 @@ void mh_predict_block(struct mh_predictor *pr, const struct mh_block *blk,
 /*
  * The most free pages the per-CPU lists of zone ZONE ("Normal") on NODE can
  * hold, from the text of /proc/zoneinfo: 0, -ENOENT (no such zone) or
- * -EINVAL (no per-CPU entries in it).
+ * -EINVAL (no per-CPU entries in it, or neither high_max nor managed).
  */
 int mh_pcp_capacity(const char *zoneinfo, int node, const char *zone, uint64_t *pages);
 /* "will-go", "refused", "uncertain", "not-predicted". */

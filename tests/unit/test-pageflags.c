@@ -139,7 +139,7 @@ static const char zi_61[] =
 	"Node 1, zone   Normal\n"
 	"  pages free     30000\n"
 	"        high     40\n"
-	"        managed  163840\n"
+	"        managed  32768\n"
 	"        protection: (0, 0, 0, 0, 0)\n"
 	"  pagesets\n"
 	"    cpu: 0\n"
@@ -175,7 +175,10 @@ static const char zi_613[] =
 	"              high_max: 2000\n"
 	"  vm stats threshold: 16\n";
 
-/* Per CPU: high + batch + a THP + 12 low-order refills (>= 16) + 2 THP refills (>= 1024). */
+/*
+ * Per CPU: high (without high_max printed, at least managed / 8) + batch +
+ * a THP + 12 low-order refills (>= 16) + 2 THP refills (>= 1024).
+ */
 #define MAX(a, b)		((a) > (b) ? (a) : (b))
 #define PCP_LIMIT(high, batch)	((high) + (batch) + 512 + 12 * MAX(batch, 16) + 2 * MAX(batch, 1024))
 
@@ -184,10 +187,10 @@ static void test_pcp_capacity(void)
 	uint64_t cap = 0;
 
 	is_int(mh_pcp_capacity(zi_61, 1, "Normal", &cap), 0, "zoneinfo 6.1: node 1 Normal found");
-	is_int(cap, PCP_LIMIT(100, 10) + PCP_LIMIT(200, 10),
-	       "zoneinfo 6.1: the sum over CPUs of each CPU's limit, this zone only");
+	is_int(cap, 2 * PCP_LIMIT(32768 / 8, 10),
+	       "zoneinfo 6.1: the sum over CPUs, high bounded by managed / 8, this zone only");
 	is_int(mh_pcp_capacity(zi_61, 0, "Normal", &cap), 0, "zoneinfo 6.1: node 0 Normal");
-	is_int(cap, 2 * PCP_LIMIT(900, 63), "zoneinfo 6.1: node 0's own values");
+	is_int(cap, 2 * PCP_LIMIT(250000 / 8, 63), "zoneinfo 6.1: node 0's own values");
 	is_int(mh_pcp_capacity(zi_61, 2, "Normal", &cap), -ENOENT, "zoneinfo: no node 2: ENOENT");
 	is_int(mh_pcp_capacity(zi_61, 0, "Movable", &cap), -ENOENT, "zoneinfo: no such zone");
 	is_int(mh_pcp_capacity(zi_613, 1, "Normal", &cap), 0, "zoneinfo 6.13: parsed");
@@ -199,6 +202,13 @@ static void test_pcp_capacity(void)
 	is_int(mh_pcp_capacity("Node 1, zone   Normal\n    cpu: 0\n      high: -5\n", 1,
 			       "Normal", &cap), -EINVAL, "zoneinfo: a negative high: EINVAL");
 	is_int(mh_pcp_capacity("", 1, "Normal", &cap), -ENOENT, "zoneinfo: empty: ENOENT");
+	is_int(mh_pcp_capacity("Node 1, zone   Normal\n    cpu: 0\n      high: 9000\n"
+			       "      batch: 10\n", 1, "Normal", &cap), -EINVAL,
+	       "zoneinfo: no managed, no high_max: cannot bound high: EINVAL");
+	is_int(mh_pcp_capacity("Node 1, zone   Normal\n        managed  8\n    cpu: 0\n"
+			       "      high: 9000\n      batch: 10\n", 1, "Normal", &cap), 0,
+	       "zoneinfo: a high above managed / 8 is kept");
+	is_int(cap, PCP_LIMIT(9000, 10), "zoneinfo: the printed high when it is the larger");
 }
 
 static char dir[] = "/tmp/test-pageflags.XXXXXX";
@@ -234,7 +244,7 @@ static void test_unflagged(struct mh_root *root)
 {
 	struct mh_block b2 = { .id = 2, .state = MH_BLOCK_ONLINE, .node = 1, .valid_zones = "Normal" };
 	struct mh_block b3 = b2, b4 = b2, b4m = b2;
-	const uint64_t bpages = 32768, cap = PCP_LIMIT(100, 10) + PCP_LIMIT(200, 10);
+	const uint64_t bpages = 32768, cap = 2 * PCP_LIMIT(32768 / 8, 10);
 	struct mh_predictor pr;
 	struct mh_prediction p;
 	char path[256], desc[320];

@@ -110,6 +110,8 @@ static struct json_object *prediction_obj(const struct mh_prediction *p)
 	for (int c = 0; c < MH_PF_NR_CAUSES; c++)
 		if (p->count.cause[c])
 			add_u64(causes, mh_pf_cause_name(c), p->count.cause[c]);
+	if (p->kernel_unflagged)
+		add_u64(causes, "unflagged-kernel", p->kernel_unflagged);
 	json_object_object_add(o, "causes", causes);
 	add_u64(o, "other", p->count.other);
 	add_u64(o, "pages", p->count.pages);

@@ -10,7 +10,8 @@
  *    refuses: slab and page tables for certain.
  * The flags cannot show a refcount: a page with no flag at all is either
  * free on a per-cpu list (skipped by the kernel) or a bare kernel page, so
- * it is counted apart and never taken as a refusal.
+ * it is counted apart; predict.c weighs the count against what the zone's
+ * per-cpu lists can hold.
  */
 #include "pageflags.h"
 

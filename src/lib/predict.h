@@ -12,6 +12,7 @@
 #include "sysroot.h"
 
 #define MH_PROC_KPAGEFLAGS	"proc/kpageflags"
+#define MH_PROC_ZONEINFO	"proc/zoneinfo"
 
 enum mh_verdict {
 	MH_VERDICT_NONE = 0,	/* not predicted: the flags could not be read */
@@ -26,7 +27,9 @@ struct mh_prediction {
 	char zone_name[16];	/* "NORMAL", "MOVABLE", "DMA32": from valid_zones */
 	enum mh_verdict verdict;
 	struct mh_pf_count count;
-	char why[200];		/* NONE, UNCERTAIN: the reason; "" otherwise */
+	/* Unflagged pages beyond what the zone's per-CPU lists can hold: kernel pages, at least. */
+	uint64_t kernel_unflagged;
+	char why[256];		/* NONE, UNCERTAIN: the reason; "" otherwise */
 };
 
 /* An open /proc/kpageflags and what a block's pfns are. */
@@ -37,6 +40,8 @@ struct mh_predictor {
 	uint64_t block_pages;
 	uint64_t memmap_pages;	/* a memmap_on_memory block's own memmap */
 	unsigned page_size;
+	char *zoneinfo;		/* /proc/zoneinfo, read at the first unflagged page */
+	int zoneinfo_err;	/* 0 not read yet, 1 read, -errno */
 };
 
 /* Never fails: a file that cannot be opened makes every verdict NONE. */
@@ -45,6 +50,12 @@ void mh_predict_close(struct mh_predictor *pr);
 /* The verdict for one online block. */
 void mh_predict_block(struct mh_predictor *pr, const struct mh_block *blk,
 		      struct mh_prediction *p);
+/*
+ * The most free pages the per-CPU lists of zone ZONE ("Normal") on NODE can
+ * hold, from the text of /proc/zoneinfo: 0, -ENOENT (no such zone) or
+ * -EINVAL (no per-CPU entries in it, or neither high_max nor managed).
+ */
+int mh_pcp_capacity(const char *zoneinfo, int node, const char *zone, uint64_t *pages);
 /* "will-go", "refused", "uncertain", "not-predicted". */
 const char *mh_verdict_name(enum mh_verdict v);
 /* "1,214 slab pages, 3 page-table pages in ZONE_NORMAL", or why. */

@@ -22,6 +22,23 @@ SLAB='\200\0\0\0\0\0\0\0'	# bit 7
 PGTABLE='\0\0\0\004\0\0\0\0'	# bit 26
 RESERVED='\0\0\0\0\001\0\0\0'	# bit 32
 LRU='\040\0\0\0\0\0\0\0'	# bit 5
+BUDDY='\0\004\0\0\0\0\0\0'	# bit 10
+# free_block FILE BLOCK: every page of memoryBLOCK free (a buddy head every 1024 pfns)
+free_block() {
+	fb=0
+	while [ "$fb" -lt "$PAGES" ]; do
+		put_flags "$1" $(($2 * PAGES + fb)) "$BUDDY" 1
+		fb=$((fb + 1024))
+	done
+}
+# zoneinfo FILE: node 1's Normal zone, two CPUs' per-CPU lists (6.1's format)
+zoneinfo() {
+	printf '%s\n' 'Node 1, zone   Normal' '  pages free     30000' '        managed  32768' '  pagesets' \
+		'    cpu: 0' '              count: 3' '              high:  100' \
+		'              batch: 10' '    cpu: 1' '              count: 0' \
+		'              high:  100' '              batch: 10' \
+		'  node_unreclaimable:  0' >"$1"
+}
 
 # normal: dax0.0's blocks 34-38 online in ZONE_NORMAL; memory35 holds slab
 # and a page table, memory37 LRU pages only.
@@ -31,9 +48,12 @@ M=$T/sys/devices/system/memory
 for b in 34 35 36 37 38; do echo Normal >"$M/memory$b/valid_zones"; done
 K=$T/proc/kpageflags
 truncate -s $((39 * PAGES * 8)) "$K"
+for b in 34 35 36 37 38; do free_block "$K" "$b"; done
+zoneinfo "$T/proc/zoneinfo"
 put_flags "$K" $((35 * PAGES + 100)) "$SLAB" 3
 put_flags "$K" $((35 * PAGES + 900)) "$PGTABLE" 1
-put_flags "$K" $((37 * PAGES)) "$LRU" 2
+put_flags "$K" $((37 * PAGES)) "$LRU" 2	# then free buddies of 2, 4, ... 512 pages
+for o in 2 4 8 16 32 64 128 256 512; do put_flags "$K" $((37 * PAGES + o)) "$BUDDY" 1; done
 
 run 0 status dax0.0 --sysroot "$T"
 grep -q "^ *35 .*3 slab pages, 1 page-table page in ZONE_NORMAL" "$TMP/out" ||
@@ -63,6 +83,37 @@ run 0 offline --force dax0.0 --sysroot "$T"
 for b in 34 35 36 37 38; do
 	[ "$(cat "$M/memory$b/state")" = offline ] || fail "--force: memory$b not offline"
 done
+
+# Pages without flags in a Normal block: a driver's pages or free pages on
+# the per-CPU lists. Beyond what those lists can hold (here 2 x 6,858) at
+# least the rest are kernel pages: refused, naming that lower bound; within
+# it, uncertain, and the run goes on.
+sh "$top_srcdir/tests/cli/mktree.sh" "$TMP/u"
+T=$TMP/u/two
+M=$T/sys/devices/system/memory
+for b in 34 35 36 37 38; do echo Normal >"$M/memory$b/valid_zones"; done
+K=$T/proc/kpageflags
+truncate -s $((39 * PAGES * 8)) "$K"
+for b in 34 35 37 38; do free_block "$K" "$b"; done
+put_flags "$K" $((35 * PAGES + 2048)) "$LRU" 1	# 1,023 pages of that run unflagged
+zoneinfo "$T/proc/zoneinfo"
+run 0 -j status dax0.0 --sysroot "$T"
+jqt '[.devices[0].blocks[] | .prediction.verdict] == ["will-go", "uncertain", "refused", "will-go", "will-go"]'
+jqt '.devices[0].blocks[2].prediction.causes == {"unflagged-kernel": 19052}'
+jqt '.devices[0].blocks[1].prediction.reason | test("1023 pages without flags.*per-CPU.*driver")'
+run 0 status dax0.0 --sysroot "$T"
+grep -q "^ *36 .*at least 19,052 pages allocated by the kernel without flags (driver allocations) in ZONE_NORMAL" \
+	"$TMP/out" || fail "status does not name memory36's unflagged kernel pages"
+before=$(tree_sum "$T")
+run 1 remove dax0.0 --sysroot "$T"
+err_has "memory36: at least 19,052 pages allocated by the kernel without flags"
+[ "$(tree_sum "$T")" = "$before" ] || fail "remove refused but the tree changed"
+# Without zoneinfo the same pages cannot be told: uncertain, the run goes on.
+rm "$T/proc/zoneinfo"
+run 0 -j status dax0.0 --sysroot "$T"
+jqt '.devices[0].blocks[2].prediction | .verdict == "uncertain" and (.reason | test("proc/zoneinfo"))'
+run 0 offline dax0.0 --sysroot "$T"
+err_has "memory36: uncertain: 32768 pages without flags"
 
 # No proc/kpageflags: not predicted, never guessed; the run goes on.
 sh "$top_srcdir/tests/cli/mktree.sh" "$TMP/m"

@@ -108,6 +108,109 @@ static void test_skipped_and_memmap(void)
 	is_int(c.nopage, 1, "a pfn without a page is a hole");
 }
 
+
+/* /proc/zoneinfo as 6.1 and 6.12 print it (mm/vmstat.c zoneinfo_show_print), shortened. */
+static const char zi_61[] =
+	"Node 0, zone   Normal\n"
+	"  pages free     1000\n"
+	"        boost    0\n"
+	"        min      100\n"
+	"        low      125\n"
+	"        high     150\n"
+	"        spanned  262144\n"
+	"        present  262144\n"
+	"        managed  250000\n"
+	"        cma      0\n"
+	"        protection: (0, 0, 0, 0, 0)\n"
+	"      nr_free_pages 1000\n"
+	"  pagesets\n"
+	"    cpu: 0\n"
+	"              count: 50\n"
+	"              high:  900\n"
+	"              batch: 63\n"
+	"  vm stats threshold: 24\n"
+	"    cpu: 1\n"
+	"              count: 7\n"
+	"              high:  900\n"
+	"              batch: 63\n"
+	"  vm stats threshold: 24\n"
+	"  node_unreclaimable:  0\n"
+	"  start_pfn:           1048576\n"
+	"Node 1, zone   Normal\n"
+	"  pages free     30000\n"
+	"        high     40\n"
+	"        managed  32768\n"
+	"        protection: (0, 0, 0, 0, 0)\n"
+	"  pagesets\n"
+	"    cpu: 0\n"
+	"              count: 0\n"
+	"              high:  100\n"
+	"              batch: 10\n"
+	"  vm stats threshold: 16\n"
+	"    cpu: 1\n"
+	"              count: 12\n"
+	"              high:  200\n"
+	"              batch: 10\n"
+	"  vm stats threshold: 16\n"
+	"  node_unreclaimable:  0\n"
+	"  start_pfn:           1114112\n"
+	"Node 1, zone  Movable\n"
+	"  pages free     0\n"
+	"  pagesets\n"
+	"    cpu: 0\n"
+	"              count: 0\n"
+	"              high:  5000\n"
+	"              batch: 1\n";
+
+/* From 6.13 on high moves up to high_max and both are printed. */
+static const char zi_613[] =
+	"Node 1, zone   Normal\n"
+	"  pages free     30000\n"
+	"  pagesets\n"
+	"    cpu: 0\n"
+	"              count:    0\n"
+	"              high:     100\n"
+	"              batch:    10\n"
+	"              high_min: 100\n"
+	"              high_max: 2000\n"
+	"  vm stats threshold: 16\n";
+
+/*
+ * Per CPU: high (without high_max printed, at least managed / 8) + batch +
+ * a THP + 12 low-order refills (>= 16) + 2 THP refills (>= 1024).
+ */
+#define MAX(a, b)		((a) > (b) ? (a) : (b))
+#define PCP_LIMIT(high, batch)	((high) + (batch) + 512 + 12 * MAX(batch, 16) + 2 * MAX(batch, 1024))
+
+static void test_pcp_capacity(void)
+{
+	uint64_t cap = 0;
+
+	is_int(mh_pcp_capacity(zi_61, 1, "Normal", &cap), 0, "zoneinfo 6.1: node 1 Normal found");
+	is_int(cap, 2 * PCP_LIMIT(32768 / 8, 10),
+	       "zoneinfo 6.1: the sum over CPUs, high bounded by managed / 8, this zone only");
+	is_int(mh_pcp_capacity(zi_61, 0, "Normal", &cap), 0, "zoneinfo 6.1: node 0 Normal");
+	is_int(cap, 2 * PCP_LIMIT(250000 / 8, 63), "zoneinfo 6.1: node 0's own values");
+	is_int(mh_pcp_capacity(zi_61, 2, "Normal", &cap), -ENOENT, "zoneinfo: no node 2: ENOENT");
+	is_int(mh_pcp_capacity(zi_61, 0, "Movable", &cap), -ENOENT, "zoneinfo: no such zone");
+	is_int(mh_pcp_capacity(zi_613, 1, "Normal", &cap), 0, "zoneinfo 6.13: parsed");
+	is_int(cap, PCP_LIMIT(2000, 10), "zoneinfo 6.13: high_max, not high, bounds the list");
+	is_int(mh_pcp_capacity("Node 1, zone   Normal\n  pages free 3\n", 1, "Normal", &cap),
+	       -EINVAL, "zoneinfo: a zone without per-CPU entries: EINVAL");
+	is_int(mh_pcp_capacity("Node 1, zone   Normal\n    cpu: 0\n      high: 12x\n", 1,
+			       "Normal", &cap), -EINVAL, "zoneinfo: a bad number: EINVAL");
+	is_int(mh_pcp_capacity("Node 1, zone   Normal\n    cpu: 0\n      high: -5\n", 1,
+			       "Normal", &cap), -EINVAL, "zoneinfo: a negative high: EINVAL");
+	is_int(mh_pcp_capacity("", 1, "Normal", &cap), -ENOENT, "zoneinfo: empty: ENOENT");
+	is_int(mh_pcp_capacity("Node 1, zone   Normal\n    cpu: 0\n      high: 9000\n"
+			       "      batch: 10\n", 1, "Normal", &cap), -EINVAL,
+	       "zoneinfo: no managed, no high_max: cannot bound high: EINVAL");
+	is_int(mh_pcp_capacity("Node 1, zone   Normal\n        managed  8\n    cpu: 0\n"
+			       "      high: 9000\n      batch: 10\n", 1, "Normal", &cap), 0,
+	       "zoneinfo: a high above managed / 8 is kept");
+	is_int(cap, PCP_LIMIT(9000, 10), "zoneinfo: the printed high when it is the larger");
+}
+
 static char dir[] = "/tmp/test-pageflags.XXXXXX";
 
 static void put(const char *rel, const char *s)
@@ -128,6 +231,95 @@ static void flag(int fd, uint64_t pfn, uint64_t v)
 {
 	if (pwrite(fd, &v, 8, (off_t)(pfn * 8)) != 8)
 		perror("pwrite");
+}
+
+
+/*
+ * 128 MiB blocks, node 1, ZONE_NORMAL: block 2 all free (a buddy head every
+ * 1024 pfns), block 3 the same but one 1024-page run allocated without flags
+ * (1023 pages: within the per-CPU capacity), block 4 all without flags (a
+ * driver's pages: beyond it).
+ */
+static void test_unflagged(struct mh_root *root)
+{
+	struct mh_block b2 = { .id = 2, .state = MH_BLOCK_ONLINE, .node = 1, .valid_zones = "Normal" };
+	struct mh_block b3 = b2, b4 = b2, b4m = b2;
+	const uint64_t bpages = 32768, cap = 2 * PCP_LIMIT(32768 / 8, 10);
+	struct mh_predictor pr;
+	struct mh_prediction p;
+	char path[256], desc[320];
+	int fd;
+
+	b3.id = 3;
+	b4.id = 4;
+	b4m.id = 4;
+	strcpy(b4m.valid_zones, "Movable");
+	snprintf(path, sizeof(path), "%s/proc/kpageflags", dir);
+	unlink(path);
+	fd = open(path, O_RDWR | O_CREAT, 0644);
+	for (uint64_t pfn = 2 * bpages; pfn < 4 * bpages; pfn += 1024)
+		flag(fd, pfn, pfn == 3 * bpages + 4096 ? LRU : BUDDY);
+	if (ftruncate(fd, (off_t)(5 * bpages * 8)) < 0)
+		perror("ftruncate");
+	close(fd);
+
+	mh_predict_open(root, 128 << 20, &pr);
+	mh_predict_block(&pr, &b2, &p);
+	is_int(p.verdict, MH_VERDICT_GO, "unflagged: free Normal block: will go, no zoneinfo needed");
+	is_int(pr.zoneinfo_err, 0, "unflagged: zoneinfo not read when nothing is unflagged");
+	mh_predict_block(&pr, &b3, &p);
+	is_int(p.verdict, MH_VERDICT_UNCERTAIN, "unflagged, no zoneinfo: uncertain");
+	ok(strstr(p.why, "1023 pages without flags") && strstr(p.why, "proc/zoneinfo"),
+	   "unflagged, no zoneinfo: says so: %s", p.why);
+	mh_predict_block(&pr, &b4, &p);
+	is_int(p.verdict, MH_VERDICT_UNCERTAIN, "all unflagged, no zoneinfo: uncertain, no guess");
+	mh_predict_close(&pr);
+
+	put("proc/zoneinfo", zi_61);
+	mh_predict_open(root, 128 << 20, &pr);
+	mh_predict_block(&pr, &b3, &p);
+	is_int(p.verdict, MH_VERDICT_UNCERTAIN, "1023 unflagged <= per-CPU capacity: uncertain");
+	ok(strstr(p.why, "per-CPU") && strstr(p.why, "driver"), "uncertain names both: %s", p.why);
+	is_int(p.kernel_unflagged, 0, "uncertain: no kernel count claimed");
+	mh_predict_block(&pr, &b4, &p);
+	is_int(p.verdict, MH_VERDICT_REFUSED, "32768 unflagged > per-CPU capacity: refused");
+	is_int(p.kernel_unflagged, bpages - cap, "refused: the lower bound is unflagged - capacity");
+	mh_prediction_describe(&p, desc, sizeof(desc));
+	snprintf(path, sizeof(path), "at least %llu,%03llu pages allocated by the kernel without "
+		 "flags (driver allocations) in ZONE_NORMAL",
+		 (unsigned long long)(bpages - cap) / 1000, (unsigned long long)(bpages - cap) % 1000);
+	is_str(desc, path, "refused: described with its lower bound");
+	mh_predict_block(&pr, &b4m, &p);
+	is_int(p.verdict, MH_VERDICT_GO, "the same pages in ZONE_MOVABLE: not counted");
+	b4.node = 7;
+	mh_predict_block(&pr, &b4, &p);
+	is_int(p.verdict, MH_VERDICT_UNCERTAIN, "a node zoneinfo lacks: uncertain");
+	ok(strstr(p.why, "no node 7 zone Normal") != NULL, "names the missing zone: %s", p.why);
+	mh_predict_close(&pr);
+
+	/* Hostile zoneinfo: a FIFO is not waited on, a directory is not read. */
+	snprintf(path, sizeof(path), "%s/proc/zoneinfo", dir);
+	unlink(path);
+	if (mkfifo(path, 0644) == 0) {
+		mh_predict_open(root, 128 << 20, &pr);
+		mh_predict_block(&pr, &b4, &p);
+		is_int(p.verdict, MH_VERDICT_UNCERTAIN, "FIFO zoneinfo: uncertain, not refused");
+		ok(strstr(p.why, "not a regular file") != NULL, "FIFO zoneinfo: says why: %s", p.why);
+		mh_predict_close(&pr);
+		unlink(path);
+	}
+	/* Bounded: a file past mh_read_file()'s limit is refused, not read whole. */
+	fd = open(path, O_RDWR | O_CREAT, 0644);
+	if (ftruncate(fd, (off_t)MH_READ_FILE_MAX + 4096) < 0)
+		perror("ftruncate");
+	close(fd);
+	mh_predict_open(root, 128 << 20, &pr);
+	mh_predict_block(&pr, &b4, &p);
+	is_int(p.verdict, MH_VERDICT_UNCERTAIN, "huge zoneinfo: uncertain");
+	ok(strstr(p.why, "too large") != NULL || strstr(p.why, "File too large") != NULL,
+	   "huge zoneinfo: says why: %s", p.why);
+	mh_predict_close(&pr);
+	unlink(path);
 }
 
 static void test_tree(void)
@@ -192,6 +384,7 @@ static void test_tree(void)
 		is_int(p.verdict, MH_VERDICT_NONE, "tree: a FIFO kpageflags: not predicted");
 		mh_predict_close(&pr);
 	}
+	test_unflagged(root);
 	mh_root_close(root);
 	snprintf(path, sizeof(path), "rm -rf %s", dir);
 	if (system(path))
@@ -216,6 +409,7 @@ int main(void)
 	test_buddy();
 	test_compound();
 	test_skipped_and_memmap();
+	test_pcp_capacity();
 	test_tree();
 	test_grouping();
 	return tap_done();

@@ -82,7 +82,7 @@ else
 		# issue 18: a block predicted refused (kernel allocations in it)
 		judge_busy "offline refused before any write (predicted)"
 		check "offline refused as predicted: names the pages" \
-			grep -qE "(slab|page-table|reserved) page" <<<"$MH_ERR"
+			grep -qE "(slab|page-table|reserved) page|allocated by the kernel" <<<"$MH_ERR"
 		skip "to Movable: a ZONE_NORMAL block holds kernel pages (predicted); refusal verified"
 		;;
 	3)

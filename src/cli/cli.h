@@ -55,6 +55,7 @@ extern const struct cli_cmd cli_cmd_online;
 extern const struct cli_cmd cli_cmd_offline;
 extern const struct cli_cmd cli_cmd_remove;
 extern const struct cli_cmd cli_cmd_recover;
+extern const struct cli_cmd cli_cmd_apply;
 
 /* run_op.c: the common runner of online/offline/remove. */
 int cli_run_op(struct cli_ctx *ctx, enum mh_op op, const struct mh_plan_opts *popts);
@@ -70,6 +71,9 @@ void cli_exec_opts(struct cli_ctx *ctx, struct mh_exec_opts *eo, void *progress)
 bool cli_has_rundir(const struct cli_ctx *ctx);
 /* The lock in *fd and 0, or the exit status after saying why. */
 int cli_lock(struct cli_ctx *ctx, const struct mh_deadline *d, int *fd);
+
+/* A killed run's journal for dev: >0 with msg saying so, <0 unreadable, 0 none. */
+int cli_pending_journal(struct cli_ctx *ctx, const char *dev, char *msg, size_t len);
 
 /* devname.c: check a user-given device name before any path is built. */
 int cli_check_devname(struct cli_ctx *ctx, const char *name, bool must_exist);

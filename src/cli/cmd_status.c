@@ -8,6 +8,7 @@
 #include <unistd.h>
 
 #include "cxl.h"
+#include "devconf.h"
 #include "hotplug.h"
 #include "journal.h"
 #include "lock.h"
@@ -123,8 +124,62 @@ static void predict_dev(struct mh_predictor *pr, struct cli_status_dev *sd)
 			mh_predict_block(pr, v->blocks[i], &sd->pred[i]);
 }
 
+/* Whether the device is now as its entry says, as apply judges it. */
+static bool conf_matches(const struct mh_conf_entry *e, const struct mh_dev_view *v)
+{
+	enum mh_zone zone = e->zone == MH_CONF_ZONE_NORMAL ? MH_ZONE_NORMAL : MH_ZONE_MOVABLE;
+
+	if (e->state == MH_CONF_DEVDAX)
+		return v->dev->driver == MH_DRIVER_DEVICE_DAX;
+	if (v->dev->driver != MH_DRIVER_KMEM || v->nr_offline || v->nr_missing)
+		return false;
+	for (size_t i = 0; i < v->nr_blocks; i++)
+		if (mh_zone_from_valid_zones(v->blocks[i]->valid_zones) != zone)
+			return false;
+	return true;
+}
+
+/* The device's entry, if any; a conflict is said in conf->error. */
+static void status_conf(struct cli_ctx *ctx, const struct mh_config *cfg,
+			struct cli_status_dev *sd, struct cli_status_conf *conf)
+{
+	struct mh_conf_error err = { 0 };
+	struct mh_dev_identity id;
+	char uuid[MH_UUID_LEN + 1];
+
+	if (!cfg->count)
+		return;
+	mh_config_identity(ctx->root, sd->dev, &id, uuid, sizeof(uuid));
+	if (mh_config_match(cfg, &id, &sd->conf, &err) < 0) {
+		sd->conf = NULL;
+		snprintf(conf->error, sizeof(conf->error), "%s:%u: %s", err.file, err.line,
+			 err.msg);
+		return;
+	}
+	if (sd->conf)
+		sd->conf_matches = conf_matches(sd->conf, &sd->view);
+}
+
+static void status_load_conf(struct cli_ctx *ctx, struct mh_config *cfg,
+			     struct cli_status_conf *conf)
+{
+	struct mh_conf_error err = { 0 };
+
+	if (!mh_config_load(ctx->root, cfg, &err)) {
+		conf->nr_files = cfg->nr_files;
+		return;
+	}
+	if (err.line)
+		snprintf(conf->error, sizeof(conf->error), "%s:%u: %s", err.file, err.line,
+			 err.msg);
+	else
+		snprintf(conf->error, sizeof(conf->error), "%s: %s", err.file, err.msg);
+}
+
 static int status_run(struct cli_ctx *ctx)
 {
+	struct mh_config cfg = { 0 };
+	struct cli_status_conf conf = { 0 };
 	struct mh_predictor pr = { .fd = -1 };
 	struct mh_snapshot snap = { 0 };
 	struct mh_hotplug_config hp = { .movable_node = -1 };
@@ -176,6 +231,7 @@ static int status_run(struct cli_ctx *ctx)
 		mh_warn("status: libcxl: %s", strerror(-rc));
 	snprintf(hp.auto_online, sizeof(hp.auto_online), "%s", snap.auto_online);
 	mh_hotplug_config_read(ctx->root, &hp);
+	status_load_conf(ctx, &cfg, &conf);
 
 	devs = calloc(snap.devs.count ? snap.devs.count : 1, sizeof(*devs));
 	if (!devs) {
@@ -204,10 +260,11 @@ static int status_run(struct cli_ctx *ctx)
 				mh_predict_open(ctx->root, snap.block_size, &pr);
 			predict_dev(&pr, &devs[n]);
 		}
-		devs[n++].dev = d;
+		devs[n].dev = d;
+		status_conf(ctx, &cfg, &devs[n++], &conf);
 	}
-	rc = ctx->json ? cli_json_status(&hp, snap.block_size, devs, n)
-		       : cli_human_status(ctx, &hp, snap.block_size, devs, n);
+	rc = ctx->json ? cli_json_status(&hp, snap.block_size, devs, n, &conf)
+		       : cli_human_status(ctx, &hp, snap.block_size, devs, n, &conf);
 	if (ret == MH_EXIT_OK)
 		ret = rc;
 done:
@@ -218,6 +275,7 @@ done:
 	free(devs);
 	mh_predict_close(&pr);
 	mh_snapshot_free(&snap);
+	mh_config_free(&cfg);
 	return ret;
 }
 

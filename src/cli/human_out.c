@@ -179,6 +179,24 @@ static int hotplug_table(const struct mh_hotplug_config *hp, uint64_t block_size
 		scols_line_set_data(ln, 0, "movable_node:");
 		scols_line_set_data(ln, 1, hp->movable_node ? "yes" : "no");
 	}
+	for (size_t i = 0; i < hp->udev.count && i < MH_UDEV_MAX_RULES; i++) {
+		char where[300];
+
+		snprintf(where, sizeof(where), "%s:%u: %s", hp->udev.v[i].file,
+			 hp->udev.v[i].line, hp->udev.v[i].text);
+		ln = scols_table_new_line(tb, NULL);
+		scols_line_set_data(ln, 0, "udev rule onlining blocks:");
+		scols_line_set_data(ln, 1, where);
+	}
+	if (hp->udev.daxctl[0]) {
+		char what[400];
+
+		snprintf(what, sizeof(what), "%s (daxctl and memhotctl apply would race on "
+			 "the same devices)", hp->udev.daxctl);
+		ln = scols_table_new_line(tb, NULL);
+		scols_line_set_data(ln, 0, "daxctl rule:");
+		scols_line_set_data(ln, 1, what);
+	}
 	print_table(tb);
 	return 0;
 }
@@ -220,13 +238,16 @@ static void dev_blocks_table(const struct cli_status_dev *sd, uint64_t bs)
 }
 
 int cli_human_status(const struct cli_ctx *ctx, const struct mh_hotplug_config *hp,
-		 uint64_t block_size, const struct cli_status_dev *devs, size_t n)
+		 uint64_t block_size, const struct cli_status_dev *devs, size_t n,
+		 const struct cli_status_conf *conf)
 {
 	static const char *const cols[] = { "DEVICE", "DRIVER", "MODE", "KIND", ">SIZE",
 		">NODE", "BLOCKS", ">ONLINE", "REMOVABLE", "BACKING" };
 	struct libscols_table *tb;
 
 	hotplug_table(hp, block_size);
+	if (conf->error[0])
+		printf("configuration: %s\n", conf->error);
 	if (!n) {
 		printf("\nno dax devices\n");
 		return MH_EXIT_OK;
@@ -271,6 +292,15 @@ int cli_human_status(const struct cli_ctx *ctx, const struct mh_hotplug_config *
 			printf(", mapping%zu 0x%" PRIx64 "-0x%" PRIx64, r,
 			       d->ranges[r].start, d->ranges[r].end);
 		printf("\n");
+		if (devs[i].conf)
+			printf("%s: configured %s%s%s (%s:%u): %s\n", d->name,
+			       mh_conf_state_name(devs[i].conf->state),
+			       devs[i].conf->state == MH_CONF_SYSTEM_RAM ? " " : "",
+			       devs[i].conf->state == MH_CONF_SYSTEM_RAM ?
+			       mh_conf_zone_name(devs[i].conf->zone) : "",
+			       devs[i].conf->file, devs[i].conf->line,
+			       devs[i].conf_matches ? "as configured" :
+			       "not as configured: 'memhotctl apply' would change it");
 		if (devs[i].pending_op[0])
 			printf("%s: pending journal of an interrupted %s: %s; run "
 			       "'memhotctl recover %s'\n", d->name, devs[i].pending_op,

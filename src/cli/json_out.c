@@ -51,6 +51,37 @@ static int emit(struct json_object *o)
 	return MH_EXIT_OK;
 }
 
+static struct json_object *udev_rules_arr(const struct mh_udev_rules *r)
+{
+	struct json_object *a = json_object_new_array();
+
+	for (size_t i = 0; i < r->count && i < MH_UDEV_MAX_RULES; i++) {
+		struct json_object *o = json_object_new_object();
+
+		add_str(o, "file", r->v[i].file);
+		add_int(o, "line", r->v[i].line);
+		add_str(o, "rule", r->v[i].text);
+		json_object_array_add(a, o);
+	}
+	return a;
+}
+
+static struct json_object *configured_obj(const struct cli_status_dev *sd)
+{
+	const struct mh_conf_entry *e = sd->conf;
+	struct json_object *o;
+
+	if (!e)
+		return NULL;
+	o = json_object_new_object();
+	add_str(o, "file", e->file);
+	add_int(o, "line", e->line);
+	add_str(o, "state", mh_conf_state_name(e->state));
+	add_str(o, "zone", e->state == MH_CONF_SYSTEM_RAM ? mh_conf_zone_name(e->zone) : NULL);
+	add_bool(o, "matches", sd->conf_matches);
+	return o;
+}
+
 static struct json_object *hotplug_obj(const struct mh_hotplug_config *hp)
 {
 	struct json_object *o = json_object_new_object();
@@ -63,6 +94,9 @@ static struct json_object *hotplug_obj(const struct mh_hotplug_config *hp)
 	add_str(o, "memhp_default_state", hp->memhp_default_state);
 	json_object_object_add(o, "movable_node", hp->movable_node >= 0 ?
 			       json_object_new_boolean(hp->movable_node) : NULL);
+	json_object_object_add(o, "udev_rules", udev_rules_arr(&hp->udev));
+	add_bool(o, "udev_rules_cut", hp->udev.count > MH_UDEV_MAX_RULES);
+	add_str(o, "daxctl_rule", hp->udev.daxctl);
 	return o;
 }
 
@@ -151,14 +185,16 @@ static struct json_object *dev_obj(const struct cli_status_dev *sd)
 	} else {
 		json_object_object_add(o, "pending_journal", NULL);
 	}
+	json_object_object_add(o, "configured", configured_obj(sd));
 	return o;
 }
 
 int cli_json_status(const struct mh_hotplug_config *hp, uint64_t block_size,
-		const struct cli_status_dev *devs, size_t n)
+		const struct cli_status_dev *devs, size_t n, const struct cli_status_conf *conf)
 {
 	struct json_object *o = json_object_new_object();
 	struct json_object *arr = json_object_new_array();
+	struct json_object *c = json_object_new_object();
 
 	add_int(o, "schema_version", MH_JSON_SCHEMA_VERSION);
 	add_str(o, "auto_online_blocks", hp->auto_online);
@@ -167,6 +203,9 @@ int cli_json_status(const struct mh_hotplug_config *hp, uint64_t block_size,
 	for (size_t i = 0; i < n; i++)
 		json_object_array_add(arr, dev_obj(&devs[i]));
 	json_object_object_add(o, "devices", arr);
+	add_u64(c, "files", conf->nr_files);
+	add_str(c, "error", conf->error);
+	json_object_object_add(o, "configuration", c);
 	return emit(o);
 }
 
@@ -310,7 +349,7 @@ static struct json_object *kernel_log_obj(const struct mh_block_result *b)
 }
 
 
-int cli_json_op(const struct cli_op_report *r)
+static struct json_object *op_obj(const struct cli_op_report *r)
 {
 	const struct mh_exec_result *res = r->res;
 	const struct mh_plan *p = r->plan;
@@ -358,6 +397,73 @@ int cli_json_op(const struct cli_op_report *r)
 	add_str(o, "driver", res ? res->final_driver : r->driver);
 	add_bool(o, "rolled_back", res && res->rolled_back);
 	add_bool(o, "policy_restored", res ? res->policy_restored : true);
+	return o;
+}
+
+int cli_json_op(const struct cli_op_report *r)
+{
+	return emit(op_obj(r));
+}
+
+static struct json_object *apply_state_obj(const struct cli_apply_state *st)
+{
+	struct json_object *o = json_object_new_object();
+	const char *zone = NULL;
+
+	if (st->nr_movable && st->nr_normal)
+		zone = "mixed";
+	else if (st->nr_movable)
+		zone = "movable";
+	else if (st->nr_normal)
+		zone = "normal";
+	add_str(o, "mode", st->mode);
+	add_str(o, "zone", zone);
+	add_u64(o, "online", st->nr_online);
+	add_u64(o, "offline", st->nr_offline);
+	return o;
+}
+
+static struct json_object *apply_entry_obj(const struct mh_conf_entry *e)
+{
+	struct json_object *o;
+
+	if (!e)
+		return NULL;
+	o = json_object_new_object();
+	add_str(o, "file", e->file);
+	add_int(o, "line", e->line);
+	add_str(o, "state", mh_conf_state_name(e->state));
+	add_str(o, "zone", e->state == MH_CONF_SYSTEM_RAM ? mh_conf_zone_name(e->zone) : NULL);
+	return o;
+}
+
+int cli_json_apply(const struct cli_apply_dev *devs, size_t n, bool dry_run,
+		   enum mh_exit code)
+{
+	struct json_object *o = json_object_new_object();
+	struct json_object *arr = json_object_new_array();
+
+	add_int(o, "schema_version", MH_JSON_SCHEMA_VERSION);
+	add_bool(o, "dry_run", dry_run);
+	add_int(o, "exit_code", code);
+	for (size_t i = 0; i < n; i++) {
+		const struct cli_apply_dev *d = &devs[i];
+		struct json_object *dobj = json_object_new_object();
+		struct json_object *ops = json_object_new_array();
+
+		add_str(dobj, "device", d->dev);
+		json_object_object_add(dobj, "entry", apply_entry_obj(d->entry));
+		json_object_object_add(dobj, "before", apply_state_obj(&d->before));
+		json_object_object_add(dobj, "after", apply_state_obj(&d->after));
+		add_bool(dobj, "changed", d->changed);
+		add_int(dobj, "exit_code", d->code);
+		add_str(dobj, "message", d->message);
+		for (size_t k = 0; k < d->nr_ops; k++)
+			json_object_array_add(ops, op_obj(&d->ops[k]));
+		json_object_object_add(dobj, "operations", ops);
+		json_object_array_add(arr, dobj);
+	}
+	json_object_object_add(o, "apply", arr);
 	return emit(o);
 }
 

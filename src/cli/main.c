@@ -20,7 +20,7 @@
 /* Every command; each defines its usage, its options and its run function. */
 static const struct cli_cmd *const commands[] = {
 	&cli_cmd_status, &cli_cmd_online, &cli_cmd_offline, &cli_cmd_remove,
-	&cli_cmd_recover,
+	&cli_cmd_recover, &cli_cmd_apply,
 };
 
 enum {

@@ -129,7 +129,7 @@ int cli_lock(struct cli_ctx *ctx, const struct mh_deadline *d, int *fd)
 }
 
 /* A journal left by a killed run: refuse rather than overwrite its evidence. */
-static int pending_journal(struct cli_ctx *ctx, const char *dev, char *msg, size_t len)
+int cli_pending_journal(struct cli_ctx *ctx, const char *dev, char *msg, size_t len)
 {
 	int rc;
 
@@ -189,7 +189,7 @@ int cli_run_op(struct cli_ctx *ctx, enum mh_op op, const struct mh_plan_opts *po
 		goto out_plan;
 	}
 	/* A dry run shows what a run would do: refuse the same way. */
-	if (ctx->dry_run && pending_journal(ctx, dev, why, sizeof(why))) {
+	if (ctx->dry_run && cli_pending_journal(ctx, dev, why, sizeof(why))) {
 		ret = report_refusal(ctx, op, d, dev, MH_EXIT_ERROR, why);
 		goto out_plan;
 	}
@@ -215,7 +215,7 @@ int cli_run_op(struct cli_ctx *ctx, enum mh_op op, const struct mh_plan_opts *po
 	if (ret)
 		goto out_plan;
 	/* Looked for under the lock: a running operation's journal is its own. */
-	if (pending_journal(ctx, dev, why, sizeof(why))) {
+	if (cli_pending_journal(ctx, dev, why, sizeof(why))) {
 		mh_lock_release(lockfd);
 		ret = report_refusal(ctx, op, d, dev, MH_EXIT_ERROR, why);
 		goto out_plan;

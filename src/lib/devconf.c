@@ -8,6 +8,7 @@
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -276,7 +277,7 @@ bool mh_config_trusted(const struct stat *st)
  * not writable by anyone else, or another user could choose what apply does.
  */
 static int read_conf(struct mh_root *root, const char *rel, const char *shown,
-		     char **text, struct mh_conf_error *err)
+		     bool trust, char **text, struct mh_conf_error *err)
 {
 	struct stat st;
 	size_t size;
@@ -297,7 +298,7 @@ static int read_conf(struct mh_root *root, const char *rel, const char *shown,
 	} else if (!S_ISREG(st.st_mode)) {
 		ret = -MH_ENOTREG;
 		set_error(err, shown, 0, "not a regular file");
-	} else if (mh_root_is_live(root) && !mh_config_trusted(&st)) {
+	} else if (trust && !mh_config_trusted(&st)) {
 		ret = -EPERM;
 		set_error(err, shown, 0,
 			  "not owned by root or writable by others: not trusted");
@@ -334,15 +335,15 @@ static int read_conf(struct mh_root *root, const char *rel, const char *shown,
 	return 0;
 }
 
-static int load_one(struct mh_root *root, const char *rel, struct mh_config *cfg,
-		    struct mh_conf_error *err)
+static int load_one(struct mh_root *root, const char *rel, bool trust,
+		    struct mh_config *cfg, struct mh_conf_error *err)
 {
 	char shown[256];
 	char *text = NULL;
 	int ret;
 
 	mh_root_errpath(root, rel, shown, sizeof(shown));
-	ret = read_conf(root, rel, shown, &text, err);
+	ret = read_conf(root, rel, shown, trust, &text, err);
 	if (ret == -ENOENT)
 		return 0;
 	if (ret)
@@ -367,8 +368,8 @@ static int cmp_str(const void *a, const void *b)
 }
 
 /* Drop-ins in name order, so "10-x.conf" comes before "20-y.conf". */
-static int load_dir(struct mh_root *root, struct mh_config *cfg,
-		    struct mh_conf_error *err)
+static int load_dir(struct mh_root *root, const char *dirrel, bool trust,
+		    struct mh_config *cfg, struct mh_conf_error *err)
 {
 	char **names = NULL, **tmp, rel[512];
 	size_t n = 0, i;
@@ -376,13 +377,13 @@ static int load_dir(struct mh_root *root, struct mh_config *cfg,
 	DIR *d;
 	int ret;
 
-	ret = mh_root_opendir(root, MH_CONFIG_DIR, &d);
+	ret = mh_root_opendir(root, dirrel, &d);
 	if (ret == -ENOENT)
 		return 0;
 	if (ret) {
 		char shown[256];
 
-		mh_root_errpath(root, MH_CONFIG_DIR, shown, sizeof(shown));
+		mh_root_errpath(root, dirrel, shown, sizeof(shown));
 		return set_error(err, shown, 0, "cannot read the directory: %s",
 				 mh_strerror(ret)), ret;
 	}
@@ -403,8 +404,8 @@ static int load_dir(struct mh_root *root, struct mh_config *cfg,
 		qsort(names, n, sizeof(*names), cmp_str);
 	for (i = 0; i < n; i++) {
 		if (!ret) {
-			snprintf(rel, sizeof(rel), MH_CONFIG_DIR "/%s", names[i]);
-			ret = load_one(root, rel, cfg, err);
+			snprintf(rel, sizeof(rel), "%s/%s", dirrel, names[i]);
+			ret = load_one(root, rel, trust, cfg, err);
 		}
 		free(names[i]);
 	}
@@ -415,15 +416,83 @@ static int load_dir(struct mh_root *root, struct mh_config *cfg,
 int mh_config_load(struct mh_root *root, struct mh_config *cfg,
 		   struct mh_conf_error *err)
 {
+	bool trust = mh_root_is_live(root);
 	int ret;
 
 	memset(cfg, 0, sizeof(*cfg));
-	ret = load_one(root, MH_CONFIG_FILE, cfg, err);
+	ret = load_one(root, MH_CONFIG_FILE, trust, cfg, err);
 	if (!ret)
-		ret = load_dir(root, cfg, err);
+		ret = load_dir(root, MH_CONFIG_DIR, trust, cfg, err);
 	if (ret)
 		mh_config_free(cfg);
 	return ret;
+}
+
+int mh_config_load_path(const char *path, bool trust, struct mh_config *cfg,
+			struct mh_conf_error *err)
+{
+	char abs[PATH_MAX], cwd[PATH_MAX];
+	struct mh_root *root = NULL;
+	struct stat st;
+	int ret;
+
+	memset(cfg, 0, sizeof(*cfg));
+	if (path[0] == '/')
+		ret = snprintf(abs, sizeof(abs), "%s", path);
+	else if (getcwd(cwd, sizeof(cwd)))
+		ret = snprintf(abs, sizeof(abs), "%s/%s", cwd, path);
+	else
+		ret = -1;
+	if (ret < 0 || (size_t)ret >= sizeof(abs))
+		return set_error(err, path, 0, "path too long or no working directory"),
+		       -ENAMETOOLONG;
+	/* Named by the administrator: it must exist, unlike the defaults. */
+	if (lstat(abs, &st))
+		return ret = -errno, set_error(err, path, 0, "%s", mh_strerror(ret)), ret;
+	ret = mh_root_open("/", &root);
+	if (ret)
+		return set_error(err, path, 0, "cannot open /: %s", mh_strerror(ret)), ret;
+	if (S_ISDIR(st.st_mode))
+		ret = load_dir(root, abs + 1, trust, cfg, err);
+	else
+		ret = load_one(root, abs + 1, trust, cfg, err);
+	mh_root_close(root);
+	if (ret)
+		mh_config_free(cfg);
+	return ret;
+}
+
+/* The namespace's UUID of an NVDIMM device ("" when it has none). */
+static void read_ns_uuid(struct mh_root *root, const struct mh_dax_dev *d,
+			 char *uuid, size_t len)
+{
+	char ns[64], rel[128], buf[64];	/* room for the newline read */
+	size_t i;
+
+	uuid[0] = '\0';
+	if (d->kind != MH_KIND_NVDIMM || strncmp(d->backing, "namespace", 9) ||
+	    len <= MH_UUID_LEN)
+		return;
+	snprintf(ns, sizeof(ns), "%.*s", (int)strcspn(d->backing, " "), d->backing);
+	snprintf(rel, sizeof(rel), "sys/bus/nd/devices/%s/uuid", ns);
+	if (mh_read_attr(root, rel, buf, sizeof(buf)) != MH_UUID_LEN)
+		return;
+	for (i = 0; i <= MH_UUID_LEN; i++)
+		uuid[i] = (char)tolower((unsigned char)buf[i]);
+}
+
+void mh_config_identity(struct mh_root *root, const struct mh_dax_dev *d,
+			struct mh_dev_identity *id, char *uuid, size_t len)
+{
+	read_ns_uuid(root, d, uuid, len);
+	*id = (struct mh_dev_identity){
+		.name = d->name,
+		.kind = d->kind,
+		.has_start = d->nr_ranges > 0,
+		.start = d->nr_ranges ? d->ranges[0].start : 0,
+		.node = d->target_node,
+		.uuid = uuid[0] ? uuid : NULL,
+	};
 }
 
 static bool entry_matches(const struct mh_conf_entry *e, const struct mh_dev_identity *id)

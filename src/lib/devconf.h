@@ -85,6 +85,17 @@ struct mh_dev_identity {
  */
 int mh_config_load(struct mh_root *root, struct mh_config *cfg,
 		   struct mh_conf_error *err);
+/*
+ * Instead of the defaults: path (absolute or from the working directory,
+ * outside any sysroot) is one file, or a directory of *.conf read like the
+ * drop-in directory. trust: refuse files root should not trust, as the
+ * live defaults are. It must exist.
+ */
+int mh_config_load_path(const char *path, bool trust, struct mh_config *cfg,
+			struct mh_conf_error *err);
+/* What a device is known by; uuid (MH_UUID_LEN + 1 bytes) holds the UUID. */
+void mh_config_identity(struct mh_root *root, const struct mh_dax_dev *d,
+			struct mh_dev_identity *id, char *uuid, size_t len);
 /* Parse one file's text, appending to cfg; file names it in messages. */
 int mh_config_parse(const char *file, const char *text, struct mh_config *cfg,
 		    struct mh_conf_error *err);

@@ -64,4 +64,5 @@ void mh_hotplug_config_read(struct mh_root *root, struct mh_hotplug_config *hp)
 	hp->movable_node = -1;
 	read_params(root, hp);
 	read_cmdline(root, hp);
+	mh_udev_rules_scan(root, &hp->udev);
 }

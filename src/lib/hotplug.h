@@ -5,6 +5,7 @@
 
 #include <stddef.h>
 #include "sysroot.h"
+#include "udevrules.h"
 
 #define MH_HP_MAX_PARAMS 16
 
@@ -15,6 +16,7 @@ struct mh_hotplug_config {
 	char param_val[MH_HP_MAX_PARAMS][64];
 	char memhp_default_state[32];	/* kernel command line, "" when absent */
 	int movable_node;		/* kernel command line, -1 unknown */
+	struct mh_udev_rules udev;	/* rules that online blocks, daxctl's */
 };
 
 /*

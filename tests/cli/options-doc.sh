@@ -63,6 +63,8 @@ expect_completion "memhotctl --q" --quiet
 expect_completion "memhotctl online --zone " movable normal
 expect_completion "memhotctl --sysroot $TREES/two remove d" dax0.0 dax1.0
 expect_completion "memhotctl status --sysroot $TREES/two " all dax0.0 dax1.0
+expect_completion "memhotctl apply --sysroot $TREES/two " all dax0.0 dax1.0
+expect_completion "memhotctl apply --c" --config
 complete_words "memhotctl status --" >"$TMP/c"
 "$MEMHOTCTL" --list-opts status | sort | diff - "$TMP/c" >&2 ||
 	fail "status options completion differs from --list-opts status"

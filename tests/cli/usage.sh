@@ -44,11 +44,11 @@ cmp "$TMP/before" "$TMP/out" || fail "--opt=value form differs"
 
 # Hidden lists for bash completion.
 run 0 --list-cmds
-printf 'status\nonline\noffline\nremove\nrecover\n' | diff - "$TMP/out" >&2 ||
+printf 'status\nonline\noffline\nremove\nrecover\napply\n' | diff - "$TMP/out" >&2 ||
 	fail "--list-cmds"
 run 0 --list-opts
 for o in --json --verbose --quiet --timeout --sysroot --dry-run --blocks --zone \
-	--rebind --force --help --version; do
+	--rebind --force --config --help --version; do
 	grep -qx -- "$o" "$TMP/out" || fail "--list-opts lacks $o"
 done
 grep -q -- '--list' "$TMP/out" && fail "--list-opts lists hidden options"

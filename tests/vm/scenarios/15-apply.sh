@@ -89,4 +89,24 @@ case $MH_RC in
 	check "Normal -> Movable refused: every block still online" all_blocks "$dev" online ;;
 *) not_ok "Normal -> Movable: exit $MH_RC" ;;
 esac
+
+# 6. status names a memory-onlining rule planted in /etc/udev/rules.d (a
+# tmpfs over it, with its files copied: the guest's /etc is read-only).
+R=/etc/udev/rules.d
+if mkdir -p /run/mh-rules && cp -a "$R/." /run/mh-rules/ 2>/dev/null &&
+	mount -t tmpfs mh-rules "$R" && cp -a /run/mh-rules/. "$R/"; then
+	printf '# planted\nSUBSYSTEM=="memory", ACTION=="add", ATTR{state}=="offline", ATTR{state}="online"\n' \
+		>"$R/99-mh-planted.rules"
+	mh -j status
+	is "$(jq -r '[.hotplug.udev_rules[] | select(.file == "/etc/udev/rules.d/99-mh-planted.rules") | .line] == [2]' <<<"$MH_OUT")" true \
+		"status -j names the planted rule, line 2"
+	mh status
+	[[ $MH_OUT == *"/etc/udev/rules.d/99-mh-planted.rules:2: SUBSYSTEM=="* ]] &&
+		ok "status names the planted rule with file and line" ||
+		not_ok "status names the planted rule with file and line"
+	diag "$(grep -E "udev rule|daxctl rule" <<<"$MH_OUT")"
+	umount "$R"
+else
+	not_ok "tmpfs over $R"
+fi
 done_testing

@@ -14,8 +14,10 @@ trap 'rm -rf "$tmp"' EXIT
 
 ${MAKE:-make} -s install DESTDIR="$tmp/root" >"$tmp/install.log" 2>&1 ||
 	{ cat "$tmp/install.log"; echo "make install DESTDIR=... failed"; exit 1; }
+[ "$(sed -n 's/^systemdsystemunitdir = //p' Makefile)" != no ] ||
+	{ echo "configured --with-systemdsystemunitdir=no: skip"; exit 77; }
 unit=$(find "$tmp/root" -name memhotctl-apply.service)
-[ -n "$unit" ] || { echo "units not installed (--with-systemdsystemunitdir=no): skip"; exit 77; }
+[ -n "$unit" ] || { echo "make install put no memhotctl-apply.service"; exit 1; }
 udir=$(dirname "$unit")
 [ -f "$udir/memhotctl-apply@.service" ] || { echo "no memhotctl-apply@.service in $udir"; exit 1; }
 find "$tmp/root" -name 90-memhotctl-apply.rules | grep -q . ||

@@ -1,0 +1,113 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0-or-later
+# Issue 17, proofs 1 and 2, profile systemd (INIT=systemd): contrib's udev
+# rule and memhotctl-apply@.service on an NVDIMM devdax namespace that
+# /etc/memhotctl.conf.d selects by its UUID as system-ram (movable).
+# Disabling and enabling its region is a real add event: udev starts
+# memhotctl-apply@DEV.service, which must leave every block online Movable
+# with no command typed (1); the same with a distribution-style rule in
+# /etc/udev/rules.d that onlines every added block (2). Judged from sysfs,
+# /proc/iomem and the instance's journal. A namespace without an entry is
+# left alone. Last in its boot: the control at the end leaves Normal blocks.
+. /run/mh/guest-lib.sh
+scenario_start "issue 17: udev rule + memhotctl-apply@.service on NVDIMM hot-add"
+[ "$(cat /proc/1/comm)" = systemd ] || { echo "Bail out! PID 1 is not systemd"; exit 1; }
+
+# Now on systemd's clock (CLOCK_MONOTONIC, microseconds), to tell a new
+# run of a unit from an old one.
+mono_us() { awk '{ printf "%d\n", $1 * 1000000 }' /proc/uptime; }
+since() { date '+%Y-%m-%d %H:%M:%S'; }
+# started_after UNIT US: the unit's last run started after US
+started_after() {
+	[ "$(systemctl show -p ExecMainStartTimestampMonotonic --value "$1")" -gt "$2" ] 2>/dev/null
+}
+# wait_run DEV US: until memhotctl-apply@DEV.service has run (started after
+# US) and ended, 90 s at most; 1 when it did not
+wait_run() {
+	local u=memhotctl-apply@$1.service i
+	for ((i = 0; i < 90; i++)); do
+		started_after "$u" "$2" && [ "$(systemctl show -p ExecMainCode --value "$u")" != 0 ] &&
+			[ "$(systemctl show -p ActiveState --value "$u")" != activating ] && return 0
+		sleep 1
+	done
+	return 1
+}
+# the dax device of the namespace with UUID
+ns_dax() {
+	ndctl list -N -X 2>/dev/null |
+		jq -r --arg u "$1" '(if type == "array" then .[] else . end) |
+			select(.uuid == $u) | .daxregion.devices[0].chardev'
+}
+# disable and enable REGION; DEV's instance run; judge DEV's blocks Movable
+replug() {
+	local what=$1 c j dev
+	udevadm settle -t 30
+	t=$(mono_us) s=$(since)
+	ndctl disable-region region0 >/dev/null 2>&1 && ndctl enable-region region0 >/dev/null 2>&1 ||
+		{ echo "Bail out! $what: disable/enable region0"; exit 1; }
+	dev=$(ns_dax "$uuid")
+	[ -n "$dev" ] && [ "$dev" != null ] || { echo "Bail out! $what: no dax device after enable"; exit 1; }
+	wait_run "$dev" "$t"
+	check "$what: udev started memhotctl-apply@$dev.service on the add event, it ended" \
+		wait_run "$dev" "$t"
+	diag "$what: journal of memhotctl-apply@$dev.service:"
+	diag "$(journalctl -u "memhotctl-apply@$dev.service" --since "$s" --no-pager -o cat)"
+	is "$(systemctl show -p Result --value "memhotctl-apply@$dev.service")" success \
+		"$what: the instance succeeded"
+	udevadm settle -t 30
+	is "$(dax_driver "$dev")" kmem "$what: $dev driver kmem"
+	check "$what: every block of $dev online, valid_zones Movable" all_blocks "$dev" online Movable
+	diag "$what: $(blocks_summary "$dev")"
+	is "$(kmem_ram_count "$dev")" 1 "$what: System RAM (kmem) over $dev's range in /proc/iomem"
+	DEV=$dev
+}
+
+setup_or_bail "labels" nd_init
+t=$(mono_us) s=$(since)
+j=$(ndctl create-namespace -r region0 -m devdax -a 2M -s 512M 2>/dev/null) ||
+	{ echo "Bail out! create-namespace"; exit 1; }
+dev=$(jq -r '.daxregion.devices[0].chardev' <<<"$j")
+ns=$(cat "$SYS_DAX/devices/$dev/../namespace")
+uuid=$(cat "/sys/bus/nd/devices/$ns/uuid")
+diag "$dev on $ns, uuid $uuid (ndctl: $(jq -r .uuid <<<"$j"))"
+# Its creation was an add event too, before any entry selects it.
+check "no entry: memhotctl-apply@$dev.service ran for the new device" wait_run "$dev" "$t"
+diag "$(journalctl -u "memhotctl-apply@$dev.service" --since "$s" --no-pager -o cat)"
+is "$(dax_driver "$dev")" device_dax "no entry: $dev left device_dax"
+is "$(kmem_ram_count "$dev")" 0 "no entry: no System RAM (kmem) over its range"
+
+cat >/etc/memhotctl.conf.d/60-nvdimm.conf <<EOC
+# the namespace made by $0
+[device]
+uuid = $uuid
+state = system-ram
+EOC
+policy0=$(policy)
+# 1: the region's add event, nothing else
+# what memhotctl makes of it (diagnostics, not judged)
+diag "$("$MEMHOTCTL" apply --dry-run "$dev" 2>&1)"
+diag "$("$MEMHOTCTL" status "$dev" 2>&1 | head -12)"
+replug "proof 1"
+is "$(policy)" "$policy0" "proof 1: auto_online_blocks unchanged ($policy0)"
+
+# 2: a distribution's rule onlines every added block in the kernel's zone
+rule=/etc/udev/rules.d/40-memhotctl-test-online.rules
+echo 'SUBSYSTEM=="memory", ACTION=="add", ATTR{state}=="offline", ATTR{state}="online"' >"$rule"
+udevadm control --reload
+setup_or_bail "back to devdax" raw_to_devdax "$DEV"
+replug "proof 2 (with $rule)"
+is "$(policy)" "$policy0" "proof 2: auto_online_blocks unchanged ($policy0)"
+
+# Control: the planted rule does online added blocks. Without an entry and
+# with auto_online_blocks offline, kmem bound by hand: the rule alone must
+# bring the blocks online (in the kernel's default zone).
+rm -f /etc/memhotctl.conf.d/60-nvdimm.conf
+setup_or_bail "back to devdax" raw_to_devdax "$DEV"
+set_policy offline
+raw_unbind "$DEV" && raw_bind "$DEV" kmem
+udevadm settle -t 30
+sleep 1
+is "$(count_state "$DEV" online)" "$(nblocks "$DEV")" "control: $rule onlines every added block by itself"
+diag "control: $(blocks_summary "$DEV")"
+set_policy "$policy0"
+done_testing

@@ -13,40 +13,42 @@
 scenario_start "issue 17: udev rule + memhotctl-apply@.service on NVDIMM hot-add"
 [ "$(cat /proc/1/comm)" = systemd ] || { echo "Bail out! PID 1 is not systemd"; exit 1; }
 
-# Now on systemd's clock (CLOCK_MONOTONIC, microseconds), to tell a new
-# run of a unit from an old one.
-mono_us() { awk '{ printf "%d\n", $1 * 1000000 }' /proc/uptime; }
 since() { date '+%Y-%m-%d %H:%M:%S'; }
-# started_after UNIT US: the unit's last run started after US
-started_after() {
-	[ "$(systemctl show -p ExecMainStartTimestampMonotonic --value "$1")" -gt "$2" ] 2>/dev/null
+# runs DEV: how many runs of memhotctl-apply@DEV.service ended this boot
+runs() {
+	journalctl -b -u "memhotctl-apply@$1.service" --no-pager -o cat |
+		grep -cE "^(Finished|Failed to start) memhotctl-apply@$1\.service|skipped because"
 }
-# wait_run DEV US: until memhotctl-apply@DEV.service has run (started after
-# US) and ended, 90 s at most; 1 when it did not
+# wait_run DEV N: until more than N runs of the instance ended (90 s at most)
 wait_run() {
-	local u=memhotctl-apply@$1.service i
+	local i
 	for ((i = 0; i < 90; i++)); do
-		started_after "$u" "$2" && [ "$(systemctl show -p ExecMainCode --value "$u")" != 0 ] &&
-			[ "$(systemctl show -p ActiveState --value "$u")" != activating ] && return 0
+		[ "$(runs "$1")" -gt "$2" ] &&
+			[ "$(systemctl show -p ActiveState --value "memhotctl-apply@$1.service")" != activating ] &&
+			return 0
 		sleep 1
 	done
 	return 1
 }
-# the dax device of the namespace with UUID
+# the dax device of the namespace whose uuid attribute is UUID (ndctl list
+# shows it as raw_uuid: its "uuid" of a devdax namespace is the info block's)
 ns_dax() {
-	ndctl list -N -X 2>/dev/null |
-		jq -r --arg u "$1" '(if type == "array" then .[] else . end) |
-			select(.uuid == $u) | .daxregion.devices[0].chardev'
+	local d ns
+	for d in "$SYS_DAX"/devices/dax*; do
+		ns=$(cat "$d/../namespace" 2>/dev/null) || continue
+		[ "$(cat "/sys/bus/nd/devices/$ns/uuid" 2>/dev/null)" = "$1" ] && { echo "${d##*/}"; return 0; }
+	done
+	return 1
 }
 # disable and enable REGION; DEV's instance run; judge DEV's blocks Movable
 replug() {
 	local what=$1 c j dev
 	udevadm settle -t 30
-	t=$(mono_us) s=$(since)
+	t=$(runs "$DEV") s=$(since)
 	ndctl disable-region region0 >/dev/null 2>&1 && ndctl enable-region region0 >/dev/null 2>&1 ||
 		{ echo "Bail out! $what: disable/enable region0"; exit 1; }
 	dev=$(ns_dax "$uuid")
-	[ -n "$dev" ] && [ "$dev" != null ] || { echo "Bail out! $what: no dax device after enable"; exit 1; }
+	[ -n "$dev" ] || { echo "Bail out! $what: no dax device after enable"; exit 1; }
 	wait_run "$dev" "$t"
 	check "$what: udev started memhotctl-apply@$dev.service on the add event, it ended" \
 		wait_run "$dev" "$t"
@@ -63,7 +65,7 @@ replug() {
 }
 
 setup_or_bail "labels" nd_init
-t=$(mono_us) s=$(since)
+s=$(since)
 j=$(ndctl create-namespace -r region0 -m devdax -a 2M -s 512M 2>/dev/null) ||
 	{ echo "Bail out! create-namespace"; exit 1; }
 dev=$(jq -r '.daxregion.devices[0].chardev' <<<"$j")
@@ -71,7 +73,7 @@ ns=$(cat "$SYS_DAX/devices/$dev/../namespace")
 uuid=$(cat "/sys/bus/nd/devices/$ns/uuid")
 diag "$dev on $ns, uuid $uuid (ndctl: $(jq -r .uuid <<<"$j"))"
 # Its creation was an add event too, before any entry selects it.
-check "no entry: memhotctl-apply@$dev.service ran for the new device" wait_run "$dev" "$t"
+check "no entry: memhotctl-apply@$dev.service ran for the new device" wait_run "$dev" 0
 diag "$(journalctl -u "memhotctl-apply@$dev.service" --since "$s" --no-pager -o cat)"
 is "$(dax_driver "$dev")" device_dax "no entry: $dev left device_dax"
 is "$(kmem_ram_count "$dev")" 0 "no entry: no System RAM (kmem) over its range"
@@ -83,6 +85,7 @@ uuid = $uuid
 state = system-ram
 EOC
 policy0=$(policy)
+DEV=$dev
 # 1: the region's add event, nothing else
 # what memhotctl makes of it (diagnostics, not judged)
 diag "$("$MEMHOTCTL" apply --dry-run "$dev" 2>&1)"

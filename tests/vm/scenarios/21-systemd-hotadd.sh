@@ -71,7 +71,7 @@ j=$(ndctl create-namespace -r region0 -m devdax -a 2M -s 512M 2>/dev/null) ||
 dev=$(jq -r '.daxregion.devices[0].chardev' <<<"$j")
 ns=$(cat "$SYS_DAX/devices/$dev/../namespace")
 uuid=$(cat "/sys/bus/nd/devices/$ns/uuid")
-diag "$dev on $ns, uuid $uuid (ndctl: $(jq -r .uuid <<<"$j"))"
+diag "$dev on $ns, uuid $uuid (ndctl: uuid $(jq -r .uuid <<<"$j"), raw_uuid $(jq -r .raw_uuid <<<"$j"))"
 # Its creation was an add event too, before any entry selects it.
 check "no entry: memhotctl-apply@$dev.service ran for the new device" wait_run "$dev" 0
 diag "$(journalctl -u "memhotctl-apply@$dev.service" --since "$s" --no-pager -o cat)"

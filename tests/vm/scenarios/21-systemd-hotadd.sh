@@ -66,8 +66,13 @@ replug() {
 
 setup_or_bail "labels" nd_init
 s=$(since)
-j=$(ndctl create-namespace -r region0 -m devdax -a 2M -s 512M 2>/dev/null) ||
-	{ echo "Bail out! create-namespace"; exit 1; }
+udevadm settle -t 30
+j=$(ndctl create-namespace -r region0 -m devdax -a 2M -s 512M 2>/run/mh-ndctl.err) || {
+	diag "$(cat /run/mh-ndctl.err)"
+	diag "$(ndctl list -RNDu 2>&1 | head -40)"
+	echo "Bail out! create-namespace"
+	exit 1
+}
 dev=$(jq -r '.daxregion.devices[0].chardev' <<<"$j")
 ns=$(cat "$SYS_DAX/devices/$dev/../namespace")
 uuid=$(cat "/sys/bus/nd/devices/$ns/uuid")

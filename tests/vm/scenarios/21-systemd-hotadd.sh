@@ -40,13 +40,13 @@ ns_dax() {
 	done
 	return 1
 }
-# disable and enable REGION; DEV's instance run; judge DEV's blocks Movable
+# disable and enable the region; DEV's instance run; judge DEV's blocks Movable
 replug() {
 	local what=$1 c j dev
 	udevadm settle -t 30
 	t=$(runs "$DEV") s=$(since)
-	ndctl disable-region region0 >/dev/null 2>&1 && ndctl enable-region region0 >/dev/null 2>&1 ||
-		{ echo "Bail out! $what: disable/enable region0"; exit 1; }
+	ndctl disable-region "$region" >/dev/null 2>&1 && ndctl enable-region "$region" >/dev/null 2>&1 ||
+		{ echo "Bail out! $what: disable/enable $region"; exit 1; }
 	dev=$(ns_dax "$uuid")
 	[ -n "$dev" ] || { echo "Bail out! $what: no dax device after enable"; exit 1; }
 	wait_run "$dev" "$t"
@@ -65,9 +65,14 @@ replug() {
 }
 
 setup_or_bail "labels" nd_init
+# the NVDIMM's region: region0 on 6.12, region2 on 6.1 (region ids are
+# shared with the HMEM ranges' dax regions there)
+region=$(ls -d /sys/bus/nd/devices/region* 2>/dev/null | head -n1)
+region=${region##*/}
+[ -n "$region" ] || { echo "Bail out! no nd region"; exit 1; }
 s=$(since)
 udevadm settle -t 30
-j=$(ndctl create-namespace -r region0 -m devdax -a 2M -s 512M 2>/run/mh-ndctl.err) || {
+j=$(ndctl create-namespace -r "$region" -m devdax -a 2M -s 512M 2>/run/mh-ndctl.err) || {
 	diag "$(cat /run/mh-ndctl.err)"
 	diag "$(ndctl list -RNDu 2>&1 | head -40)"
 	echo "Bail out! create-namespace"

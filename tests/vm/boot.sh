@@ -3,24 +3,28 @@
 # Boot one Debian kernel under QEMU with a device profile and run guest scripts
 # in it, one boot for all of them. Results land in OUTDIR:
 #   NAME.tap NAME.err NAME.rc NAME.dmesg (per script), dmesg.txt, console.log
-#   boot.sh [-k SERIES] [-p PROFILE] [-o OUTDIR] [-t SECONDS] SCRIPT[:ARGS]...
+#   boot.sh [-k SERIES] [-p PROFILE] [-o OUTDIR] [-t SECONDS] [-i INIT] SCRIPT[:ARGS]...
 # SCRIPT is a path relative to tests/vm (scenarios/x.sh) or absolute; ":ARGS"
 # passes space-free words separated by commas. The memhotctl under test is
 # MEMHOTCTL_BIN (default: the build's ./memhotctl); it is copied, with the
 # scripts, into a stage directory exported to the guest as a second 9p share,
 # because the guest mounts tmpfs over /tmp, /run and /var/tmp.
+# -i systemd (or INIT=systemd in the profile): the guest's PID 1 is the
+# root's systemd, running contrib/'s udev rule and units (ExecStart on the
+# staged binary) and the scripts as a service of tests/vm/systemd/.
 # Exit: 0 the guest ran every script and powered off; 1 it did not (timeout,
 # panic twice, init failure); 2 usage.
 set -euo pipefail
 . "$(dirname "$0")/common.sh"
 
-series=6.12 profile=nvdimm out= timeout=
-while getopts k:p:o:t: o; do
+series=6.12 profile=nvdimm out= timeout= init=
+while getopts k:p:o:t:i: o; do
 	case $o in
 	k) series=$OPTARG ;;
 	p) profile=$OPTARG ;;
 	o) out=$OPTARG ;;
 	t) timeout=$OPTARG ;;
+	i) init=$OPTARG ;;
 	*) exit 2 ;;
 	esac
 done
@@ -31,10 +35,14 @@ pfile=$profile
 [ -f "$pfile" ] || vm_die "no profile $profile"
 
 MACHINE= CPU=max SMP=2 MEM= QEMU_ARGS=() NINEP_BUS= APPEND= MODULES= UDEVD=0 TIMEOUT=300
+INIT=script GUEST_ETC=
 # shellcheck source=profiles/nvdimm.conf
 . "$pfile"
-# TIMEOUT bounds one script; the boot's bound is a minute more than all of them.
-timeout=${timeout:-$((60 + TIMEOUT * $#))}
+init=${init:-$INIT}
+case $init in script | systemd) ;; *) vm_die "unknown init $init (script, systemd)" ;; esac
+# TIMEOUT bounds one script; the boot's bound is a minute more than all of
+# them (two with systemd, whose own boot takes 20-60 s under TCG).
+timeout=${timeout:-$((60 + TIMEOUT * $# + $([ "$init" = script ] || echo 60)))}
 
 read -r _ kver kdir < <("$VM_DIR/kernels.sh" "$series") || vm_die "no kernel for $series"
 
@@ -72,12 +80,27 @@ done
 	echo "MH_SERIES=$series"
 	echo "MH_KVER=$kver"
 	echo "MH_PROFILE=$(basename "$pfile" .conf)"
-	echo "MH_UDEVD=$UDEVD"
+	echo "MH_UDEVD=$([ "$init" = systemd ] && echo 0 || echo "$UDEVD")"
+	echo "MH_INIT=$init"
 	echo "MEMHOTCTL=/run/mh/bin/memhotctl"
 	echo "MEMHOTCTL_RUNDIR=/run/memhotctl-test"
 	echo "MH_SCRIPT_TIMEOUT=$TIMEOUT"
 } >"$stage/env"
 for v in ${!MH_GUEST_@}; do echo "$v=${!v@Q}" >>"$stage/env"; done
+
+# systemd: the units as "make install" makes them, but on the staged binary,
+# enabled as "systemctl enable" would; the rule; the profile's /etc files.
+if [ "$init" = systemd ]; then
+	sd=$stage/systemd/system
+	mkdir -p "$sd/sysinit.target.wants" "$stage/systemd/rules"
+	for u in "$VM_DIR"/../../contrib/systemd/*.service.in; do
+		sed 's|@bindir@|/run/mh/bin|g' "$u" >"$sd/$(basename "$u" .in)"
+	done
+	cp "$VM_DIR"/systemd/*.service "$VM_DIR"/systemd/*.target "$sd/"
+	ln -s ../memhotctl-apply.service ../mh-boot-state.service "$sd/sysinit.target.wants/"
+	cp "$VM_DIR"/../../contrib/udev/*.rules "$stage/systemd/rules/"
+	[ -z "$GUEST_ETC" ] || { mkdir -p "$stage/etc" && cp -R "$VM_DIR/$GUEST_ETC/." "$stage/etc/"; }
+fi
 
 # Substitute @IMG:name:size@ by fresh sparse files.
 args=()
@@ -111,7 +134,7 @@ mods=${MODULES// /,}
 cmd=(qemu-system-x86_64 "${accel[@]}" -machine "$MACHINE" -smp "$SMP" -m "$MEM"
 	"${args[@]}"
 	-kernel "$kdir/vmlinuz" -initrd "$kdir/initrd.img"
-	-append "console=ttyS0 quiet panic=-1 oops=panic mh.modules=$mods $APPEND"
+	-append "console=ttyS0 quiet panic=-1 oops=panic mh.modules=$mods mh.init=$init $APPEND"
 	-display none -serial stdio -monitor none -no-reboot
 	-fsdev local,id=fs0,path=/,security_model=none,readonly=on,multidevs=remap
 	-device "virtio-9p-pci,fsdev=fs0,mount_tag=hostfs$NINEP_BUS"

@@ -2,6 +2,7 @@
 # SPDX-License-Identifier: GPL-2.0-or-later
 # PID 1 of the test guest after switch_root: run each script of /run/mh/plan,
 # its TAP to out/NAME.tap, then save dmesg and power off. Never exits (PID 1).
+# In a systemd guest the same, as mh-test.service (tests/vm/systemd/).
 export PATH=/usr/sbin:/usr/bin:/sbin:/bin
 export HOME=/root LANG=C.UTF-8 TERM=dumb
 MH=/run/mh
@@ -33,6 +34,9 @@ while read -r name script args; do
 	echo "MH-SCRIPT-END $name $(cat "$OUT/$name.rc")" >/dev/console
 done <"$MH/plan"
 dmesg >"$OUT/dmesg.txt" 2>&1
+# systemd guest (boot.sh -i systemd): the boot's journal, apply's units in it
+[ "${MH_INIT:-script}" != systemd ] ||
+	journalctl -b --no-pager -o short-monotonic >"$OUT/journal.txt" 2>&1
 echo "done" >"$OUT/done"
 sync
 echo "MH-GUEST-DONE" >/dev/console

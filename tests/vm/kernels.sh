@@ -9,8 +9,9 @@ set -euo pipefail
 
 # Everything any profile may load; missing ones are skipped (not every
 # series builds every driver as a module).
+# overlay: a writable /etc over the host's for the systemd guests (boot.sh -i).
 MODULES="virtio_pci 9pnet_virtio 9p nfit nd_pmem dax_pmem kmem device_dax
-	nd_e820 dax_hmem cxl_acpi cxl_pci cxl_mem cxl_pmem cxl_port"
+	nd_e820 dax_hmem cxl_acpi cxl_pci cxl_mem cxl_pmem cxl_port overlay"
 
 # Copy the dependency closure of the wanted modules, decompressed.
 copy_modules() {

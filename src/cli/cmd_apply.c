@@ -118,12 +118,11 @@ static int apply_match(struct cli_ctx *ctx, const struct mh_config *cfg,
 		const struct mh_conf_entry *e = NULL;
 		struct mh_conf_error err = { 0 };
 		struct mh_dev_identity id;
-		char uuid[MH_UUID_LEN + 1];
 
 		ad[i].out.dev = names[i];
 		if (!d)
 			continue;
-		mh_config_identity(ctx->root, d, &id, uuid, sizeof(uuid));
+		mh_config_identity(ctx->root, d, &id);
 		rc = mh_config_match(cfg, &id, &e, &err);
 		if (rc < 0) {
 			cli_err("%s:%u: %s", err.file, err.line, err.msg);

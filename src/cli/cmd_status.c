@@ -145,11 +145,10 @@ static void status_conf(struct cli_ctx *ctx, const struct mh_config *cfg,
 {
 	struct mh_conf_error err = { 0 };
 	struct mh_dev_identity id;
-	char uuid[MH_UUID_LEN + 1];
 
 	if (!cfg->count)
 		return;
-	mh_config_identity(ctx->root, sd->dev, &id, uuid, sizeof(uuid));
+	mh_config_identity(ctx->root, sd->dev, &id);
 	if (mh_config_match(cfg, &id, &sd->conf, &err) < 0) {
 		sd->conf = NULL;
 		snprintf(conf->error, sizeof(conf->error), "%s:%u: %s", err.file, err.line,

@@ -16,6 +16,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 #include "devconf.h"
+#include "paths.h"
 #include "names.h"
 
 static const char *const state_names[] = {
@@ -462,42 +463,54 @@ int mh_config_load_path(const char *path, bool trust, struct mh_config *cfg,
 	return ret;
 }
 
-/* The namespace's UUID of an NVDIMM device ("" when it has none). */
-static void read_ns_uuid(struct mh_root *root, const struct mh_dax_dev *d,
-			 char *uuid, size_t len)
+/* A UUID attribute, lower case, into uuid ("" when absent or not one). */
+static void read_uuid(struct mh_root *root, const char *rel, char *uuid)
 {
-	char ns[64], rel[128], buf[64];	/* room for the newline read */
+	char buf[64];			/* room for the newline read */
 	size_t i;
 
 	uuid[0] = '\0';
-	if (d->kind != MH_KIND_NVDIMM || strncmp(d->backing, "namespace", 9) ||
-	    len <= MH_UUID_LEN)
-		return;
-	snprintf(ns, sizeof(ns), "%.*s", (int)strcspn(d->backing, " "), d->backing);
-	snprintf(rel, sizeof(rel), "sys/bus/nd/devices/%s/uuid", ns);
 	if (mh_read_attr(root, rel, buf, sizeof(buf)) != MH_UUID_LEN)
 		return;
 	for (i = 0; i <= MH_UUID_LEN; i++)
 		uuid[i] = (char)tolower((unsigned char)buf[i]);
 }
 
-void mh_config_identity(struct mh_root *root, const struct mh_dax_dev *d,
-			struct mh_dev_identity *id, char *uuid, size_t len)
+/*
+ * An NVDIMM device's namespace UUID, and its info block's UUID from the
+ * nd dax device that is its parent (where the "namespace" attribute is).
+ */
+static void read_nvdimm_uuids(struct mh_root *root, const struct mh_dax_dev *d,
+			      struct mh_dev_identity *id)
 {
-	read_ns_uuid(root, d, uuid, len);
+	char rel[128];
+
+	if (d->kind != MH_KIND_NVDIMM || strncmp(d->backing, "namespace", 9))
+		return;
+	snprintf(rel, sizeof(rel), "sys/bus/nd/devices/%.*s/uuid",
+		 (int)strcspn(d->backing, " "), d->backing);
+	read_uuid(root, rel, id->uuid);
+	snprintf(rel, sizeof(rel), MH_DAX_DEVICES_DIR "/%s/../uuid", d->name);
+	read_uuid(root, rel, id->info_uuid);
+}
+
+void mh_config_identity(struct mh_root *root, const struct mh_dax_dev *d,
+			struct mh_dev_identity *id)
+{
 	*id = (struct mh_dev_identity){
 		.name = d->name,
 		.kind = d->kind,
 		.has_start = d->nr_ranges > 0,
 		.start = d->nr_ranges ? d->ranges[0].start : 0,
 		.node = d->target_node,
-		.uuid = uuid[0] ? uuid : NULL,
 	};
+	read_nvdimm_uuids(root, d, id);
 }
 
 static bool entry_matches(const struct mh_conf_entry *e, const struct mh_dev_identity *id)
 {
-	if ((e->select & MH_SEL_UUID) && (!id->uuid || strcasecmp(id->uuid, e->uuid)))
+	if ((e->select & MH_SEL_UUID) && (!id->uuid[0] || strcasecmp(id->uuid, e->uuid)) &&
+	    (!id->info_uuid[0] || strcasecmp(id->info_uuid, e->uuid)))
 		return false;
 	if ((e->select & MH_SEL_START) && (!id->has_start || id->start != e->start))
 		return false;

@@ -73,7 +73,13 @@ struct mh_dev_identity {
 	bool has_start;
 	uint64_t start;			/* the first range's physical start */
 	int node;			/* target node, -1 when unknown */
-	const char *uuid;		/* NVDIMM namespace UUID, NULL when none */
+	/*
+	 * An NVDIMM device is known by two UUIDs, "" when absent: its
+	 * namespace's, and its dax info block's, which is the "uuid" that
+	 * ndctl create-namespace and ndctl list print for a devdax namespace.
+	 */
+	char uuid[MH_UUID_LEN + 1];
+	char info_uuid[MH_UUID_LEN + 1];
 };
 
 /*
@@ -93,9 +99,9 @@ int mh_config_load(struct mh_root *root, struct mh_config *cfg,
  */
 int mh_config_load_path(const char *path, bool trust, struct mh_config *cfg,
 			struct mh_conf_error *err);
-/* What a device is known by; uuid (MH_UUID_LEN + 1 bytes) holds the UUID. */
+/* What a device is known by, read under root. */
 void mh_config_identity(struct mh_root *root, const struct mh_dax_dev *d,
-			struct mh_dev_identity *id, char *uuid, size_t len);
+			struct mh_dev_identity *id);
 /* Parse one file's text, appending to cfg; file names it in messages. */
 int mh_config_parse(const char *file, const char *text, struct mh_config *cfg,
 		    struct mh_conf_error *err);

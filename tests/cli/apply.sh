@@ -74,6 +74,14 @@ mark
 run 0 -j apply all --sysroot "$T" --config "$C/uuid.conf"
 jqt '.apply[0].entry.line == 1 and .apply[0].changed == false and .apply[1].entry == null'
 no_write "$T"
+# ...or by its dax info block's UUID, the one ndctl prints for a devdax
+# namespace (the nd dax device's, the parent of dax0.0).
+echo 0B7E9C52-3A41-4F6D-8E20-91C3D5A7B8E4 >"$T/sys/devices/LNXSYSTM:00/LNXSYBUS:00/ACPI0012:00/ndbus0/region0/uuid"
+printf '[device]\nuuid = 0b7e9c52-3a41-4f6d-8e20-91c3d5a7b8e4\nstate = system-ram\n' >"$C/uuid.conf"
+mark
+run 0 -j apply all --sysroot "$T" --config "$C/uuid.conf"
+jqt '.apply[0].entry.line == 1 and .apply[0].changed == false and .apply[1].entry == null'
+no_write "$T"
 
 # offline: dax0.0's blocks offline. --dry-run plans the online, writes nothing.
 T=$TREES/offline

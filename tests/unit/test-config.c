@@ -16,6 +16,7 @@
 #include "tap.h"
 
 #define UUID "76927df9-bba6-4621-a858-485c53e8fc14"
+#define INFO_UUID "c0a1f2e3-5b6d-4e7f-8a9b-0c1d2e3f4a5b"
 
 static void good(void)
 {
@@ -114,7 +115,7 @@ static void matching(void)
 {
 	struct mh_dev_identity nv = {
 		.name = "dax0.0", .kind = MH_KIND_NVDIMM, .has_start = true,
-		.start = 0x240000000ull, .node = 1, .uuid = UUID,
+		.start = 0x240000000ull, .node = 1, .uuid = UUID, .info_uuid = INFO_UUID,
 	};
 	struct mh_dev_identity hmem = {
 		.name = "dax1.0", .kind = MH_KIND_HMEM, .has_start = true,
@@ -127,6 +128,10 @@ static void matching(void)
 	       "uuid selects the namespace's device");
 	is_int(match("[device]\nuuid = " UUID "\nstate = devdax\n", &hmem, &e, &err), 0,
 	       "a device without a namespace has no uuid to match");
+	is_int(match("[device]\nuuid = " INFO_UUID "\nstate = devdax\n", &nv, &e, &err), 1,
+	       "the dax info block's uuid (ndctl's \"uuid\" of a devdax namespace) selects it too");
+	is_int(match("[device]\nuuid = 00000000-0000-4000-8000-000000000000\nstate = devdax\n",
+		     &nv, &e, &err), 0, "another uuid selects neither");
 	is_int(match("[device]\nstart = 0x440000000\nstate = devdax\n", &hmem, &e, &err), 1,
 	       "start selects by the first range");
 	is_int(match("[device]\nkind = hmem\nnode = 3\nstate = devdax\n", &hmem, &e, &err), 0,

@@ -103,7 +103,12 @@ diag "$("$MEMHOTCTL" status "$dev" 2>&1 | head -12)"
 replug "proof 1"
 is "$(policy)" "$policy0" "proof 1: auto_online_blocks unchanged ($policy0)"
 
-# 2: a distribution's rule onlines every added block in the kernel's zone
+# 2: a distribution's rule onlines every added block in the kernel's zone;
+# the entry now names the device by the uuid ndctl printed (the dax info
+# block's, not the namespace's uuid attribute): either must select it.
+info_uuid=$(jq -r .uuid <<<"$j")
+check "ndctl's uuid of the devdax namespace ($info_uuid) is not its uuid attribute" [ "$info_uuid" != "$uuid" ]
+sed -i "s/^uuid = .*/uuid = $info_uuid/" /etc/memhotctl.conf.d/60-nvdimm.conf
 rule=/etc/udev/rules.d/40-memhotctl-test-online.rules
 echo 'SUBSYSTEM=="memory", ACTION=="add", ATTR{state}=="offline", ATTR{state}="online"' >"$rule"
 udevadm control --reload

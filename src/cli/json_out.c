@@ -66,9 +66,9 @@ static struct json_object *udev_rules_arr(const struct mh_udev_rules *r)
 	return a;
 }
 
-static struct json_object *configured_obj(const struct cli_status_dev *sd)
+/* A configuration entry, as apply and status name it (NULL: none). */
+static struct json_object *conf_entry_obj(const struct mh_conf_entry *e)
 {
-	const struct mh_conf_entry *e = sd->conf;
 	struct json_object *o;
 
 	if (!e)
@@ -78,7 +78,15 @@ static struct json_object *configured_obj(const struct cli_status_dev *sd)
 	add_int(o, "line", e->line);
 	add_str(o, "state", mh_conf_state_name(e->state));
 	add_str(o, "zone", e->state == MH_CONF_SYSTEM_RAM ? mh_conf_zone_name(e->zone) : NULL);
-	add_bool(o, "matches", sd->conf_matches);
+	return o;
+}
+
+static struct json_object *configured_obj(const struct cli_status_dev *sd)
+{
+	struct json_object *o = conf_entry_obj(sd->conf);
+
+	if (o)
+		add_bool(o, "matches", sd->conf_matches);
 	return o;
 }
 
@@ -425,20 +433,6 @@ static struct json_object *apply_state_obj(const struct cli_apply_state *st)
 	return o;
 }
 
-static struct json_object *apply_entry_obj(const struct mh_conf_entry *e)
-{
-	struct json_object *o;
-
-	if (!e)
-		return NULL;
-	o = json_object_new_object();
-	add_str(o, "file", e->file);
-	add_int(o, "line", e->line);
-	add_str(o, "state", mh_conf_state_name(e->state));
-	add_str(o, "zone", e->state == MH_CONF_SYSTEM_RAM ? mh_conf_zone_name(e->zone) : NULL);
-	return o;
-}
-
 int cli_json_apply(const struct cli_apply_dev *devs, size_t n, bool dry_run,
 		   enum mh_exit code)
 {
@@ -454,7 +448,7 @@ int cli_json_apply(const struct cli_apply_dev *devs, size_t n, bool dry_run,
 		struct json_object *ops = json_object_new_array();
 
 		add_str(dobj, "device", d->dev);
-		json_object_object_add(dobj, "entry", apply_entry_obj(d->entry));
+		json_object_object_add(dobj, "entry", conf_entry_obj(d->entry));
 		json_object_object_add(dobj, "before", apply_state_obj(&d->before));
 		json_object_object_add(dobj, "after", apply_state_obj(&d->after));
 		add_bool(dobj, "changed", d->changed);

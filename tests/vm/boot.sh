@@ -42,7 +42,9 @@ init=${init:-$INIT}
 case $init in script | systemd) ;; *) vm_die "unknown init $init (script, systemd)" ;; esac
 # TIMEOUT bounds one script; the boot's bound is a minute more than all of
 # them (two with systemd, whose own boot takes 20-60 s under TCG).
-timeout=${timeout:-$((60 + TIMEOUT * $# + $([ "$init" = script ] || echo 60)))}
+init_time=0
+[ "$init" = script ] || init_time=60
+timeout=${timeout:-$((60 + TIMEOUT * $# + init_time))}
 
 read -r _ kver kdir < <("$VM_DIR/kernels.sh" "$series") || vm_die "no kernel for $series"
 

@@ -404,10 +404,15 @@ static int apply_run(struct cli_ctx *ctx)
 		if (ctx->json) {
 			struct cli_apply_dev *outs = calloc(n ? n : 1, sizeof(*outs));
 
-			for (size_t i = 0; outs && i < n; i++)
-				outs[i] = ad[i].out;
-			cli_json_apply(outs, n, ctx->dry_run, (enum mh_exit)ret);
-			free(outs);
+			/* The exit status still says what was done. */
+			if (!outs) {
+				cli_err("out of memory: no JSON for what was applied");
+			} else {
+				for (size_t i = 0; i < n; i++)
+					outs[i] = ad[i].out;
+				cli_json_apply(outs, n, ctx->dry_run, (enum mh_exit)ret);
+				free(outs);
+			}
 		}
 		if (!n)
 			cli_info(ctx, "no dax device present: nothing to apply");

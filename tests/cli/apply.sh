@@ -64,24 +64,26 @@ run 0 -j apply all --sysroot "$T"
 jqt '.apply[0].entry.file == "'"$T"'/etc/memhotctl.conf.d/10-pmem.conf"'
 no_write "$T"
 
-# Selected by the NVDIMM namespace's UUID (upper case in sysfs is matched).
+# uuid_selects UUID: an entry of that uuid selects dax0.0 of tree two (and
+# not dax1.0), which is as configured: nothing written.
+uuid_selects() {
+	printf '[device]\nuuid = %s\nstate = system-ram\n' "$1" >"$C/uuid.conf"
+	mark
+	run 0 -j apply all --sysroot "$T" --config "$C/uuid.conf"
+	jqt '.apply[0].entry.line == 1 and .apply[0].changed == false and .apply[1].entry == null'
+	no_write "$T"
+}
+# Selected by the NVDIMM namespace's UUID (upper case in sysfs is matched)...
 T=$TREES/two
-echo namespace0.0 >"$T/sys/devices/LNXSYSTM:00/LNXSYBUS:00/ACPI0012:00/ndbus0/region0/namespace"
+R="$T/sys/devices/LNXSYSTM:00/LNXSYBUS:00/ACPI0012:00/ndbus0/region0"
+echo namespace0.0 >"$R/namespace"
 mkdir -p "$T/sys/bus/nd/devices/namespace0.0"
 echo 6A3C1E5B-0D2F-4C7A-9E11-22F0A4B5C6D7 >"$T/sys/bus/nd/devices/namespace0.0/uuid"
-printf '[device]\nuuid = 6a3c1e5b-0d2f-4c7a-9e11-22f0a4b5c6d7\nstate = system-ram\n' >"$C/uuid.conf"
-mark
-run 0 -j apply all --sysroot "$T" --config "$C/uuid.conf"
-jqt '.apply[0].entry.line == 1 and .apply[0].changed == false and .apply[1].entry == null'
-no_write "$T"
+uuid_selects 6a3c1e5b-0d2f-4c7a-9e11-22f0a4b5c6d7
 # ...or by its dax info block's UUID, the one ndctl prints for a devdax
 # namespace (the nd dax device's, the parent of dax0.0).
-echo 0B7E9C52-3A41-4F6D-8E20-91C3D5A7B8E4 >"$T/sys/devices/LNXSYSTM:00/LNXSYBUS:00/ACPI0012:00/ndbus0/region0/uuid"
-printf '[device]\nuuid = 0b7e9c52-3a41-4f6d-8e20-91c3d5a7b8e4\nstate = system-ram\n' >"$C/uuid.conf"
-mark
-run 0 -j apply all --sysroot "$T" --config "$C/uuid.conf"
-jqt '.apply[0].entry.line == 1 and .apply[0].changed == false and .apply[1].entry == null'
-no_write "$T"
+echo 0B7E9C52-3A41-4F6D-8E20-91C3D5A7B8E4 >"$R/uuid"
+uuid_selects 0b7e9c52-3a41-4f6d-8e20-91c3d5a7b8e4
 
 # offline: dax0.0's blocks offline. --dry-run plans the online, writes nothing.
 T=$TREES/offline

@@ -11,6 +11,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "pinread.h"
 #include "predict.h"
 #include "tap.h"
 
@@ -322,6 +323,69 @@ static void test_unflagged(struct mh_root *root)
 	unlink(path);
 }
 
+/*
+ * The reading after a failed offline (pinread.c), 1 MiB blocks of 256
+ * pages, no memoryN directories (zone and node unknown): the pages without
+ * any flag, the first 8 named, runs joined; what cannot be read is said.
+ */
+static void test_pin_read(struct mh_root *root)
+{
+	struct mh_pin_reading p;
+	char path[256], d[512];
+	int fd;
+
+	snprintf(path, sizeof(path), "%s/proc/kpageflags", dir);
+	unlink(path);
+	mh_pin_read(root, 6, 1 << 20, &p);
+	is_int(p.status, MH_PIN_UNREAD, "pins: no proc/kpageflags: not read");
+	ok(strstr(p.why_not, "proc/kpageflags") && strstr(p.why_not, "No such file"),
+	   "pins: says why: %s", p.why_not);
+	is_int(p.count, 0, "pins: nothing guessed");
+	ok(!mh_pin_advice(&p), "pins: no advice from nothing");
+	mh_pin_describe(&p, d, sizeof(d));
+	ok(strstr(d, "not read") != NULL, "pins: described as not read: %s", d);
+
+	/* Block 6 (pfns 1536-1791): free (buddy) but 1538-1541, 1600 and 1700-1709. */
+	fd = open(path, O_RDWR | O_CREAT, 0644);
+	for (uint64_t pfn = 1536; pfn < 1792; pfn++)
+		flag(fd, pfn, (pfn >= 1538 && pfn <= 1541) || pfn == 1600 ||
+			      (pfn >= 1700 && pfn < 1710) ? 0 : BUDDY);
+	for (uint64_t pfn = 1792; pfn < 2048; pfn++)	/* block 7: one THP, a hole */
+		flag(fd, pfn, pfn == 2047 ? B(MH_KPF_NOPAGE) : pfn == 1792 ? HEAD | LRU : TAIL);
+	close(fd);
+	mh_pin_read(root, 6, 1 << 20, &p);
+	is_int(p.status, MH_PIN_READ, "pins: read");
+	is_int(p.count, 15, "pins: every flagless page counted, buddy pages not");
+	is_int(p.nr_pfns, MH_PIN_PFNS_MAX, "pins: the first 8 named");
+	is_int(p.pfn[4], 1600, "pins: ascending");
+	is_int(p.pcp, -1, "pins: no zoneinfo for an unknown zone: per-CPU unknown");
+	mh_pin_describe(&p, d, sizeof(d));
+	is_str(d, "page flags, read by memhotctl after the failed offline: 15 pages in the "
+	       "block carry no flags (pfn 0x602-0x605, 0x640, 0x6a4-0x6a6, ...): allocated "
+	       "outside the LRU, as a driver's pin is, or free on a per-CPU list; the kernel "
+	       "did not report them", "pins: described as memhotctl's reading, pfns bounded");
+	ok(mh_pin_advice(&p) && strstr(mh_pin_advice(&p), "pinned by a device driver"),
+	   "pins: advice for a driver's pin");
+	mh_pin_read(root, 7, 1 << 20, &p);
+	is_int(p.count, 0, "pins: THP tails and holes are not flagless");
+	mh_pin_describe(&p, d, sizeof(d));
+	ok(strstr(d, "no page in the block is without flags") != NULL, "pins: none: %s", d);
+	ok(!mh_pin_advice(&p), "pins: none found, no pin advice");
+	mh_pin_read(root, 8, 1 << 20, &p);
+	is_int(p.status, MH_PIN_UNREAD, "pins: file too short: not read");
+	ok(strstr(p.why_not, "ends before") != NULL, "pins: says so: %s", p.why_not);
+
+	/* Hostile: a FIFO is neither waited on nor read. */
+	unlink(path);
+	if (mkfifo(path, 0644) == 0) {
+		mh_pin_read(root, 6, 1 << 20, &p);
+		is_int(p.status, MH_PIN_UNREAD, "pins: a FIFO: not read");
+		ok(strstr(p.why_not, "not a regular file") != NULL, "pins: says so: %s",
+		   p.why_not);
+		unlink(path);
+	}
+}
+
 static void test_tree(void)
 {
 	/* 1 MiB blocks of 4 KiB pages: block 5 is pfns 1280-1535. */
@@ -385,6 +449,7 @@ static void test_tree(void)
 		mh_predict_close(&pr);
 	}
 	test_unflagged(root);
+	test_pin_read(root);
 	mh_root_close(root);
 	snprintf(path, sizeof(path), "rm -rf %s", dir);
 	if (system(path))

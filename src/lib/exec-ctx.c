@@ -324,6 +324,8 @@ void exec_ctx_fini(struct exec *x)
 {
 	mh_udevwatch_close(x->uw);
 	close_state_fds(x);
+	if (x->kmsg_opened)
+		mh_kmsg_close(&x->kmsg);
 	free(x->offlined);
 	free(x->order);
 	free(x->dev_ids);

@@ -17,6 +17,7 @@
 #include "exec-dev.h"
 #include "exec.h"
 #include "journal.h"
+#include "kmsg.h"
 
 struct exec {
 	struct mh_root *root;
@@ -45,6 +46,8 @@ struct exec {
 	int unverified;			/* errno: the release could not be checked */
 	uint64_t *dev_ids;		/* the device's blocks, read before the unbind */
 	size_t nr_dev_ids;
+	struct mh_kmsg kmsg;		/* the kernel log, opened at the first offline */
+	bool kmsg_opened;
 };
 
 int exec_ctx_init(struct exec *x);

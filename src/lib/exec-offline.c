@@ -185,10 +185,8 @@ static int before_first_write(struct exec *x, size_t idx, const struct mh_step *
 static void kernel_reason(struct exec *x, uint64_t id, struct mh_block_result *r,
 			  struct mh_kmsg *k)
 {
-	uint64_t bs;
-
-	if (r && mh_block_size(x->root, &bs) == 0)
-		mh_kmsg_collect(k, id * bs, (id + 1) * bs, &r->kmsg);
+	if (r && x->block_size)
+		mh_kmsg_collect(k, id * x->block_size, (id + 1) * x->block_size, &r->kmsg);
 }
 
 static int step_offline(struct exec *x, size_t idx, const struct mh_step *s,
@@ -294,19 +292,22 @@ static int step_offline(struct exec *x, size_t idx, const struct mh_step *s,
 }
 
 /*
- * The kernel log is open for the block's step, its position noted before
- * each write: a batched write (already under way) counts from the step's
- * start, and records are matched to the block by the page frames they name.
+ * The kernel log, opened once a run at its first offline (about 100 us an
+ * open) and closed with the run, has its position noted at each step and
+ * before each write: a batched write (already under way) counts from the
+ * step's start, and records are matched to the block by the page frames
+ * they name.
  */
 int exec_step_offline(struct exec *x, size_t idx, const struct mh_step *s)
 {
-	struct mh_kmsg k;
 	int err;
 
-	mh_kmsg_open(&k, x->root);
-	mh_kmsg_mark(&k);
-	err = step_offline(x, idx, s, &k);
-	mh_kmsg_close(&k);
+	if (!x->kmsg_opened) {
+		mh_kmsg_open(&x->kmsg, x->root);
+		x->kmsg_opened = true;
+	}
+	mh_kmsg_mark(&x->kmsg);
+	err = step_offline(x, idx, s, &x->kmsg);
 	return err;
 }
 

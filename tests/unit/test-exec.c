@@ -18,6 +18,8 @@
 #include <sys/wait.h>
 #include <sys/stat.h>
 #include <signal.h>
+#include <fcntl.h>
+#include <sys/inotify.h>
 
 #include "exec.h"
 #include "journal.h"
@@ -287,6 +289,111 @@ static void test_busy_kernel_reason(void)
 	is_int(f.r.blocks[2].kmsg.status, MH_KMSG_UNREAD, "no dev/kmsg: not read");
 	is_str(f.r.blocks[2].kmsg.why_not, "the tree has no dev/kmsg", "and why");
 	is_str(f.r.blocks[2].kmsg.page, "", "no page invented");
+	fixture_end(&f);
+}
+
+#define BLOCK_PAGES	32768u	/* 128 MiB of 4 KiB pages */
+#define KPF_BUDDY	(1ull << 10)
+
+/*
+ * The tree's proc/kpageflags over memory36 (pfn 0x120000..0x127fff): every
+ * page free (a buddy page) but the n pins[], which carry no flag.
+ */
+static void put_kpageflags(struct tree *t, const uint64_t *pins, size_t n)
+{
+	uint64_t *f = malloc(BLOCK_PAGES * sizeof(*f)), first = 36 * (uint64_t)BLOCK_PAGES;
+	char p[PATH_MAX];
+	int fd;
+
+	tree_put(t, "proc/kpageflags", "");
+	snprintf(p, sizeof(p), "%s/proc/kpageflags", t->dir);
+	fd = open(p, O_WRONLY | O_TRUNC);
+	for (size_t i = 0; f && i < BLOCK_PAGES; i++)
+		f[i] = KPF_BUDDY;
+	for (size_t i = 0; f && i < n; i++)
+		f[pins[i] - first] = 0;
+	if (fd < 0 || !f || pwrite(fd, f, BLOCK_PAGES * sizeof(*f), (off_t)(first * 8)) !=
+	    (ssize_t)(BLOCK_PAGES * sizeof(*f)))
+		perror(p);
+	if (fd >= 0)
+		close(fd);
+	free(f);
+}
+
+/* IN_OPEN events since the watches began: on watch wd[i], n[i] of them. */
+static void count_opens(int in, const int *wd, int *n, size_t nw)
+{
+	char buf[4096] __attribute__((aligned(8)));
+	ssize_t len;
+
+	while ((len = read(in, buf, sizeof(buf))) > 0) {
+		for (char *e = buf; e < buf + len;) {
+			const struct inotify_event *ev = (const struct inotify_event *)e;
+
+			for (size_t i = 0; i < nw; i++)
+				n[i] += ev->wd == wd[i] && (ev->mask & IN_OPEN);
+			e += sizeof(*ev) + ev->len;
+		}
+	}
+}
+
+static int watch(int in, struct tree *t, const char *rel)
+{
+	char p[PATH_MAX];
+
+	/* Closes too: inotify merges an event with the same one queued just before. */
+	snprintf(p, sizeof(p), "%s/%s", t->dir, rel);
+	return inotify_add_watch(in, p, IN_OPEN | IN_CLOSE_NOWRITE);
+}
+
+/*
+ * A run whose offlines all go reads no page flags at all (B1's path stays
+ * as it was), and opens the kernel log once for all its blocks, not once
+ * a block (about 100 us an open of /dev/kmsg). Counted by inotify on the
+ * tree's files: every open, whoever makes it.
+ */
+static void test_success_opens(void)
+{
+	int in, wd[2], n[2] = { 0, 0 };
+	struct fixture f;
+
+	fixture_begin(&f, "offline", "kmem", "Movable");
+	tree_put(&f.t, "dev/kmsg", "6,1,1,-;hello");
+	put_kpageflags(&f.t, NULL, 0);
+	in = inotify_init1(IN_NONBLOCK | IN_CLOEXEC);
+	wd[0] = in >= 0 ? watch(in, &f.t, "dev/kmsg") : -1;
+	wd[1] = in >= 0 ? watch(in, &f.t, "proc/kpageflags") : -1;
+	plan_remove(&f, MH_OP_REMOVE);
+	fixture_exec(&f);
+	is_str(mh_outcome_name(f.r.outcome), "done", "opens: the remove went");
+	if (in < 0 || wd[0] < 0 || wd[1] < 0) {
+		ok(1, "# SKIP no inotify");
+		ok(1, "# SKIP no inotify");
+	} else {
+		count_opens(in, wd, n, 2);
+		is_int(n[0], 1, "opens: the kernel log opened once for the 5 blocks");
+		is_int(n[1], 0, "opens: no page flags read when every offline went");
+	}
+	if (in >= 0)
+		close(in);
+	fixture_end(&f);
+
+	/* Where proc/kpageflags is a FIFO, a run that goes neither waits nor says a word of it. */
+	fixture_begin(&f, "offline", "kmem", "Movable");
+	tree_put(&f.t, "proc/kpageflags", "");
+	{
+		char p[PATH_MAX];
+
+		snprintf(p, sizeof(p), "%s/proc/kpageflags", f.t.dir);
+		unlink(p);
+		if (mkfifo(p, 0600))
+			perror(p);
+	}
+	plan_remove(&f, MH_OP_REMOVE);
+	fixture_exec(&f);
+	is_str(mh_outcome_name(f.r.outcome), "done", "FIFO kpageflags: the remove went");
+	ok(!strstr(f.r.error.msg, "kpageflags"), "FIFO kpageflags: not mentioned: %s",
+	   f.r.error.msg);
 	fixture_end(&f);
 }
 
@@ -744,6 +851,7 @@ int main(void)
 	test_retry_then_ok();
 	test_busy_rollback();
 	test_busy_kernel_reason();
+	test_success_opens();
 	test_einval_already_offline();
 	test_eperm_final();
 	test_zone_none();

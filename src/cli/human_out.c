@@ -371,17 +371,28 @@ static const char *final_driver(const struct mh_exec_result *r)
 }
 
 /* The summary line on stdout, and for anything but success, every block's state. */
-/* Under a block whose offline failed: what the kernel said, what to do about it. */
+/*
+ * Under a block whose offline failed: what the kernel said, what memhotctl
+ * read of the block's flags where the kernel named no page, what to do.
+ */
 static void print_kernel_reason(const struct mh_block_result *b)
 {
 	const char *advice;
 	char line[512];
 
-	if (b->kmsg.status == MH_KMSG_NONE)
+	if (b->kmsg.status == MH_KMSG_NONE && b->pins.status == MH_PIN_NONE)
 		return;
-	mh_kmsg_describe(&b->kmsg, line, sizeof(line));
-	printf("    %s\n", line);
-	advice = mh_kmsg_advice(&b->kmsg, b->err == ETIMEDOUT || b->err == EINTR);
+	if (b->kmsg.status != MH_KMSG_NONE) {
+		mh_kmsg_describe(&b->kmsg, line, sizeof(line));
+		printf("    %s\n", line);
+	}
+	if (b->pins.status != MH_PIN_NONE) {
+		mh_pin_describe(&b->pins, line, sizeof(line));
+		printf("    %s\n", line);
+	}
+	advice = mh_pin_advice(&b->pins);
+	if (!advice)
+		advice = mh_kmsg_advice(&b->kmsg, b->err == ETIMEDOUT || b->err == EINTR);
 	if (advice)
 		printf("    what to do: %s\n", advice);
 }

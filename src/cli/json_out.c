@@ -358,6 +358,38 @@ static struct json_object *kernel_log_obj(const struct mh_block_result *b)
 	return o;
 }
 
+/*
+ * memhotctl's own reading of the block's flags after a failed offline the
+ * kernel log named no page of: the pages without any flag, the first pfns.
+ */
+static struct json_object *page_flags_obj(const struct mh_block_result *b)
+{
+	const struct mh_pin_reading *p = &b->pins;
+	struct json_object *o = json_object_new_object();
+	struct json_object *pfns = json_object_new_array();
+	bool read = p->status == MH_PIN_READ;
+	char text[512];
+
+	add_bool(o, "read", read);
+	add_str(o, "not_read_because", read ? NULL : p->why_not);
+	add_str(o, "zone", read && p->zone[0] ? p->zone : NULL);
+	if (read)
+		add_u64(o, "flagless_pages", p->count);
+	else
+		json_object_object_add(o, "flagless_pages", NULL);
+	for (unsigned i = 0; read && i < p->nr_pfns; i++)
+		json_object_array_add(pfns, json_object_new_uint64(p->pfn[i]));
+	json_object_object_add(o, "first_pfns", pfns);
+	if (read && p->count && p->pcp >= 0)
+		add_bool(o, "per_cpu_possible", p->pcp);
+	else
+		json_object_object_add(o, "per_cpu_possible", NULL);
+	mh_pin_describe(p, text, sizeof(text));
+	add_str(o, "text", text);
+	add_str(o, "advice", mh_pin_advice(p));
+	return o;
+}
+
 
 static struct json_object *op_obj(const struct cli_op_report *r)
 {
@@ -389,6 +421,8 @@ static struct json_object *op_obj(const struct cli_op_report *r)
 			add_str(bo, "error", b->err ? strerror(b->err) : NULL);
 			if (b->kmsg.status != MH_KMSG_NONE)
 				json_object_object_add(bo, "kernel_log", kernel_log_obj(b));
+			if (b->pins.status != MH_PIN_NONE)
+				json_object_object_add(bo, "page_flags", page_flags_obj(b));
 			json_object_array_add(blks, bo);
 		}
 	} else if (p) {

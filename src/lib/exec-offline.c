@@ -189,6 +189,25 @@ static void kernel_reason(struct exec *x, uint64_t id, struct mh_block_result *r
 		mh_kmsg_collect(k, id * x->block_size, (id + 1) * x->block_size, &r->kmsg);
 }
 
+/*
+ * The offline of block id ended busy, by the deadline or a stop, and the
+ * kernel log named no page of it (a pin in ZONE_MOVABLE is never dumped,
+ * pinread.c): read its flags now, before a rollback write changes what
+ * the block holds. Not for a write that never started (it waited for the
+ * kernel's lock), nor for a block that stopped nothing: a run whose
+ * offlines all went never reads them.
+ */
+static void read_pins(struct exec *x, uint64_t id, struct mh_block_result *r, int err)
+{
+	if (!r || !r->attempts || (r->kmsg.status == MH_KMSG_FOUND && r->kmsg.page[0]))
+		return;
+	if (err != -EBUSY && err != -EAGAIN && err != -ETIMEDOUT && err != -EINTR)
+		return;
+	if (mh_write_last_was_stuck() || !x->block_size)
+		return;
+	mh_pin_read(x->root, id, x->block_size, &r->pins);
+}
+
 static int step_offline(struct exec *x, size_t idx, const struct mh_step *s,
 			struct mh_kmsg *k)
 {
@@ -308,6 +327,8 @@ int exec_step_offline(struct exec *x, size_t idx, const struct mh_step *s)
 	}
 	mh_kmsg_mark(&x->kmsg);
 	err = step_offline(x, idx, s, &x->kmsg);
+	if (err < 0)
+		read_pins(x, s->block, exec_result_of(x, s->block), err);
 	return err;
 }
 

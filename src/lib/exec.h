@@ -10,6 +10,7 @@
 #include "plan.h"
 #include "writer.h"
 #include "kmsg.h"
+#include "pinread.h"
 #include "journal.h"
 #include "err.h"
 
@@ -29,6 +30,7 @@ struct mh_block_result {
 	int err;			/* last errno for this block, 0 none */
 	unsigned attempts;
 	struct mh_kmsg_reason kmsg;	/* the kernel's words after a failed offline */
+	struct mh_pin_reading pins;	/* our reading of its flags when they named no page */
 };
 
 struct mh_exec_result {

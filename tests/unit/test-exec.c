@@ -29,6 +29,7 @@
 #include "snapshot.h"
 #include "udevwatch.h"
 #include "kmodload.h"
+#include "pinread.h"
 #include "writer.h"
 #include "tap.h"
 #include "test-exec-tree.h"
@@ -320,6 +321,93 @@ static void put_kpageflags(struct tree *t, const uint64_t *pins, size_t n)
 	free(f);
 }
 
+/* Per-CPU lists of node 1's Movable zone: a few thousand pages at most. */
+static const char zoneinfo_movable[] =
+	"Node 1, zone  Movable\n"
+	"  pages free     30000\n"
+	"        managed  32768\n"
+	"  pagesets\n"
+	"    cpu: 0\n"
+	"              count: 0\n"
+	"              high:  100\n"
+	"              batch: 10\n";
+
+/*
+ * Issue 18, proof 4: a page a driver pinned in ZONE_MOVABLE is never dumped
+ * by the kernel (offline_pages() scans only LRU, movable_ops and hugetlb
+ * pages), so after memory36's offline fails and the log names no page,
+ * memhotctl reads the block's flags itself and names the flagless pages,
+ * as its own reading; read before the rollback write, which here would
+ * make the file unreadable.
+ */
+static void test_busy_pinned(void)
+{
+	const uint64_t pins[] = { 0x120010, 0x120011, 0x120012, 0x120013, 0x124000 };
+	struct mh_pin_reading *p;
+	struct fixture f;
+	char d[512];
+
+	fixture_begin(&f, "offline", "kmem", "Movable");
+	tree_put(&f.t, "dev/kmsg", "6,1,1,-;memhot_fault: loaded");
+	tree_put(&f.t, "proc/zoneinfo", zoneinfo_movable);
+	put_kpageflags(&f.t, pins, 5);
+	sim_inject(&f.s, "memory36/state", "offline", EBUSY, 0);
+	/* The rollback's first write (memory35 back online): kpageflags unreadable from then on. */
+	sim_before(&f.s, "memory35/state", "online_movable", "../../../../proc/kpageflags",
+		   SIM_LOOP);
+	plan_remove(&f, MH_OP_REMOVE);
+	f.o.max_retries = 2;
+	fixture_exec(&f);
+	p = &f.r.blocks[2].pins;
+	is_str(mh_outcome_name(f.r.outcome), "busy", "pinned: busy, rolled back");
+	ok(sim_find(&f.s, "memory35/state=online_movable") >= 0, "pinned: the rollback wrote");
+	is_int(f.r.blocks[2].kmsg.status, MH_KMSG_SILENT, "pinned: the kernel log says nothing");
+	is_int(p->status, MH_PIN_READ, "pinned: flags read before the rollback write");
+	is_int(p->count, 5, "pinned: the five flagless pages, not the free ones");
+	is_int(p->nr_pfns, 5, "pinned: all five named");
+	is_str(p->zone, "Movable", "pinned: the block's zone");
+	is_int(p->pcp, 1, "pinned: five fit the per-CPU lists");
+	mh_pin_describe(p, d, sizeof(d));
+	is_str(d, "page flags, read by memhotctl after the failed offline: 5 pages in "
+	       "ZONE_MOVABLE carry no flags (pfn 0x120010-0x120013, 0x124000): allocated "
+	       "outside the LRU, as a driver's pin is, or free on a per-CPU list; the kernel "
+	       "did not report them", "pinned: named as memhotctl's reading");
+	ok(mh_pin_advice(p) && strstr(mh_pin_advice(p), "find its user (the pinning module"),
+	   "pinned: the driver-pin advice");
+	is_int(f.r.blocks[1].pins.status, MH_PIN_NONE, "memory35 went: its flags not read");
+	is_int(f.r.blocks[3].pins.status, MH_PIN_NONE, "memory37, not written: not read");
+	fixture_end(&f);
+
+	/* The kernel dumped a page of the block: its word stands, no reading of ours. */
+	fixture_begin(&f, "offline", "kmem", "Movable");
+	put_kpageflags(&f.t, pins, 5);
+	sim_inject(&f.s, "memory36/state", "offline", EBUSY, 0);
+	sim_after(&f.s, "memory36/state", "offline", "../../../../dev/kmsg",
+		  "4,3,2,-;page: refcount:2 mapcount:0 pfn:0x120010\n"
+		  "4,5,2,-;page dumped because: isolation failed");
+	tree_put(&f.t, "dev/kmsg", "");
+	plan_remove(&f, MH_OP_REMOVE);
+	f.o.max_retries = 1;
+	fixture_exec(&f);
+	is_int(f.r.blocks[2].kmsg.status, MH_KMSG_FOUND, "dumped: the kernel's page");
+	is_int(f.r.blocks[2].pins.status, MH_PIN_NONE, "dumped: flags not read");
+	fixture_end(&f);
+
+	/* No proc/kpageflags (not root, no such file): said, nothing guessed. */
+	fixture_begin(&f, "offline", "kmem", "Movable");
+	sim_inject(&f.s, "memory36/state", "offline", EBUSY, 0);
+	plan_remove(&f, MH_OP_REMOVE);
+	f.o.max_retries = 1;
+	fixture_exec(&f);
+	p = &f.r.blocks[2].pins;
+	is_int(p->status, MH_PIN_UNREAD, "no kpageflags: not read");
+	ok(strstr(p->why_not, "proc/kpageflags") != NULL, "no kpageflags: says so: %s",
+	   p->why_not);
+	is_int(p->count, 0, "no kpageflags: no page named");
+	ok(!mh_pin_advice(p), "no kpageflags: no pin advice");
+	fixture_end(&f);
+}
+
 /* IN_OPEN events since the watches began: on watch wd[i], n[i] of them. */
 static void count_opens(int in, const int *wd, int *n, size_t nw)
 {
@@ -376,6 +464,10 @@ static void test_success_opens(void)
 	}
 	if (in >= 0)
 		close(in);
+	for (size_t i = 0; i < f.r.nr_blocks; i++)
+		if (f.r.blocks[i].pins.status != MH_PIN_NONE)
+			ok(0, "memory%llu: a page-flag reading on success",
+			   (unsigned long long)f.r.blocks[i].block);
 	fixture_end(&f);
 
 	/* Where proc/kpageflags is a FIFO, a run that goes neither waits nor says a word of it. */
@@ -851,6 +943,7 @@ int main(void)
 	test_retry_then_ok();
 	test_busy_rollback();
 	test_busy_kernel_reason();
+	test_busy_pinned();
 	test_success_opens();
 	test_einval_already_offline();
 	test_eperm_final();

@@ -4,6 +4,10 @@
 # cannot be migrated, and offline_pages() retries until the writer has a
 # signal pending. "--timeout T" must end memhotctl within T + 3 s, with the
 # blocks it offlined back online in their zones, kmem still bound, exit 3.
+# The kernel never dumps such a page (offline_pages() scans only LRU,
+# movable_ops and hugetlb pages): memhotctl reads the block's page flags
+# itself after the failure, and the pfns it names must be the module's pins
+# (issue 18, proof 4).
 #
 # Which signals end the offline_pages() loop (p0-mechanisms.sh measures it;
 # the loop tests signal_pending(), not fatal_signal_pending()), both kernels:
@@ -48,6 +52,31 @@ case "$r" in EINTR*) ok "raw offline ends only by the signal: $r" ;; *) not_ok "
 mh -j status "$dev"
 diag "agreement: status prediction for pinned memory$mid: $(jq -c --argjson b "$mid" '.devices[0].blocks[] | select(.block == $b) | .prediction' <<<"$MH_OUT")"
 
+# pins_judge NAME BLOCK JSON RECORDS: memhotctl's own reading of the block's
+# page flags after the failed offline (page_flags), against the kernel's side:
+# every pfn it names is one the module pinned, every pin of the block is named
+# (4, within the 8 it names), and the kernel log since the mark dumped none.
+pins_judge() {
+	local name=$1 b=$2 json=$3 recs=$4 pf named pinned p
+	pf=$(jq -c --argjson b "$b" '.blocks[] | select(.block == $b) | .page_flags' <<<"$json")
+	echo "# measure: $name memory$b page_flags: $(jq -r '.text // empty' <<<"$pf")"
+	is "$(jq -r '.read' <<<"$pf")" true "$name: memory$b page flags read after the failed offline"
+	named=$(jq -r '.first_pfns[]?' <<<"$pf" | while read -r p; do printf '0x%x\n' "$p"; done)
+	pinned=$(fault_pfns "$b")
+	diag "$name: named $(echo $named); pinned in memory$b: $(echo $pinned)"
+	check "$name: names at least one flagless page" test -n "$named"
+	check "$name: every pfn named is one the module pinned" \
+		bash -c '! grep -qvxF -f <(printf "%s\n" $2) <<<"$1"' _ "$named" "$pinned"
+	check "$name: every page pinned in memory$b is named" \
+		bash -c '! grep -qvxF -f <(printf "%s\n" $2) <<<"$1"' _ "$pinned" "$named"
+	check "$name: the kernel log dumped none of them" \
+		bash -c 'for p in $2; do grep -q "pfn:$p\b" <<<"$1" && exit 1; done; exit 0' _ \
+		"$(grep -v '^ ' <<<"$recs")" "$named"
+	is "$(jq -r '.zone' <<<"$pf")" Movable "$name: in ZONE_MOVABLE"
+	check "$name: advice names a driver's pin" \
+		bash -c 'grep -q "pinned by a device driver" <<<"$1"' _ "$(jq -r '.advice // empty' <<<"$pf")"
+}
+
 before=$(snap "$dev")
 for cmd in remove offline; do
 	dmesg_mark
@@ -67,18 +96,24 @@ for cmd in remove offline; do
 	kmsg_judge "$cmd" "$mid" "$MH_OUT" "$(kmsg_records "$KMSG_MARK")"
 	check "$cmd: advice says the kernel names no page" bash -c 'grep -q "names no page" <<<"$1"' _ \
 		"$(jq -r --argjson b "$mid" '.blocks[] | select(.block == $b) | .kernel_log.advice // empty' <<<"$MH_OUT")"
+	pins_judge "$cmd" "$mid" "$MH_OUT" "$(kmsg_records "$KMSG_MARK")"
 	# no writer left behind (it would hold device_hotplug_lock)
 	sleep 1
 	check "$cmd: no writer left in offline (no process in D/R on the state file)" \
 		bash -c "! grep -qs going-offline $SYS_MEM/memory*/state"
 done
 
-# A shorter deadline, to see the overshoot is not a constant.
-mh_timed -j --timeout 4 remove "$dev"
+# A shorter deadline, to see the overshoot is not a constant; in text, to
+# see what a user reads under the block.
+mh_timed --timeout 4 remove "$dev"
 F_FAULTS=$((F_FAULTS + 1))
 is "$MH_RC" 3 "remove --timeout 4 exits 3"
 check "ended within 4 + 3 s ($MH_SECS s)" le "$MH_SECS" 7
 is "$(snap "$dev")" "$before" "rolled back"
+sed 's/^/# measure: text: /' <<<"$MH_OUT"
+check "text: memhotctl's page-flag reading under memory$mid" \
+	bash -c 'grep -A3 "^  memory$2: " <<<"$1" | grep -q "^    page flags, read by memhotctl after the failed offline: [0-9]* pages\? in ZONE_MOVABLE carr"' \
+	_ "$MH_OUT" "$mid"
 
 # Where the time goes past the deadline (diagnostic only).
 mh_stamped --timeout 4 offline "$dev"

@@ -60,7 +60,15 @@ fault_pin_block() {
 		grep -q "^block $2 " "$FAULT_CTL"
 }
 fault_release() { [ -e "$FAULT_CTL" ] && echo release >"$FAULT_CTL"; }
-fault_pins() { tr '\n' ' ' <"$FAULT_CTL"; }
+fault_pins() { grep -v '^pfn ' "$FAULT_CTL" | tr '\n' ' '; }
+# fault_pfns BLOCK: the pfns (0x..., one a line) the module pinned in memory BLOCK
+fault_pfns() {
+	local bs pfn
+	bs=$(( 16#$(cat "$SYS_MEM/block_size_bytes") ))
+	sed -n 's/^pfn //p' "$FAULT_CTL" | while read -r pfn; do
+		[ $(( pfn * 4096 / bs )) = "$1" ] && echo "$pfn"
+	done
+}
 
 # fault_setup_dev [SIZE] [online_movable|online_kernel|offline]: a fresh kmem
 # device from the NVDIMM; prints its name.

@@ -17,7 +17,10 @@
  *                                   BLOCK (pages elsewhere are given back)
  *   write "release"                 free every pinned page
  *   read                            "pinned N" then one "block B pages N"
- *                                   line per memory block holding pins
+ *                                   line per memory block holding pins,
+ *                                   then "pfn 0xPFN" per pinned page (the
+ *                                   first MHF_LIST_MAX): what memhotctl
+ *                                   names after a failed offline, checked
  * lock_device_hotplug() is not exported by Debian's 6.1 nor 6.12 kernels
  * (Module.symvers), so holding device_hotplug_lock is left to userspace: an
  * endless offline of a pinned block holds it for as long as it runs.
@@ -37,6 +40,8 @@
 
 /* Upper bound per command: a guest node is at most a few GiB. */
 #define MHF_MAX_PAGES	(1UL << 20)
+/* pfns listed by a read at most: a "pin" of a whole node is not listed whole. */
+#define MHF_LIST_MAX	4096
 
 static DEFINE_MUTEX(mhf_lock);
 static LIST_HEAD(mhf_pinned);
@@ -165,6 +170,12 @@ static int mhf_ctl_show(struct seq_file *m, void *v)
 	}
 	if (n)
 		seq_printf(m, "block %lu pages %lu\n", cur, n);
+	n = 0;
+	list_for_each_entry(page, &mhf_pinned, lru) {
+		if (n++ == MHF_LIST_MAX)
+			break;
+		seq_printf(m, "pfn 0x%lx\n", page_to_pfn(page));
+	}
 	mutex_unlock(&mhf_lock);
 	return 0;
 }

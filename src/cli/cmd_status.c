@@ -77,12 +77,12 @@ out:
 static int status_blocks(struct cli_ctx *ctx)
 {
 	struct mh_blocks b = { 0 };
-	char errpath[256] = "";
+	struct mh_err e = { 0 };
 	int rc;
 
-	rc = mh_blocks_scan(ctx->root, &b, errpath, sizeof(errpath));
+	rc = mh_blocks_scan(ctx->root, &b, &e);
 	if (rc) {
-		cli_read_error("status", errpath, rc);
+		cli_read_error("status", e.path, rc);
 		return MH_EXIT_ERROR;
 	}
 	if (!ctx->json) {

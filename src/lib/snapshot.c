@@ -8,6 +8,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include "err.h"
 #include "log.h"
 #include "snapshot.h"
 
@@ -73,6 +74,7 @@ int mh_snapshot_take(struct mh_root *root, const char *const *names, size_t nr_n
 		     char *errpath, size_t errlen)
 {
 	char rel[] = MH_POLICY_ATTR;
+	struct mh_err e = { 0 };
 	uint64_t *ids = NULL;
 	size_t n = 0;
 	int ret;
@@ -94,14 +96,15 @@ int mh_snapshot_take(struct mh_root *root, const char *const *names, size_t nr_n
 	if (ret < 0)
 		return ret;
 	if (all_blocks) {
-		ret = mh_blocks_scan(root, &snap->blocks, errpath, errlen);
+		ret = mh_blocks_scan(root, &snap->blocks, &e);
 	} else {
 		ret = every_device_block_ids(&snap->devs, snap->block_size, &ids, &n);
 		if (ret == 0)
-			ret = mh_blocks_scan_ids(root, ids, n, &snap->blocks,
-						 errpath, errlen);
+			ret = mh_blocks_scan_ids(root, ids, n, &snap->blocks, &e);
 		free(ids);
 	}
+	if (ret < 0 && e.err && errpath && errlen)
+		snprintf(errpath, errlen, "%s", e.path);
 	if (ret < 0) {
 		mh_snapshot_free(snap);
 		return ret;

@@ -359,10 +359,9 @@ static void test_shapes(void)
 	mh_dev_view_free(&v);
 	{
 		/* full scan: nodes from node/nodeX/memoryN, else the block's link */
-		char errpath[PATH_MAX];
 		struct mh_blocks b;
 
-		is_int(mh_blocks_scan(root, &b, errpath, sizeof(errpath)), 0, "full scan");
+		is_int(mh_blocks_scan(root, &b, NULL), 0, "full scan");
 		is_int(b.count, 20, "20 blocks");
 		ok(mh_blocks_find(&b, 50) && mh_blocks_find(&b, 50)->node == 2 &&
 		   mh_blocks_find(&b, 3)->node == 0 && mh_blocks_find(&b, 52)->node == 0,
@@ -471,11 +470,11 @@ static void test_malformed(void)
 		struct mh_blocks b;
 
 		/* ids come from the names, as lsmem takes them: phys_index is not read */
-		is_int(mh_blocks_scan_ids(bad, ids, 3, &b, errpath, sizeof(errpath)),
+		is_int(mh_blocks_scan_ids(bad, ids, 3, &b, NULL),
 		       0, "device scan does not read phys_index");
 		ok(b.count == 3 && b.v[1].id == 3, "memory3: id from the name");
 		mh_blocks_free(&b);
-		is_int(mh_blocks_scan(bad, &b, errpath, sizeof(errpath)), 0,
+		is_int(mh_blocks_scan(bad, &b, NULL), 0,
 		       "full scan does not read phys_index");
 		mh_blocks_free(&b);
 		mh_root_close(bad);
@@ -494,10 +493,11 @@ static void test_holes_and_io(void)
 	const struct mh_dax_dev *d;
 	struct mh_snapshot s;
 	struct mh_block blk;
-	char rel[128], buf[64], errpath[PATH_MAX];
+	char rel[128], buf[64];
+	struct mh_err e = { 0 };
 	uint64_t bs = 0;
 
-	is_int(mh_blocks_scan(root, &b, errpath, sizeof(errpath)), 0, "scan with holes");
+	is_int(mh_blocks_scan(root, &b, NULL), 0, "scan with holes");
 	is_int(b.count, 14, "14 blocks");
 	ok(b.count == 14 && b.v[7].id == 7 && b.v[8].id == 8192 && b.v[13].id == 8199,
 	   "sorted by id");
@@ -509,7 +509,7 @@ static void test_holes_and_io(void)
 
 		for (size_t i = 0; i < 11; i++)
 			ids[i] = 8190 + i;
-		is_int(mh_blocks_scan_ids(root, ids, 11, &b, errpath, sizeof(errpath)), 0,
+		is_int(mh_blocks_scan_ids(root, ids, 11, &b, NULL), 0,
 		       "scan of ids 8190..8200");
 	}
 	ok(b.count == 6 && b.v[0].id == 8192 && b.v[5].id == 8199, "ids scan skips holes");
@@ -533,13 +533,14 @@ static void test_holes_and_io(void)
 	is_int(mh_write_attr(root, rel, "online"), 0, "write state");
 	is_int(mh_read_attr(root, rel, buf, sizeof(buf)), 6, "read back");
 	is_str(buf, "online", "no leftover bytes");
-	is_int(mh_block_read(root, 8198, &blk, errpath, sizeof(errpath)), 0, "block read");
+	is_int(mh_block_read(root, 8198, &blk, NULL), 0, "block read");
 	is_int(blk.state, MH_BLOCK_ONLINE, "state re-read");
 	mh_write_attr(root, rel, "offline\n");
 	is_int(mh_block_refresh(root, &blk), 0, "refresh");
 	is_int(blk.state, MH_BLOCK_OFFLINE, "refresh sees offline");
-	is_int(mh_block_read(root, 8196, &blk, errpath, sizeof(errpath)), -ENOENT,
-	       "missing block: -ENOENT");
+	is_int(mh_block_read(root, 8196, &blk, &e), -ENOENT, "missing block: -ENOENT");
+	ok(e.err == ENOENT && !strcmp(e.path + strlen(e.path) - 11, "/memory8196"),
+	   "said of its directory (%s)", e.path);
 	{
 		enum mh_block_state st;
 		char path[PATH_MAX];

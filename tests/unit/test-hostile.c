@@ -250,7 +250,7 @@ static void test_fifo(struct mh_root *root)
 	if (mkfifo(p, 0600))
 		exit(1);
 	is_int(mh_iomem_read(root, &e, &n), -MH_ENOTREG, "FIFO /proc/iomem refused");
-	ret = mh_dax_read(root, "dax0.0", &dev, NULL, 0);
+	ret = mh_dax_read(root, "dax0.0", &dev, NULL);
 	is_int(ret, 0, "dax0.0 reads");
 	/* memory34 is still there: the blocks' check says busy first; so none */
 	snprintf(p, sizeof(p), "%s/" MEM "/memory34", dir);
@@ -284,7 +284,7 @@ static void test_iomem_cap(struct mh_root *root)
 	free(e);
 	snprintf(m, sizeof(m), "%s/" MEM "/memory34", dir);
 	sh("mv %s %s.away", m, m);	/* blocks gone: iomem is what is checked */
-	ret = mh_dax_read(root, "dax0.0", &dev, NULL, 0);
+	ret = mh_dax_read(root, "dax0.0", &dev, NULL);
 	if (!ret)
 		ret = mh_verify_released(root, &dev, 1ULL << 27, &ve);
 	snprintf(what, sizeof(what), "%s", ve.msg);

@@ -44,11 +44,11 @@ static struct mh_root *open_tree(const char *name)
 
 static void take(struct mh_root *root, struct mh_snapshot *snap, bool all)
 {
-	char errpath[PATH_MAX];
-	int ret = mh_snapshot_take(root, NULL, 0, all, snap, errpath, sizeof(errpath));
+	struct mh_err e = { 0 };
+	int ret = mh_snapshot_take(root, NULL, 0, all, snap, &e);
 
 	if (!ok(ret == 0, "snapshot of %s", mh_root_path(root))) {
-		printf("# ret %d errpath %s\n", ret, errpath);
+		printf("# ret %d: %s\n", ret, e.msg);
 		exit(1);
 	}
 }
@@ -440,17 +440,22 @@ static void test_shapes(void)
 static void expect_bad(const char *tree, bool all, int want, const char *suffix)
 {
 	struct mh_root *root = open_tree(tree);
-	char errpath[PATH_MAX] = "";
+	struct mh_err e = { 0 };
 	struct mh_snapshot s;
 	size_t el, sl = strlen(suffix);
+	char msg[MH_ERR_MSG_MAX];
 	int ret;
 
-	ret = mh_snapshot_take(root, NULL, 0, all, &s, errpath, sizeof(errpath));
+	ret = mh_snapshot_take(root, NULL, 0, all, &s, &e);
 	is_int(ret, want, tree);
-	el = strlen(errpath);
-	ok(el > sl && !strcmp(errpath + el - sl, suffix) &&
-	   !strncmp(errpath, mh_root_path(root), strlen(mh_root_path(root))),
-	   "errpath \"%s\" names %s", errpath, suffix);
+	el = strlen(e.path);
+	ok(el > sl && !strcmp(e.path + el - sl, suffix) &&
+	   !strncmp(e.path, mh_root_path(root), strlen(mh_root_path(root))),
+	   "path \"%s\" names %s", e.path, suffix);
+	is_int(e.err, -want, "its errno");
+	snprintf(msg, sizeof(msg), "unexpected content in %s", e.path);
+	if (want == -EINVAL)
+		is_str(e.msg, msg, "said as content, not as a read");
 	if (!ret)
 		mh_snapshot_free(&s);
 	mh_root_close(root);
@@ -460,7 +465,7 @@ static void test_malformed(void)
 {
 	struct mh_root *root = open_tree("kmem-movable");
 	const char *const names[] = { "dax7.0" };
-	char errpath[PATH_MAX] = "";
+	struct mh_err e = { 0 };
 	struct mh_snapshot s;
 
 	expect_bad("bad-state", false, -EINVAL, "/sys/devices/system/memory/memory35/state");
@@ -480,9 +485,10 @@ static void test_malformed(void)
 		mh_root_close(bad);
 	}
 	expect_bad("bad-mapping", false, -EINVAL, "/dax0.0/mapping0/end");
-	is_int(mh_snapshot_take(root, names, 1, false, &s, errpath, sizeof(errpath)),
-	       -ENODEV, "unknown device");
-	ok(strstr(errpath, "sys/bus/dax/devices/dax7.0") != NULL, "errpath %s", errpath);
+	is_int(mh_snapshot_take(root, names, 1, false, &s, &e), -ENODEV, "unknown device");
+	ok(strstr(e.path, "sys/bus/dax/devices/dax7.0") != NULL, "path %s", e.path);
+	ok(!strncmp(e.msg, "cannot read ", 12) && strstr(e.msg, ": No such device"),
+	   "said (%s)", e.msg);
 	mh_root_close(root);
 }
 

@@ -135,8 +135,8 @@ const char *cli_first_error(void);
 void cli_info(const struct cli_ctx *ctx, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
 void cli_setup_log(const struct cli_ctx *ctx);
-/* Report a failed read of errpath; -EINVAL means unexpected content. */
-void cli_read_error(const char *what, const char *errpath, int err);
+/* Report a failed read as the library said it: "WHAT: cannot read PATH: why". */
+void cli_read_error(const char *what, const struct mh_err *e);
 
 /* Human size, as lsmem prints it ("128M", "1.8G"). */
 void cli_size_str(unsigned long long bytes, char *buf, size_t len);

@@ -104,13 +104,12 @@ static int apply_match(struct cli_ctx *ctx, const struct mh_config *cfg,
 		       char **names, size_t n, struct apply_dev *ad)
 {
 	struct mh_snapshot snap = { 0 };
-	char errpath[256] = "";
+	struct mh_err re;
 	int rc, ret = 0;
 
-	rc = mh_snapshot_take(ctx->root, (const char *const *)names, n, false, &snap,
-			      errpath, sizeof(errpath));
+	rc = mh_snapshot_take(ctx->root, (const char *const *)names, n, false, &snap, &re);
 	if (rc) {
-		cli_read_error("apply", errpath, rc);
+		cli_read_error("apply", &re);
 		return MH_EXIT_ERROR;
 	}
 	for (size_t i = 0; i < n && !ret; i++) {
@@ -140,15 +139,15 @@ static int apply_match(struct cli_ctx *ctx, const struct mh_config *cfg,
 static bool read_state(struct cli_ctx *ctx, const char *dev, struct cli_apply_state *st,
 		       struct mh_snapshot *snap, struct mh_dev_view *v)
 {
-	char errpath[256] = "";
 	const struct mh_dax_dev *d;
+	struct mh_err e;
 	int rc;
 
 	memset(st, 0, sizeof(*st));
 	memset(v, 0, sizeof(*v));
-	rc = mh_snapshot_take(ctx->root, &dev, 1, false, snap, errpath, sizeof(errpath));
+	rc = mh_snapshot_take(ctx->root, &dev, 1, false, snap, &e);
 	if (rc) {
-		cli_read_error(dev, errpath, rc);
+		cli_read_error(dev, &e);
 		return false;
 	}
 	d = mh_dax_find(&snap->devs, dev);

@@ -34,10 +34,10 @@ static int snapshot_readable(struct cli_ctx *ctx, struct mh_snapshot *snap)
 {
 	struct unreadable {
 		const char *name;
-		int err;
-		char path[256];
+		struct mh_err e;
 	} *bad;
-	char **all, errpath[256];
+	struct mh_err e;
+	char **all;
 	const char **good;
 	size_t n = cli_list_devices(ctx, &all), ng = 0, nb = 0;
 	int rc = -1;
@@ -51,21 +51,18 @@ static int snapshot_readable(struct cli_ctx *ctx, struct mh_snapshot *snap)
 		struct mh_snapshot one;
 		int err;
 
-		err = mh_snapshot_take(ctx->root, &name, 1, false, &one,
-				       bad[nb].path, sizeof(bad[nb].path));
+		err = mh_snapshot_take(ctx->root, &name, 1, false, &one, &bad[nb].e);
 		if (!err) {
 			mh_snapshot_free(&one);
 			good[ng++] = name;
 		} else if (err != -ENODEV) {	/* -ENODEV: went away meanwhile */
-			bad[nb].name = name;
-			bad[nb++].err = err;
+			bad[nb++].name = name;
 		}
 	}
-	if (!ng || mh_snapshot_take(ctx->root, good, ng, false, snap,
-				    errpath, sizeof(errpath)))
+	if (!ng || mh_snapshot_take(ctx->root, good, ng, false, snap, &e))
 		goto out;
 	for (size_t i = 0; i < nb; i++)
-		cli_read_error(bad[i].name, bad[i].path, bad[i].err);
+		cli_read_error(bad[i].name, &bad[i].e);
 	rc = (int)nb;
 out:
 	free(good);
@@ -77,12 +74,12 @@ out:
 static int status_blocks(struct cli_ctx *ctx)
 {
 	struct mh_blocks b = { 0 };
-	char errpath[256] = "";
+	struct mh_err e = { 0 };
 	int rc;
 
-	rc = mh_blocks_scan(ctx->root, &b, errpath, sizeof(errpath));
+	rc = mh_blocks_scan(ctx->root, &b, &e);
 	if (rc) {
-		cli_read_error("status", errpath, rc);
+		cli_read_error("status", &e);
 		return MH_EXIT_ERROR;
 	}
 	if (!ctx->json) {
@@ -184,7 +181,7 @@ static int status_run(struct cli_ctx *ctx)
 	struct mh_hotplug_config hp = { .movable_node = -1 };
 	struct cli_status_dev *devs = NULL;
 	const char **names = NULL;
-	char errpath[256] = "";
+	struct mh_err e;
 	size_t nr_names = 0, n = 0;
 	int rc, ret = MH_EXIT_OK;
 
@@ -210,8 +207,7 @@ static int status_run(struct cli_ctx *ctx)
 	if (nr_names)
 		names = (const char **)ctx->args;
 
-	rc = mh_snapshot_take(ctx->root, names, nr_names, false, &snap,
-			      errpath, sizeof(errpath));
+	rc = mh_snapshot_take(ctx->root, names, nr_names, false, &snap, &e);
 	if (rc && !nr_names && rc != -ENOMEM) {
 		int left_out = snapshot_readable(ctx, &snap);
 
@@ -221,7 +217,7 @@ static int status_run(struct cli_ctx *ctx)
 		}
 	}
 	if (rc) {
-		cli_read_error("status", errpath, rc);
+		cli_read_error("status", &e);
 		return MH_EXIT_ERROR;
 	}
 	/* The CXL region and memdevs: from the live /sys only (libcxl). */

@@ -85,7 +85,8 @@ void cli_present_devices(struct cli_ctx *ctx, char *buf, size_t len)
 
 int cli_check_devname(struct cli_ctx *ctx, const char *name, bool must_exist)
 {
-	char present[1024], rel[128], shown[256];
+	char present[1024];
+	struct mh_err e;
 	int err;
 
 	if (mh_dax_name_valid(name)) {
@@ -98,7 +99,7 @@ int cli_check_devname(struct cli_ctx *ctx, const char *name, bool must_exist)
 	if (!must_exist)
 		return 0;
 	/* The name is now known to be daxX.Y: safe to put in a path. */
-	err = mh_dax_dev_check(ctx->root, name);
+	err = mh_dax_dev_check(ctx->root, name, &e);
 	if (err == -ENODEV) {
 		cli_present_devices(ctx, present, sizeof(present));
 		cli_err("'%s': no such dax device (present: %s)", name, present);
@@ -106,9 +107,7 @@ int cli_check_devname(struct cli_ctx *ctx, const char *name, bool must_exist)
 	}
 	if (err < 0) {
 		/* there, but its link cannot be followed (a loop...) */
-		snprintf(rel, sizeof(rel), "%s/%s", MH_DAX_DEVICES_DIR, name);
-		mh_root_errpath(ctx->root, rel, shown, sizeof(shown));
-		cli_read_error(name, shown, err);
+		cli_read_error(name, &e);
 		return MH_EXIT_ERROR;
 	}
 	return 0;

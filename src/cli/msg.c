@@ -1,6 +1,5 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 /* Diagnostics: everything but results goes to stderr, prefixed. */
-#include <errno.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
@@ -89,16 +88,9 @@ void cli_setup_log(const struct cli_ctx *ctx)
 	mh_set_log_fn(lib_log);
 }
 
-void cli_read_error(const char *what, const char *errpath, int err)
+void cli_read_error(const char *what, const struct mh_err *e)
 {
-	if (err < 0)
-		err = -err;
-	if (!errpath || !*errpath)
-		cli_err("%s: %s", what, mh_strerror(err));
-	else if (err == EINVAL || err == EFBIG)
-		cli_err("%s: unexpected content in %s", what, errpath);
-	else
-		cli_err("%s: cannot read %s: %s", what, errpath, mh_strerror(err));
+	cli_err("%s: %s", what, e->msg[0] ? e->msg : mh_strerror(e->err));
 }
 
 int cli_need_root(struct cli_ctx *ctx)

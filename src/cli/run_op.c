@@ -296,14 +296,13 @@ static int op_plan(struct cli_ctx *ctx, const struct cli_runner *rn, struct cli_
 {
 	const struct mh_plan_opts *popts = rn->arg;
 	const struct mh_dax_dev *d;
-	char errpath[256] = "", why[1024] = "";
+	char why[1024] = "";
 	struct mh_err e;
 	int rc;
 
-	rc = mh_snapshot_take(ctx->root, &job->dev, 1, false, &job->snap, errpath,
-			      sizeof(errpath));
+	rc = mh_snapshot_take(ctx->root, &job->dev, 1, false, &job->snap, &e);
 	if (rc) {
-		cli_read_error(job->dev, errpath, rc);
+		cli_read_error(job->dev, &e);
 		return MH_EXIT_ERROR;
 	}
 	d = mh_dax_find(&job->snap.devs, job->dev);

@@ -18,6 +18,7 @@
 #include <sys/stat.h>
 #include <sys/syscall.h>
 #include "block.h"
+#include "err.h"
 
 #define FD_BATCH 64
 
@@ -35,8 +36,7 @@ struct scan_ctx {
 	size_t nr_nodes;
 	size_t nr_fds;		/* attribute fds read but not closed yet */
 	int fds[FD_BATCH];
-	char *errpath;
-	size_t errlen;
+	struct mh_err *e;	/* the failure, NULL: not said */
 };
 
 /* Close every held fd: one close_range() per run of consecutive numbers. */
@@ -115,35 +115,30 @@ int mh_block_attr_path(uint64_t id, const char *attr, char *buf, size_t len)
 	return n < 0 || (size_t)n >= len ? -ENAMETOOLONG : 0;
 }
 
-static void set_errpath(struct scan_ctx *c, uint64_t id, const char *attr)
+/* Say err of memoryN/attr (id UINT64_MAX: of the memory directory's attr). */
+static int set_err(struct scan_ctx *c, uint64_t id, const char *attr, int err)
 {
 	char rel[128];
 
-	if (!c->errpath || !c->errlen)
-		return;
 	if (id == UINT64_MAX)
 		snprintf(rel, sizeof(rel), MH_MEMORY_DIR "%s%s", *attr ? "/" : "", attr);
 	else
 		mh_block_attr_path(id, attr, rel, sizeof(rel));
-	mh_root_errpath(c->root, rel, c->errpath, c->errlen);
+	return mh_root_read_err(c->root, c->e, err, rel);
 }
 
-static int ctx_open(struct scan_ctx *c, struct mh_root *root, char *errpath,
-		    size_t errlen)
+static int ctx_open(struct scan_ctx *c, struct mh_root *root, struct mh_err *e)
 {
 	c->root = root;
-	c->errpath = errpath;
-	c->errlen = errlen;
+	c->e = e;
 	c->node_guess = 0;
 	c->full = false;
 	c->nr_fds = 0;
 	c->nodes = NULL;
 	c->nr_nodes = 0;
 	c->memfd = mh_root_openat(root, MH_MEMORY_DIR, O_RDONLY | O_DIRECTORY);
-	if (c->memfd < 0) {
-		set_errpath(c, UINT64_MAX, "");
-		return c->memfd;
-	}
+	if (c->memfd < 0)
+		return set_err(c, UINT64_MAX, "", c->memfd);
 	return 0;
 }
 
@@ -293,10 +288,8 @@ static int read_one(struct scan_ctx *c, uint64_t id, struct mh_block *blk)
 		return BLOCK_GONE;	/* no such block (or it just went away) */
 	if (ret >= 0)
 		ret = mh_parse_block_state(buf, &blk->state);
-	if (ret < 0) {
-		set_errpath(c, id, "state");
-		return ret;
-	}
+	if (ret < 0)
+		return set_err(c, id, "state", ret);
 
 	/*
 	 * The id is the directory's name, as lsmem takes it: phys_index is not
@@ -312,8 +305,7 @@ static int read_one(struct scan_ctx *c, uint64_t id, struct mh_block *blk)
 		blk->valid_zones[0] = '\0';
 	} else if (ret < 0 || !blk->valid_zones[0] ||
 		   strchr(blk->valid_zones, '\n')) {
-		set_errpath(c, id, "valid_zones");
-		return ret < 0 ? ret : -EINVAL;
+		return set_err(c, id, "valid_zones", ret < 0 ? ret : -EINVAL);
 	}
 
 	/* Only the block table shows it; a device's blocks go without. */
@@ -326,10 +318,8 @@ static int read_one(struct scan_ctx *c, uint64_t id, struct mh_block *blk)
 			ret = mh_parse_int(buf, &v);
 		if (ret >= 0 && v != 0 && v != 1)
 			ret = -EINVAL;
-		if (ret < 0) {
-			set_errpath(c, id, "removable");
-			return ret;
-		}
+		if (ret < 0)
+			return set_err(c, id, "removable", ret);
 		blk->removable = v;
 	}
 
@@ -356,8 +346,8 @@ static int read_size(struct scan_ctx *c, uint64_t *bs)
 	if (ret >= 0 && *bs == 0)
 		ret = -EINVAL;
 	if (ret < 0)
-		set_errpath(c, UINT64_MAX, "block_size_bytes");
-	return ret;
+		return set_err(c, UINT64_MAX, "block_size_bytes", ret);
+	return 0;
 }
 
 /* Read ids[0..n) into v[]; missing[i] marks those that do not exist. */
@@ -394,7 +384,7 @@ struct half {
 	size_t n;
 	struct mh_block *v;
 	bool *missing;
-	char errpath[PATH_MAX];
+	struct mh_err e;
 	int ret;
 };
 
@@ -421,8 +411,7 @@ static int read_parallel(struct scan_ctx *c, const uint64_t *ids, size_t n,
 		return read_range(c, ids, n, v, missing);
 	h->c = *c;
 	h->c.nr_fds = 0;
-	h->c.errpath = h->errpath;
-	h->c.errlen = sizeof(h->errpath);
+	h->c.e = &h->e;
 	h->ids = ids + first;
 	h->n = n - first;
 	h->v = v + first;
@@ -436,8 +425,8 @@ static int read_parallel(struct scan_ctx *c, const uint64_t *ids, size_t n,
 	/* the first bad block in id order is the one reported */
 	if (!ret && h->ret) {
 		ret = h->ret;
-		if (c->errpath && c->errlen)
-			snprintf(c->errpath, c->errlen, "%s", h->errpath);
+		if (c->e)
+			*c->e = h->e;
 	}
 	if (h->c.node_guess >= 0)
 		c->node_guess = h->c.node_guess;
@@ -465,7 +454,7 @@ static int read_ids(struct scan_ctx *c, const uint64_t *ids, size_t n,
 	if (!out->v || !missing) {
 		free(missing);
 		mh_blocks_free(out);
-		return -ENOMEM;
+		return mh_root_read_err(c->root, c->e, -ENOMEM, NULL);
 	}
 	ret = read_parallel(c, ids, n, out->v, missing);
 	for (i = 0; !ret && i < n; i++)
@@ -530,8 +519,7 @@ static int list_ids(struct scan_ctx *c, uint64_t **idsp, size_t *np)
 	return 0;
 }
 
-int mh_blocks_scan(struct mh_root *root, struct mh_blocks *out,
-		   char *errpath, size_t errlen)
+int mh_blocks_scan(struct mh_root *root, struct mh_blocks *out, struct mh_err *e)
 {
 	struct scan_ctx c;
 	uint64_t *ids = NULL;
@@ -539,13 +527,13 @@ int mh_blocks_scan(struct mh_root *root, struct mh_blocks *out,
 	int ret;
 
 	memset(out, 0, sizeof(*out));
-	ret = ctx_open(&c, root, errpath, errlen);
+	ret = ctx_open(&c, root, e);
 	if (ret < 0)
 		return ret;
 	c.full = true;
 	ret = list_ids(&c, &ids, &n);
 	if (ret < 0) {
-		set_errpath(&c, UINT64_MAX, "");
+		set_err(&c, UINT64_MAX, "", ret);
 	} else {
 		load_node_map(&c);
 		ret = read_ids(&c, ids, n, out);
@@ -557,7 +545,7 @@ int mh_blocks_scan(struct mh_root *root, struct mh_blocks *out,
 }
 
 int mh_blocks_scan_ids(struct mh_root *root, const uint64_t *ids, size_t n,
-		       struct mh_blocks *out, char *errpath, size_t errlen)
+		       struct mh_blocks *out, struct mh_err *e)
 {
 	struct scan_ctx c;
 	uint64_t *sorted = NULL;
@@ -567,11 +555,11 @@ int mh_blocks_scan_ids(struct mh_root *root, const uint64_t *ids, size_t n,
 	if (n) {
 		sorted = malloc(n * sizeof(*sorted));
 		if (!sorted)
-			return -ENOMEM;
+			return mh_root_read_err(root, e, -ENOMEM, NULL);
 		memcpy(sorted, ids, n * sizeof(*sorted));
 		n = mh_block_ids_sort_unique(sorted, n);
 	}
-	ret = ctx_open(&c, root, errpath, errlen);
+	ret = ctx_open(&c, root, e);
 	if (ret == 0) {
 		ret = read_ids(&c, sorted, n, out);
 		close(c.memfd);
@@ -581,20 +569,23 @@ int mh_blocks_scan_ids(struct mh_root *root, const uint64_t *ids, size_t n,
 }
 
 int mh_block_read(struct mh_root *root, uint64_t id, struct mh_block *blk,
-		  char *errpath, size_t errlen)
+		  struct mh_err *e)
 {
 	struct scan_ctx c;
+	char name[32];
 	int ret;
 
-	ret = ctx_open(&c, root, errpath, errlen);
+	ret = ctx_open(&c, root, e);
 	if (ret < 0)
 		return ret;
 	ret = read_one(&c, id, blk);
 	/* -ENOENT says gone to callers: a state missing from a block there is not */
-	if (ret == -ENOENT)
-		ret = -EIO;
-	else if (ret == BLOCK_GONE)
-		ret = -ENOENT;
+	if (ret == -ENOENT) {
+		ret = set_err(&c, id, "state", -EIO);
+	} else if (ret == BLOCK_GONE) {
+		snprintf(name, sizeof(name), "memory%" PRIu64, id);
+		ret = set_err(&c, UINT64_MAX, name, -ENOENT);
+	}
 	fds_flush(&c);
 	close(c.memfd);
 	return ret;
@@ -663,7 +654,7 @@ int mh_block_size(struct mh_root *root, uint64_t *bs)
 	struct scan_ctx c;
 	int ret;
 
-	ret = ctx_open(&c, root, NULL, 0);
+	ret = ctx_open(&c, root, NULL);
 	if (ret < 0)
 		return ret;
 	ret = read_size(&c, bs);

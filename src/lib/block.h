@@ -37,16 +37,19 @@ struct mh_blocks {
 	struct mh_block *v;		/* sorted by id */
 };
 
-/* Scan every block. Returns 0 or -errno; *errpath names a bad file. */
-int mh_blocks_scan(struct mh_root *root, struct mh_blocks *out,
-		   char *errpath, size_t errlen);
+struct mh_err;
+/*
+ * Scan every block. Returns 0 or -errno, said in e (NULL: nowhere) with
+ * the bad file (mh_root_read_err()).
+ */
+int mh_blocks_scan(struct mh_root *root, struct mh_blocks *out, struct mh_err *e);
 /* Read only the given ids (any order, duplicates allowed); missing skipped. */
 int mh_blocks_scan_ids(struct mh_root *root, const uint64_t *ids, size_t n,
-		       struct mh_blocks *out, char *errpath, size_t errlen);
+		       struct mh_blocks *out, struct mh_err *e);
 void mh_blocks_free(struct mh_blocks *b);
 /* Read one block; -ENOENT when its directory does not exist. */
 int mh_block_read(struct mh_root *root, uint64_t id, struct mh_block *blk,
-		  char *errpath, size_t errlen);
+		  struct mh_err *e);
 /* Root-relative path of memoryN/attr ("sys/devices/system/memory/memory34/state"). */
 int mh_block_attr_path(uint64_t id, const char *attr, char *buf, size_t len);
 /* Re-read one block's state only (one file): -ENOENT when it is gone. */

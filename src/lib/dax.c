@@ -12,6 +12,7 @@
 #include <string.h>
 #include <unistd.h>
 #include "dax.h"
+#include "err.h"
 #include "block.h"
 
 /* Decimal without leading zeros, at most 9 digits: fits unsigned. */
@@ -224,8 +225,7 @@ static int read_hex_0x(struct mh_root *root, const char *rel, uint64_t *v)
 	return -EINVAL;
 }
 
-static int read_ranges(struct mh_root *root, struct mh_dax_dev *dev,
-		       char *errpath, size_t errlen)
+static int read_ranges(struct mh_root *root, struct mh_dax_dev *dev, struct mh_err *e)
 {
 	unsigned idx[MH_DAX_MAX_RANGES];
 	char rel[PATH_MAX], attr[32];
@@ -235,8 +235,7 @@ static int read_ranges(struct mh_root *root, struct mh_dax_dev *dev,
 	ret = mapping_indexes(root, dev->name, idx, MH_DAX_MAX_RANGES, &n);
 	if (ret < 0) {
 		dev_rel(rel, sizeof(rel), dev->name, "");
-		mh_root_errpath(root, rel, errpath, errlen);
-		return ret;
+		return mh_root_read_err(root, e, ret, rel);
 	}
 	for (i = 0; i < n; i++) {
 		struct mh_range *r = &dev->ranges[i];
@@ -251,10 +250,8 @@ static int read_ranges(struct mh_root *root, struct mh_dax_dev *dev,
 			if (ret == 0 && r->end < r->start)
 				ret = -EINVAL;
 		}
-		if (ret < 0) {
-			mh_root_errpath(root, rel, errpath, errlen);
-			return ret;
-		}
+		if (ret < 0)
+			return mh_root_read_err(root, e, ret, rel);
 	}
 	dev->nr_ranges = n;
 	return 0;
@@ -262,7 +259,7 @@ static int read_ranges(struct mh_root *root, struct mh_dax_dev *dev,
 
 /* Optional int attribute: -1 when absent. */
 static int read_opt_int(struct mh_root *root, const char *name, const char *attr,
-			int *val, char *errpath, size_t errlen)
+			int *val, struct mh_err *e)
 {
 	char rel[PATH_MAX];
 	int ret;
@@ -274,8 +271,8 @@ static int read_opt_int(struct mh_root *root, const char *name, const char *attr
 		return 0;
 	}
 	if (ret < 0)
-		mh_root_errpath(root, rel, errpath, errlen);
-	return ret;
+		return mh_root_read_err(root, e, ret, rel);
+	return 0;
 }
 
 /*
@@ -283,43 +280,43 @@ static int read_opt_int(struct mh_root *root, const char *name, const char *attr
  * whose link cannot be followed (a loop, a target missing) is an error
  * of its own, so that a device is never silently left out.
  */
-int mh_dax_dev_check(struct mh_root *root, const char *name)
+int mh_dax_dev_check(struct mh_root *root, const char *name, struct mh_err *e)
 {
 	char rel[PATH_MAX];
 	int ret;
 
 	if (mh_dax_name_valid(name))
-		return -EINVAL;
+		return mh_root_read_err(root, e, -EINVAL, NULL);
 	dev_rel(rel, sizeof(rel), name, "");
 	ret = mh_path_check(root, rel, true);
 	if (ret == -ENOENT || ret == -ENOTDIR) {
 		int entry = mh_path_check(root, rel, false);
 
 		if (entry == -ENOENT || entry == -ENOTDIR)
-			return -ENODEV;
+			ret = -ENODEV;
+	} else if (ret == -ENODEV) {
+		ret = -EIO;
 	}
-	return ret == -ENODEV ? -EIO : ret;
+	return ret < 0 ? mh_root_read_err(root, e, ret, rel) : 0;
 }
 
 int mh_dax_read(struct mh_root *root, const char *name, struct mh_dax_dev *dev,
-		char *errpath, size_t errlen)
+		struct mh_err *e)
 {
 	char rel[PATH_MAX], link[PATH_MAX];
 	int ret;
 
 	memset(dev, 0, sizeof(*dev));
 	if (mh_dax_name_valid(name))
-		return -EINVAL;
+		return mh_root_read_err(root, e, -EINVAL, NULL);
 	snprintf(dev->name, sizeof(dev->name), "%s", name);
 	dev->target_node = -1;
 	dev->numa_node = -1;
 
 	dev_rel(rel, sizeof(rel), name, "");
-	ret = mh_dax_dev_check(root, name);
-	if (ret < 0) {
-		mh_root_errpath(root, rel, errpath, errlen);
+	ret = mh_dax_dev_check(root, name, e);
+	if (ret < 0)
 		return ret;
-	}
 
 	/* Kind from where the bus link points; plain test dirs: unknown. */
 	if (mh_read_link(root, rel, link, sizeof(link)) >= 0)
@@ -333,8 +330,7 @@ int mh_dax_read(struct mh_root *root, const char *name, struct mh_dax_dev *dev,
 		dev->driver_name[0] = '\0';
 	} else if (ret < 0) {
 		dev_rel(rel, sizeof(rel), name, "driver");
-		mh_root_errpath(root, rel, errpath, errlen);
-		return ret;
+		return mh_root_read_err(root, e, ret, rel);
 	} else if (!strcmp(dev->driver_name, "kmem")) {
 		dev->driver = MH_DRIVER_KMEM;
 	} else if (!strcmp(dev->driver_name, "device_dax")) {
@@ -345,19 +341,15 @@ int mh_dax_read(struct mh_root *root, const char *name, struct mh_dax_dev *dev,
 
 	dev_rel(rel, sizeof(rel), name, "size");
 	ret = mh_read_u64(root, rel, 10, &dev->size);
-	if (ret < 0) {
-		mh_root_errpath(root, rel, errpath, errlen);
-		return ret;
-	}
-	ret = read_opt_int(root, name, "target_node", &dev->target_node,
-			   errpath, errlen);
+	if (ret < 0)
+		return mh_root_read_err(root, e, ret, rel);
+	ret = read_opt_int(root, name, "target_node", &dev->target_node, e);
 	if (ret < 0)
 		return ret;
-	ret = read_opt_int(root, name, "numa_node", &dev->numa_node,
-			   errpath, errlen);
+	ret = read_opt_int(root, name, "numa_node", &dev->numa_node, e);
 	if (ret < 0)
 		return ret;
-	return read_ranges(root, dev, errpath, errlen);
+	return read_ranges(root, dev, e);
 }
 
 static int cmp_dev(const void *a, const void *b)
@@ -372,8 +364,7 @@ static int cmp_dev(const void *a, const void *b)
 	return xi < yi ? -1 : xi > yi;
 }
 
-int mh_dax_scan(struct mh_root *root, struct mh_dax_list *out,
-		char *errpath, size_t errlen)
+int mh_dax_scan(struct mh_root *root, struct mh_dax_list *out, struct mh_err *e)
 {
 	struct mh_dax_dev *tmp;
 	struct dirent *de;
@@ -385,10 +376,8 @@ int mh_dax_scan(struct mh_root *root, struct mh_dax_list *out,
 	ret = mh_root_opendir(root, MH_DAX_DEVICES_DIR, &d);
 	if (ret == -ENOENT)
 		return 0;	/* no dax bus: no devices */
-	if (ret) {
-		mh_root_errpath(root, MH_DAX_DEVICES_DIR, errpath, errlen);
-		return ret;
-	}
+	if (ret)
+		return mh_root_read_err(root, e, ret, MH_DAX_DEVICES_DIR);
 	while ((de = readdir(d))) {
 		if (mh_dax_name_valid(de->d_name))
 			continue;
@@ -396,14 +385,14 @@ int mh_dax_scan(struct mh_root *root, struct mh_dax_list *out,
 			cap = cap ? cap * 2 : 8;
 			tmp = realloc(out->v, cap * sizeof(*tmp));
 			if (!tmp) {
-				ret = -ENOMEM;
+				ret = mh_root_read_err(root, e, -ENOMEM, NULL);
 				break;
 			}
 			out->v = tmp;
 		}
-		ret = mh_dax_read(root, de->d_name, &out->v[out->count],
-				  errpath, errlen);
+		ret = mh_dax_read(root, de->d_name, &out->v[out->count], e);
 		if (ret == -ENODEV) {	/* went away while listing */
+			mh_err_clear(e);
 			ret = 0;
 			continue;
 		}

@@ -60,16 +60,18 @@ int mh_dax_name_valid(const char *name);
 int mh_dax_name_parse(const char *name, unsigned *region, unsigned *id);
 /* Kind and backing text from the resolved device path (unit-testable). */
 enum mh_dax_kind mh_dax_kind_from_path(const char *path, char *backing, size_t len);
+struct mh_err;
 /*
  * 0 when the bus entry of name can be followed, -ENODEV when there is no
  * such entry, another -errno when it is there but unreadable (-ELOOP...).
+ * These three say a failure in e (NULL: nowhere) with the file it
+ * concerns (mh_root_read_err()), the bus entry's for -ENODEV.
  */
-int mh_dax_dev_check(struct mh_root *root, const char *name);
-/* -ENODEV (errpath set) when the device does not exist. */
-int mh_dax_scan(struct mh_root *root, struct mh_dax_list *out,
-		char *errpath, size_t errlen);
+int mh_dax_dev_check(struct mh_root *root, const char *name, struct mh_err *e);
+int mh_dax_scan(struct mh_root *root, struct mh_dax_list *out, struct mh_err *e);
+/* -ENODEV when the device does not exist. */
 int mh_dax_read(struct mh_root *root, const char *name, struct mh_dax_dev *dev,
-		char *errpath, size_t errlen);
+		struct mh_err *e);
 void mh_dax_list_free(struct mh_dax_list *l);
 /*
  * The driver name is bound to, from its driver link: 0, -ENOENT when

@@ -36,5 +36,6 @@ void mh_err_append(struct mh_err *e, const char *fmt, ...)
 
 void mh_err_clear(struct mh_err *e)
 {
-	memset(e, 0, sizeof(*e));
+	if (e)
+		memset(e, 0, sizeof(*e));
 }

@@ -8,7 +8,8 @@
 #define MH_ERR_H
 
 #define MH_ERR_PATH_MAX	256
-#define MH_ERR_MSG_MAX	256
+/* a read failure's "cannot read PATH: why" with the longest PATH and why */
+#define MH_ERR_MSG_MAX	512
 
 struct mh_err {
 	int err;			/* positive errno, 0 none */
@@ -26,6 +27,7 @@ int mh_err_set(struct mh_err *e, int err, const char *path, const char *fmt, ...
 /* Add to what e says (the errno and path stay). */
 void mh_err_append(struct mh_err *e, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
+/* e NULL: nothing to clear. */
 void mh_err_clear(struct mh_err *e);
 
 #endif

@@ -44,7 +44,7 @@ static int device_block_ids(struct exec *x, const uint64_t **ids, size_t *n)
 		*n = x->nr_dev_ids;
 		return 0;
 	}
-	err = mh_dax_read(x->root, x->plan->dev, &dev, NULL, 0);
+	err = mh_dax_read(x->root, x->plan->dev, &dev, NULL);
 	if (!err)
 		err = mh_block_size(x->root, &bs);
 	if (err)

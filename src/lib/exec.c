@@ -278,7 +278,7 @@ int mh_exec_from(struct mh_root *root, const struct mh_plan *plan,
 		exec_say(&x, "%s", strerror(-err));
 	} else {
 		/* The ranges, for the verification once the unbind is done. */
-		err = mh_dax_read(root, plan->dev, &x.dax, NULL, 0);
+		err = mh_dax_read(root, plan->dev, &x.dax, NULL);
 		if (!err)
 			err = mh_block_size(root, &x.block_size);
 		if (err)

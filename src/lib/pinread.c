@@ -104,7 +104,7 @@ void mh_pin_read(struct mh_root *root, uint64_t block, uint64_t block_size,
 
 	memset(p, 0, sizeof(*p));
 	/* Its zone and node, as they are now: the block is online again. */
-	if (!mh_block_read(root, block, &blk, NULL, 0)) {
+	if (!mh_block_read(root, block, &blk, NULL)) {
 		size_t n = strcspn(blk.valid_zones, " ");
 
 		if (n < sizeof(p->zone))

@@ -35,7 +35,7 @@ static int check_blocks(struct mh_root *root, const struct mh_journal *j,
 
 	if (!j->nr_blocks)
 		return 0;
-	err = mh_dax_read(root, j->dev, &dev, NULL, 0);
+	err = mh_dax_read(root, j->dev, &dev, NULL);
 	if (!err)
 		err = mh_block_size(root, &bs);
 	if (err)

@@ -8,25 +8,25 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include "err.h"
 #include "log.h"
 #include "snapshot.h"
 
 static int read_devices(struct mh_root *root, const char *const *names,
-			size_t nr, struct mh_dax_list *l, char *errpath,
-			size_t errlen)
+			size_t nr, struct mh_dax_list *l, struct mh_err *e)
 {
 	size_t i;
 	int ret;
 
 	if (!names || !nr)
-		return mh_dax_scan(root, l, errpath, errlen);
+		return mh_dax_scan(root, l, e);
 	l->v = calloc(nr, sizeof(*l->v));
 	if (!l->v)
-		return -ENOMEM;
+		return mh_root_read_err(root, e, -ENOMEM, NULL);
 	for (i = 0; i < nr; i++) {
 		if (mh_dax_find(l, names[i]))
 			continue;
-		ret = mh_dax_read(root, names[i], &l->v[l->count], errpath, errlen);
+		ret = mh_dax_read(root, names[i], &l->v[l->count], e);
 		if (ret < 0) {
 			mh_dax_list_free(l);
 			return ret;
@@ -70,7 +70,7 @@ static int every_device_block_ids(const struct mh_dax_list *l, uint64_t bs,
 
 int mh_snapshot_take(struct mh_root *root, const char *const *names, size_t nr_names,
 		     bool all_blocks, struct mh_snapshot *snap,
-		     char *errpath, size_t errlen)
+		     struct mh_err *e)
 {
 	char rel[] = MH_POLICY_ATTR;
 	uint64_t *ids = NULL;
@@ -79,27 +79,24 @@ int mh_snapshot_take(struct mh_root *root, const char *const *names, size_t nr_n
 
 	memset(snap, 0, sizeof(*snap));
 	ret = mh_block_size(root, &snap->block_size);
-	if (ret < 0) {
-		mh_root_errpath(root, MH_MEMORY_DIR "/block_size_bytes", errpath, errlen);
-		return ret;
-	}
+	if (ret < 0)
+		return mh_root_read_err(root, e, ret, MH_MEMORY_DIR "/block_size_bytes");
 	ret = mh_read_attr(root, rel, snap->auto_online, sizeof(snap->auto_online));
-	if (ret == -ENOENT) {
+	if (ret == -ENOENT)
 		snap->auto_online[0] = '\0';
-	} else if (ret < 0) {
-		mh_root_errpath(root, rel, errpath, errlen);
-		return ret;
-	}
-	ret = read_devices(root, names, nr_names, &snap->devs, errpath, errlen);
+	else if (ret < 0)
+		return mh_root_read_err(root, e, ret, rel);
+	ret = read_devices(root, names, nr_names, &snap->devs, e);
 	if (ret < 0)
 		return ret;
 	if (all_blocks) {
-		ret = mh_blocks_scan(root, &snap->blocks, errpath, errlen);
+		ret = mh_blocks_scan(root, &snap->blocks, e);
 	} else {
 		ret = every_device_block_ids(&snap->devs, snap->block_size, &ids, &n);
-		if (ret == 0)
-			ret = mh_blocks_scan_ids(root, ids, n, &snap->blocks,
-						 errpath, errlen);
+		if (ret < 0)
+			mh_root_read_err(root, e, ret, NULL);
+		else
+			ret = mh_blocks_scan_ids(root, ids, n, &snap->blocks, e);
 		free(ids);
 	}
 	if (ret < 0) {

@@ -16,14 +16,14 @@ struct mh_snapshot {
 	struct mh_meminfo mem;		/* MemAvailable and per-node free memory */
 };
 
+struct mh_err;
 /*
  * names: the devices of interest (NULL/0 = every device). all_blocks: read
- * every block of the system too (status --blocks). errpath names the file
- * that was unreadable or malformed.
+ * every block of the system too (status --blocks). A failure is said in e
+ * (NULL: nowhere), with the file that was unreadable or malformed.
  */
 int mh_snapshot_take(struct mh_root *root, const char *const *names, size_t nr_names,
-		     bool all_blocks, struct mh_snapshot *snap,
-		     char *errpath, size_t errlen);
+		     bool all_blocks, struct mh_snapshot *snap, struct mh_err *e);
 void mh_snapshot_free(struct mh_snapshot *snap);
 
 /* Per-device view used by status and the planner. */

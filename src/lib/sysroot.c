@@ -15,6 +15,7 @@
 #include <sys/stat.h>
 #include <sys/syscall.h>
 #include <linux/openat2.h>
+#include "err.h"
 #include "sysroot.h"
 
 struct mh_root {
@@ -161,6 +162,21 @@ void mh_root_errpath(const struct mh_root *root, const char *rel,
 		snprintf(buf, len, "/%s", rel);
 	else
 		snprintf(buf, len, "%s/%s", root->path, rel);
+}
+
+int mh_root_read_err(const struct mh_root *root, struct mh_err *e, int err,
+		     const char *rel)
+{
+	char shown[MH_ERR_PATH_MAX];
+
+	if (!e)
+		return err;
+	if (!rel)
+		return mh_err_set(e, err, NULL, "%s", mh_strerror(err));
+	mh_root_errpath(root, rel, shown, sizeof(shown));
+	if (err == -EINVAL || err == -EFBIG)
+		return mh_err_set(e, err, shown, "unexpected content in %s", shown);
+	return mh_err_set(e, err, shown, "cannot read %s: %s", shown, mh_strerror(err));
 }
 
 static const char *skip_slash(const char *rel)

@@ -91,6 +91,15 @@ int mh_read_link(struct mh_root *root, const char *rel, char *buf, size_t len);
 /* "DIR/rel" as the user knows it ("/rel" on the live system), for messages. */
 void mh_root_errpath(const struct mh_root *root, const char *rel,
 		     char *buf, size_t len);
+struct mh_err;
+/*
+ * Say in e (NULL: nowhere) that reading rel failed with err (a -errno):
+ * its path as mh_root_errpath() shows it, and "unexpected content in PATH"
+ * (-EINVAL, -EFBIG) or "cannot read PATH: why". rel NULL: no file, the
+ * message is only why. Returns err.
+ */
+int mh_root_read_err(const struct mh_root *root, struct mh_err *e, int err,
+		     const char *rel);
 
 /* Strict parsers used by the readers above; exported for unit tests. */
 int mh_parse_u64(const char *s, int base, uint64_t *val);

@@ -779,8 +779,7 @@ static void run_library(void)
 	struct mh_root *root;
 	struct mh_iomem_entry *e = NULL;
 	struct mh_block blk;
-	char errpath[PATH_MAX];
-	struct mh_err ve;
+	struct mh_err ve, se;
 	const char *names[2];
 	size_t i, n;
 	int ret;
@@ -789,9 +788,11 @@ static void run_library(void)
 		return;
 	CHECK(!mh_root_is_live(root));
 
-	ret = mh_snapshot_take(root, NULL, 0, false, &snap, errpath, sizeof(errpath));
+	ret = mh_snapshot_take(root, NULL, 0, false, &snap, &se);
 	if (debug)
-		fprintf(stderr, "snapshot: %d %s\n", ret, ret ? errpath : "");
+		fprintf(stderr, "snapshot: %d %s\n", ret, ret ? se.msg : "");
+	/* a failure says why, with the errno it returns */
+	CHECK(ret <= 0 && (ret == 0 || (se.msg[0] && se.err == -ret)));
 	if (ret == 0) {
 		CHECK(snap.block_size != 0);
 		check_blocks_sorted(&snap.blocks);
@@ -815,12 +816,12 @@ static void run_library(void)
 	}
 
 	/* status --blocks: every block, node map from the node side */
-	ret = mh_snapshot_take(root, NULL, 0, true, &snap, errpath, sizeof(errpath));
+	ret = mh_snapshot_take(root, NULL, 0, true, &snap, &se);
+	CHECK(ret <= 0 && (ret == 0 || (se.msg[0] && se.err == -ret)));
 	if (ret == 0) {
 		check_blocks_sorted(&snap.blocks);
 		for (i = 0; i < snap.blocks.count && i < 8; i++)
-			if (mh_block_read(root, snap.blocks.v[i].id, &blk, errpath,
-					  sizeof(errpath)) == 0)
+			if (mh_block_read(root, snap.blocks.v[i].id, &blk, NULL) == 0)
 				CHECK(blk.id == snap.blocks.v[i].id);
 		mh_snapshot_free(&snap);
 	}
@@ -828,7 +829,8 @@ static void run_library(void)
 	/* asked by name: the user's name is checked before any path */
 	names[0] = slots[0].name;
 	names[1] = slots[1].name;
-	ret = mh_snapshot_take(root, names, 2, false, &snap, errpath, sizeof(errpath));
+	ret = mh_snapshot_take(root, names, 2, false, &snap, &se);
+	CHECK(ret <= 0 && (ret == 0 || (se.msg[0] && se.err == -ret)));
 	if (ret == 0) {
 		CHECK(snap.devs.count <= 2);
 		for (i = 0; i < snap.devs.count; i++)

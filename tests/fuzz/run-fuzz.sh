@@ -36,9 +36,9 @@ targets=${*:-fuzz-parse fuzz-tree fuzz-journal}
 # archive so that the library itself carries the fuzzer's coverage).
 sources() {
 	case $1 in
-	fuzz-parse) echo "log.c names.c sysroot.c range.c block.c dax.c iomem.c" ;;
+	fuzz-parse) echo "log.c names.c sysroot.c range.c block.c dax.c iomem.c err.c" ;;
 	fuzz-tree) echo "log.c names.c sysroot.c range.c block.c dax.c iomem.c snapshot.c meminfo.c err.c plan.c verify.c" ;;
-	fuzz-journal) echo "log.c names.c sysroot.c range.c block.c dax.c deadline.c lock.c journal.c" ;;
+	fuzz-journal) echo "log.c names.c sysroot.c range.c block.c dax.c deadline.c lock.c journal.c err.c" ;;
 	*) return 1 ;;
 	esac
 }

@@ -251,9 +251,11 @@ int tree_plan(struct tree *t, enum mh_op op, enum mh_zone zone, struct mh_plan *
 	int err;
 
 	memset(plan, 0, sizeof(*plan));
-	err = mh_snapshot_take(t->root, names, 1, false, &snap, why, len);
-	if (err)
+	err = mh_snapshot_take(t->root, names, 1, false, &snap, &e);
+	if (err) {
+		snprintf(why, len, "%s", e.msg);
 		return err;
+	}
 	err = mh_plan_build(&snap, op, T_DEV, &po, plan, &e);
 	if (err)
 		snprintf(why, len, "%s", e.msg);

@@ -187,7 +187,8 @@ static void test_escape(struct mh_root *root)
 {
 	enum mh_block_state st;
 	struct mh_block blk;
-	char p[512], buf[64], errpath[512] = "";
+	char p[512], buf[64];
+	struct mh_err e = { 0 };
 	uint64_t ids[] = { 34, 36, 37 };
 	struct mh_blocks b;
 	int ret;
@@ -196,10 +197,12 @@ static void test_escape(struct mh_root *root)
 	ok(ret < 0 && ret != -ENOENT, "memory36 (absolute link out): an error, not gone (%d)", ret);
 	ret = mh_block_read_state(root, 37, &st);
 	ok(ret < 0 && ret != -ENOENT, "memory37 (relative link out): an error, not gone (%d)", ret);
-	ret = mh_block_read(root, 36, &blk, errpath, sizeof(errpath));
+	ret = mh_block_read(root, 36, &blk, &e);
 	ok(ret < 0 && ret != -ENOENT, "scan of memory36: an error, not gone (%d)", ret);
-	ok(strstr(errpath, "memory36/state") != NULL, "its path is named (%s)", errpath);
-	ret = mh_blocks_scan_ids(root, ids, 3, &b, errpath, sizeof(errpath));
+	ok(strstr(e.path, "memory36/state") != NULL, "its path is named (%s)", e.path);
+	ok(e.err == -ret && !strncmp(e.msg, "cannot read ", 12) && strstr(e.msg, e.path),
+	   "and said (%s)", e.msg);
+	ret = mh_blocks_scan_ids(root, ids, 3, &b, &e);
 	ok(ret < 0, "a device scan over them fails (%d)", ret);
 	ok(mh_write_attr(root, MEM "/memory36/state", "offline") < 0,
 	   "a write through the link fails");
@@ -212,8 +215,8 @@ static void test_fifo(struct mh_root *root)
 {
 	struct mh_iomem_entry *e = NULL;
 	struct mh_dax_dev dev;
-	char p[512], what[MH_ERR_MSG_MAX], errpath[512] = "";
-	struct mh_err ve = { 0 };
+	char p[512], what[MH_ERR_MSG_MAX];
+	struct mh_err ve = { 0 }, re = { 0 };
 	enum mh_block_state st;
 	struct mh_block blk;
 	uint64_t bs;
@@ -224,8 +227,11 @@ static void test_fifo(struct mh_root *root)
 	unlink(p);
 	if (mkfifo(p, 0600))
 		exit(1);
-	is_int(mh_block_read(root, 34, &blk, errpath, sizeof(errpath)), -MH_ENOTREG,
+	is_int(mh_block_read(root, 34, &blk, &re), -MH_ENOTREG,
 	       "FIFO state: not a regular file");
+	snprintf(what, sizeof(what), "cannot read %s/" MEM "/memory34/state: not a regular file",
+		 dir);
+	is_str(re.msg, what, "said with its path");
 	is_int(mh_block_read_state(root, 34, &st), -MH_ENOTREG, "FIFO state, one-off read");
 	is_str(mh_strerror(MH_ENOTREG), "not a regular file", "its words");
 	unlink(p);
@@ -244,7 +250,7 @@ static void test_fifo(struct mh_root *root)
 	if (mkfifo(p, 0600))
 		exit(1);
 	is_int(mh_iomem_read(root, &e, &n), -MH_ENOTREG, "FIFO /proc/iomem refused");
-	ret = mh_dax_read(root, "dax0.0", &dev, NULL, 0);
+	ret = mh_dax_read(root, "dax0.0", &dev, NULL);
 	is_int(ret, 0, "dax0.0 reads");
 	/* memory34 is still there: the blocks' check says busy first; so none */
 	snprintf(p, sizeof(p), "%s/" MEM "/memory34", dir);
@@ -278,7 +284,7 @@ static void test_iomem_cap(struct mh_root *root)
 	free(e);
 	snprintf(m, sizeof(m), "%s/" MEM "/memory34", dir);
 	sh("mv %s %s.away", m, m);	/* blocks gone: iomem is what is checked */
-	ret = mh_dax_read(root, "dax0.0", &dev, NULL, 0);
+	ret = mh_dax_read(root, "dax0.0", &dev, NULL);
 	if (!ret)
 		ret = mh_verify_released(root, &dev, 1ULL << 27, &ve);
 	snprintf(what, sizeof(what), "%s", ve.msg);

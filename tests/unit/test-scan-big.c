@@ -10,6 +10,7 @@
 #include <string.h>
 #include <unistd.h>
 #include "block.h"
+#include "err.h"
 #include "tap.h"
 #include "test-exec-tree.h"
 
@@ -45,7 +46,7 @@ int main(void)
 	struct tree t;
 	struct mh_root *root;
 	struct mh_blocks b;
-	char errpath[4096] = "";
+	struct mh_err e = { 0 };
 	size_t i, bad = 0;
 	unsigned want = 0, id;
 
@@ -55,7 +56,7 @@ int main(void)
 	for (id = 0; id < NBLOCKS; id++)
 		want += id % 7 != 3;
 
-	is_int(mh_blocks_scan(root, &b, errpath, sizeof(errpath)), 0, "scan of 6000 ids");
+	is_int(mh_blocks_scan(root, &b, &e), 0, "scan of 6000 ids");
 	is_int(b.count, want, "every present block, none twice, holes skipped");
 	for (i = 0; i < b.count; i++) {
 		const struct mh_block *k = &b.v[i];
@@ -73,15 +74,17 @@ int main(void)
 
 	/* A bad attribute late in the second half, and one in the first half. */
 	tree_put(&t, MEM "memory5500/state", "sideways");
-	is_int(mh_blocks_scan(root, &b, errpath, sizeof(errpath)), -EINVAL,
+	is_int(mh_blocks_scan(root, &b, &e), -EINVAL,
 	       "bad state in the second half: EINVAL");
-	ok(strstr(errpath, "memory5500/state") != NULL, "its path is named (%s)", errpath);
+	ok(strstr(e.path, "memory5500/state") != NULL, "its path is named (%s)", e.path);
+	ok(e.err == EINVAL && !strncmp(e.msg, "unexpected content in ", 22) &&
+	   !strcmp(e.msg + 22, e.path), "said from the other thread (%s)", e.msg);
 	is_int(b.count, 0, "nothing returned on error");
 	tree_put(&t, MEM "memory1000/state", "sideways");
-	errpath[0] = '\0';
-	is_int(mh_blocks_scan(root, &b, errpath, sizeof(errpath)), -EINVAL,
+	mh_err_clear(&e);
+	is_int(mh_blocks_scan(root, &b, &e), -EINVAL,
 	       "bad state in both halves: EINVAL");
-	ok(strstr(errpath, "memory1000/state") != NULL, "the lower id is named (%s)", errpath);
+	ok(strstr(e.path, "memory1000/state") != NULL, "the lower id is named (%s)", e.path);
 
 	tree_destroy(&t);
 	return tap_done();

@@ -44,11 +44,11 @@ static struct mh_root *open_tree(const char *name)
 
 static void take(struct mh_root *root, struct mh_snapshot *snap, bool all)
 {
-	char errpath[PATH_MAX];
-	int ret = mh_snapshot_take(root, NULL, 0, all, snap, errpath, sizeof(errpath));
+	struct mh_err e = { 0 };
+	int ret = mh_snapshot_take(root, NULL, 0, all, snap, &e);
 
 	if (!ok(ret == 0, "snapshot of %s", mh_root_path(root))) {
-		printf("# ret %d errpath %s\n", ret, errpath);
+		printf("# ret %d: %s\n", ret, e.msg);
 		exit(1);
 	}
 }
@@ -359,10 +359,9 @@ static void test_shapes(void)
 	mh_dev_view_free(&v);
 	{
 		/* full scan: nodes from node/nodeX/memoryN, else the block's link */
-		char errpath[PATH_MAX];
 		struct mh_blocks b;
 
-		is_int(mh_blocks_scan(root, &b, errpath, sizeof(errpath)), 0, "full scan");
+		is_int(mh_blocks_scan(root, &b, NULL), 0, "full scan");
 		is_int(b.count, 20, "20 blocks");
 		ok(mh_blocks_find(&b, 50) && mh_blocks_find(&b, 50)->node == 2 &&
 		   mh_blocks_find(&b, 3)->node == 0 && mh_blocks_find(&b, 52)->node == 0,
@@ -441,17 +440,22 @@ static void test_shapes(void)
 static void expect_bad(const char *tree, bool all, int want, const char *suffix)
 {
 	struct mh_root *root = open_tree(tree);
-	char errpath[PATH_MAX] = "";
+	struct mh_err e = { 0 };
 	struct mh_snapshot s;
 	size_t el, sl = strlen(suffix);
+	char msg[MH_ERR_MSG_MAX];
 	int ret;
 
-	ret = mh_snapshot_take(root, NULL, 0, all, &s, errpath, sizeof(errpath));
+	ret = mh_snapshot_take(root, NULL, 0, all, &s, &e);
 	is_int(ret, want, tree);
-	el = strlen(errpath);
-	ok(el > sl && !strcmp(errpath + el - sl, suffix) &&
-	   !strncmp(errpath, mh_root_path(root), strlen(mh_root_path(root))),
-	   "errpath \"%s\" names %s", errpath, suffix);
+	el = strlen(e.path);
+	ok(el > sl && !strcmp(e.path + el - sl, suffix) &&
+	   !strncmp(e.path, mh_root_path(root), strlen(mh_root_path(root))),
+	   "path \"%s\" names %s", e.path, suffix);
+	is_int(e.err, -want, "its errno");
+	snprintf(msg, sizeof(msg), "unexpected content in %s", e.path);
+	if (want == -EINVAL)
+		is_str(e.msg, msg, "said as content, not as a read");
 	if (!ret)
 		mh_snapshot_free(&s);
 	mh_root_close(root);
@@ -461,7 +465,7 @@ static void test_malformed(void)
 {
 	struct mh_root *root = open_tree("kmem-movable");
 	const char *const names[] = { "dax7.0" };
-	char errpath[PATH_MAX] = "";
+	struct mh_err e = { 0 };
 	struct mh_snapshot s;
 
 	expect_bad("bad-state", false, -EINVAL, "/sys/devices/system/memory/memory35/state");
@@ -471,19 +475,20 @@ static void test_malformed(void)
 		struct mh_blocks b;
 
 		/* ids come from the names, as lsmem takes them: phys_index is not read */
-		is_int(mh_blocks_scan_ids(bad, ids, 3, &b, errpath, sizeof(errpath)),
+		is_int(mh_blocks_scan_ids(bad, ids, 3, &b, NULL),
 		       0, "device scan does not read phys_index");
 		ok(b.count == 3 && b.v[1].id == 3, "memory3: id from the name");
 		mh_blocks_free(&b);
-		is_int(mh_blocks_scan(bad, &b, errpath, sizeof(errpath)), 0,
+		is_int(mh_blocks_scan(bad, &b, NULL), 0,
 		       "full scan does not read phys_index");
 		mh_blocks_free(&b);
 		mh_root_close(bad);
 	}
 	expect_bad("bad-mapping", false, -EINVAL, "/dax0.0/mapping0/end");
-	is_int(mh_snapshot_take(root, names, 1, false, &s, errpath, sizeof(errpath)),
-	       -ENODEV, "unknown device");
-	ok(strstr(errpath, "sys/bus/dax/devices/dax7.0") != NULL, "errpath %s", errpath);
+	is_int(mh_snapshot_take(root, names, 1, false, &s, &e), -ENODEV, "unknown device");
+	ok(strstr(e.path, "sys/bus/dax/devices/dax7.0") != NULL, "path %s", e.path);
+	ok(!strncmp(e.msg, "cannot read ", 12) && strstr(e.msg, ": No such device"),
+	   "said (%s)", e.msg);
 	mh_root_close(root);
 }
 
@@ -494,10 +499,11 @@ static void test_holes_and_io(void)
 	const struct mh_dax_dev *d;
 	struct mh_snapshot s;
 	struct mh_block blk;
-	char rel[128], buf[64], errpath[PATH_MAX];
+	char rel[128], buf[64];
+	struct mh_err e = { 0 };
 	uint64_t bs = 0;
 
-	is_int(mh_blocks_scan(root, &b, errpath, sizeof(errpath)), 0, "scan with holes");
+	is_int(mh_blocks_scan(root, &b, NULL), 0, "scan with holes");
 	is_int(b.count, 14, "14 blocks");
 	ok(b.count == 14 && b.v[7].id == 7 && b.v[8].id == 8192 && b.v[13].id == 8199,
 	   "sorted by id");
@@ -509,7 +515,7 @@ static void test_holes_and_io(void)
 
 		for (size_t i = 0; i < 11; i++)
 			ids[i] = 8190 + i;
-		is_int(mh_blocks_scan_ids(root, ids, 11, &b, errpath, sizeof(errpath)), 0,
+		is_int(mh_blocks_scan_ids(root, ids, 11, &b, NULL), 0,
 		       "scan of ids 8190..8200");
 	}
 	ok(b.count == 6 && b.v[0].id == 8192 && b.v[5].id == 8199, "ids scan skips holes");
@@ -533,13 +539,14 @@ static void test_holes_and_io(void)
 	is_int(mh_write_attr(root, rel, "online"), 0, "write state");
 	is_int(mh_read_attr(root, rel, buf, sizeof(buf)), 6, "read back");
 	is_str(buf, "online", "no leftover bytes");
-	is_int(mh_block_read(root, 8198, &blk, errpath, sizeof(errpath)), 0, "block read");
+	is_int(mh_block_read(root, 8198, &blk, NULL), 0, "block read");
 	is_int(blk.state, MH_BLOCK_ONLINE, "state re-read");
 	mh_write_attr(root, rel, "offline\n");
 	is_int(mh_block_refresh(root, &blk), 0, "refresh");
 	is_int(blk.state, MH_BLOCK_OFFLINE, "refresh sees offline");
-	is_int(mh_block_read(root, 8196, &blk, errpath, sizeof(errpath)), -ENOENT,
-	       "missing block: -ENOENT");
+	is_int(mh_block_read(root, 8196, &blk, &e), -ENOENT, "missing block: -ENOENT");
+	ok(e.err == ENOENT && !strcmp(e.path + strlen(e.path) - 11, "/memory8196"),
+	   "said of its directory (%s)", e.path);
 	{
 		enum mh_block_state st;
 		char path[PATH_MAX];

@@ -31,12 +31,7 @@ set -a; . /run/mh/env; set +a	# guest-main.sh sources it without export
 . "$MH_GUEST_FAULTS/fault-lib.sh"
 
 tmo=${1:-10}
-have_memhotctl || { echo "Bail out! no memhotctl"; exit 1; }
-setup_or_bail "module loads" fault_module_load
-dev=$(fault_setup_dev 768M online_movable)
-setup_or_bail "kmem device" test -n "$dev"
-node=$(dax_target_node "$dev")
-mid=$(mid_block "$dev")
+fault_begin	# sets dev, node, mid
 setup_or_bail "pin pages in memory$mid" fault_pin_block "$node" "$mid" 4
 diag "device $dev: $(blocks_summary "$dev"); pins: $(fault_pins)"
 

@@ -38,12 +38,7 @@ sigs_for() {
 	*) echo "${turn_sigs[$((($1 + shift_by) % 3))]}" ;;
 	esac
 }
-have_memhotctl || { echo "Bail out! no memhotctl"; exit 1; }
-setup_or_bail "module loads" fault_module_load
-dev=$(fault_setup_dev 768M online_movable)
-setup_or_bail "kmem device" test -n "$dev"
-node=$(dax_target_node "$dev")
-mid=$(mid_block "$dev")
+fault_begin	# sets dev, node, mid
 boot_policy=$(policy)
 declare -A landed
 

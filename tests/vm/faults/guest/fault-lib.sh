@@ -327,3 +327,15 @@ kmsg_judge() {
 	check "$name: other blocks carry no kernel_log" \
 		test "$(jq --argjson b "$b" '[.blocks[]? | select(.block != $b and .kernel_log != null)] | length' <<<"$json")" = 0
 }
+
+# The start the pinning scenarios share: memhotctl there, the module loaded,
+# a 768 MiB device online movable. Sets dev, its target node and mid, a
+# block in its middle; bails out (TAP) when any of it fails.
+fault_begin() {
+	have_memhotctl || { echo "Bail out! no memhotctl"; exit 1; }
+	setup_or_bail "module loads" fault_module_load
+	dev=$(fault_setup_dev 768M online_movable)
+	setup_or_bail "kmem device" test -n "$dev"
+	node=$(dax_target_node "$dev")
+	mid=$(mid_block "$dev")
+}

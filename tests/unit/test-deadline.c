@@ -109,19 +109,26 @@ static void test_plain_write(void)
 	ok(no_children(), "every child reaped");
 }
 
-static void test_fifo_sigint(void)
+/* A write to the fifo under a 0.3 s deadline: its seconds, its result in *err. */
+static double timed_fifo_write(int *err)
 {
 	struct mh_deadline d;
-	double t0, el;
+	double t0 = now();
+
+	mh_deadline_set(&d, 0.3);
+	*err = mh_write_attr_bounded(root, "fifo", "offline", &d, NULL);
+	return now() - t0;
+}
+
+static void test_fifo_sigint(void)
+{
+	double el;
 	char p[256];
 	int err;
 
 	snprintf(p, sizeof(p), "%s/fifo", dir);
 	mkfifo(p, 0600);
-	mh_deadline_set(&d, 0.3);
-	t0 = now();
-	err = mh_write_attr_bounded(root, "fifo", "offline", &d, NULL);
-	el = now() - t0;
+	el = timed_fifo_write(&err);
 	is_int(err, -ETIMEDOUT, "hung write: ETIMEDOUT");
 	/*
 	 * SIGINT at 0.3 s ends it at once (EINTR). "Not stuck" tells it from
@@ -136,16 +143,12 @@ static void test_fifo_sigint(void)
 static void test_fifo_sigkill(void)
 {
 	struct mh_write_tunables tu = { .grace_ms = 200, .child_restarts = true };
-	struct mh_deadline d;
-	double t0, el;
+	double el;
 	int err;
 
 	/* The child restarts after SIGINT, as in the trylock loop: SIGKILL. */
 	mh_write_tune(&tu);
-	mh_deadline_set(&d, 0.3);
-	t0 = now();
-	err = mh_write_attr_bounded(root, "fifo", "offline", &d, NULL);
-	el = now() - t0;
+	el = timed_fifo_write(&err);
 	mh_write_tune(NULL);
 	is_int(err, -ETIMEDOUT, "SIGINT-proof write: ETIMEDOUT");
 	ok(el >= 0.49 && el < 3.0, "ended by SIGKILL after the grace (%.3f s)", el);
@@ -223,7 +226,7 @@ static void test_session(void)
 {
 	struct mh_write_tunables tu = { .grace_ms = 200, .child_restarts = true };
 	struct mh_deadline d;
-	double t0, el;
+	double el;
 	int err;
 
 	mh_write_session_begin();
@@ -237,19 +240,13 @@ static void test_session(void)
 	is_int(mh_write_attr_bounded(root, "missing", "x", &d, NULL), -ENOENT,
 	       "session: ENOENT reported");
 
-	mh_deadline_set(&d, 0.3);
-	t0 = now();
-	err = mh_write_attr_bounded(root, "fifo", "offline", &d, NULL);
-	el = now() - t0;
+	el = timed_fifo_write(&err);
 	is_int(err, -ETIMEDOUT, "session: hung write ends at the deadline");
 	ok(el >= 0.29 && el < 3.0, "session: at the deadline (%.3f s)", el);
 	ok(!mh_write_last_was_stuck(), "session: ended by SIGINT, not SIGKILL");
 
 	mh_write_tune(&tu);
-	mh_deadline_set(&d, 0.3);
-	t0 = now();
-	err = mh_write_attr_bounded(root, "fifo", "offline", &d, NULL);
-	el = now() - t0;
+	el = timed_fifo_write(&err);
 	mh_write_tune(NULL);
 	is_int(err, -ETIMEDOUT, "session: SIGINT-proof write: ETIMEDOUT");
 	ok(el >= 0.49 && el < 3.0, "session: by SIGKILL after the grace (%.3f s)", el);

@@ -11,7 +11,7 @@
 # guest's files). Environment: B3_SERIES ("6.1 6.12"), B3_ROUNDS (5),
 # B3_SIZES ("64 256 1024 2048"), B3_UDEVD (0), B3_TIMEOUT (seconds for one
 # boot's script, 18000), B3_FTRACE (1; 0: no ftrace run, so no figure of
-# memhotctl's own CPU).
+# memhotctl's own CPU), B3_METHODS ("raw daxctl memhotctl": the methods timed).
 set -uo pipefail
 
 here=$(cd "$(dirname "$0")" && pwd)
@@ -45,6 +45,7 @@ for s in $series; do
 	echo "b3: booting $s (sizes $sizes, rounds $rounds); output in $o" >&2
 	MEMHOTCTL_BIN=$bin MH_GUEST_B3_BENCHTIME=$bt/benchtime \
 		MH_GUEST_B3_FTRACE=${B3_FTRACE:-1} \
+		MH_GUEST_B3_METHODS="${B3_METHODS:-raw daxctl memhotctl}" \
 		flock "$lock" bash "$boot" -k "$s" -p "$here/b3-profile.conf" \
 		-o "$o" "$here/vm-b3.sh:$rounds,$sizes" 2>"$o/boot.err" || rc=1
 	dirs+=("$s=$o")

@@ -370,7 +370,6 @@ static const char *final_driver(const struct mh_exec_result *r)
 	return r->final_driver[0] ? r->final_driver : "none";
 }
 
-/* The summary line on stdout, and for anything but success, every block's state. */
 /*
  * Under a block whose offline failed: what the kernel said, what memhotctl
  * read of the block's flags where the kernel named no page, what to do.
@@ -397,6 +396,7 @@ static void print_kernel_reason(const struct mh_block_result *b)
 		printf("    what to do: %s\n", advice);
 }
 
+/* The summary line on stdout, and for anything but success, every block's state. */
 void cli_human_result(const struct mh_plan *p, const struct mh_exec_result *r)
 {
 	if (r->outcome == MH_DONE && !p->nr_steps) {

@@ -27,57 +27,23 @@
 #include "pinread.h"
 #include "predict.h"
 
-#define CHUNK	4096	/* flag words per pread() */
-
-static void unread(struct mh_root *root, const char *rel, int err,
-		   struct mh_pin_reading *p)
+static void unread(struct mh_root *root, int err, struct mh_pin_reading *p)
 {
-	char path[128];
-
-	mh_root_errpath(root, rel, path, sizeof(path));
 	p->status = MH_PIN_UNREAD;
-	if (err == -ENODATA)
-		snprintf(p->why_not, sizeof(p->why_not), "%s ends before the block's pages",
-			 path);
-	else
-		snprintf(p->why_not, sizeof(p->why_not), "cannot read %s: %s", path,
-			 mh_strerror(err));
+	mh_kpageflags_why_not(root, err, p->why_not, sizeof(p->why_not));
 }
 
-static void flagless(struct mh_pin_reading *p, uint64_t pfn)
+static void flagless(void *ctx, uint64_t pfn, const uint64_t *flags, size_t n)
 {
-	if (p->nr_pfns < MH_PIN_PFNS_MAX)
-		p->pfn[p->nr_pfns++] = pfn;
-	p->count++;
-}
+	struct mh_pin_reading *p = ctx;
 
-/* The block's flags, pages pages from pfn first: 0 or -errno (-ENODATA: too short). */
-static int scan(int fd, uint64_t first, uint64_t pages, struct mh_pin_reading *p)
-{
-	uint64_t *buf = malloc(CHUNK * sizeof(*buf));
-	int err = 0;
-
-	if (!buf)
-		return -ENOMEM;
-	for (uint64_t done = 0; done < pages && !err;) {
-		size_t want = pages - done < CHUNK ? (size_t)(pages - done) : CHUNK;
-		ssize_t n = pread(fd, buf, want * 8, (off_t)((first + done) * 8));
-
-		if (n < 0 && errno == EINTR)
+	for (size_t i = 0; i < n; i++) {
+		if (flags[i])
 			continue;
-		if (n < 0) {
-			err = -errno;
-		} else if (n == 0 || n % 8) {
-			err = -ENODATA;
-		} else {
-			for (size_t i = 0; i < (size_t)n / 8; i++)
-				if (!buf[i])
-					flagless(p, first + done + i);
-			done += (uint64_t)n / 8;
-		}
+		if (p->nr_pfns < MH_PIN_PFNS_MAX)
+			p->pfn[p->nr_pfns++] = pfn + i;
+		p->count++;
 	}
-	free(buf);
-	return err;
 }
 
 /* Could the flagless pages be free on the zone's per-CPU lists? */
@@ -114,16 +80,16 @@ void mh_pin_read(struct mh_root *root, uint64_t block, uint64_t block_size,
 	}
 	fd = mh_root_openat(root, MH_PROC_KPAGEFLAGS, O_RDONLY);
 	if (fd < 0 || !pages) {
-		unread(root, MH_PROC_KPAGEFLAGS, fd < 0 ? fd : -EINVAL, p);
+		unread(root, fd < 0 ? fd : -EINVAL, p);
 		if (fd >= 0)
 			close(fd);
 		return;
 	}
-	err = scan(fd, block * pages, pages, p);
+	err = mh_kpageflags_read(fd, block * pages, pages, flagless, p);
 	close(fd);
 	if (err) {
 		memset(p, 0, sizeof(*p));
-		unread(root, MH_PROC_KPAGEFLAGS, err, p);
+		unread(root, err, p);
 		return;
 	}
 	p->status = MH_PIN_READ;

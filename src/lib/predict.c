@@ -206,27 +206,31 @@ int mh_pcp_capacity(const char *zi, int node, const char *zone, uint64_t *pages)
 	return 0;
 }
 
-static void not_predicted(struct mh_predictor *pr, struct mh_prediction *p, int err)
+void mh_kpageflags_why_not(struct mh_root *root, int err, char *buf, size_t len)
 {
 	char path[128];
 
-	mh_root_errpath(pr->root, MH_PROC_KPAGEFLAGS, path, sizeof(path));
-	p->verdict = MH_VERDICT_NONE;
+	mh_root_errpath(root, MH_PROC_KPAGEFLAGS, path, sizeof(path));
 	if (err == -ENODATA)
-		snprintf(p->why, sizeof(p->why), "%s ends before the block's pages", path);
+		snprintf(buf, len, "%s ends before the block's pages", path);
 	else
-		snprintf(p->why, sizeof(p->why), "cannot read %s: %s", path, mh_strerror(err));
+		snprintf(buf, len, "cannot read %s: %s", path, mh_strerror(err));
 }
 
-/* Read and classify the block's flags: 0 or -errno (-ENODATA: file too short). */
-static int scan_block(struct mh_predictor *pr, uint64_t first, struct mh_pf_scan *s,
-		      struct mh_pf_count *c)
+static void not_predicted(struct mh_predictor *pr, struct mh_prediction *p, int err)
+{
+	p->verdict = MH_VERDICT_NONE;
+	mh_kpageflags_why_not(pr->root, err, p->why, sizeof(p->why));
+}
+
+int mh_kpageflags_read(int fd, uint64_t first, uint64_t pages, mh_kpf_chunk_fn *fn,
+		       void *ctx)
 {
 	static uint64_t buf[CHUNK];
 
-	for (uint64_t done = 0; done < pr->block_pages;) {
-		size_t want = pr->block_pages - done < CHUNK ? pr->block_pages - done : CHUNK;
-		ssize_t n = pread(pr->fd, buf, want * 8, (off_t)((first + done) * 8));
+	for (uint64_t done = 0; done < pages;) {
+		size_t want = pages - done < CHUNK ? (size_t)(pages - done) : CHUNK;
+		ssize_t n = pread(fd, buf, want * 8, (off_t)((first + done) * 8));
 
 		if (n < 0 && errno == EINTR)
 			continue;
@@ -234,10 +238,32 @@ static int scan_block(struct mh_predictor *pr, uint64_t first, struct mh_pf_scan
 			return -errno;
 		if (n == 0 || n % 8)
 			return -ENODATA;
-		mh_pf_classify(s, buf, (size_t)n / 8, c);
+		fn(ctx, first + done, buf, (size_t)n / 8);
 		done += (uint64_t)n / 8;
 	}
 	return 0;
+}
+
+struct classify_ctx {
+	struct mh_pf_scan *s;
+	struct mh_pf_count *c;
+};
+
+static void classify_chunk(void *ctx, uint64_t pfn, const uint64_t *flags, size_t n)
+{
+	struct classify_ctx *cc = ctx;
+
+	(void)pfn;
+	mh_pf_classify(cc->s, flags, n, cc->c);
+}
+
+/* Read and classify the block's flags: 0 or -errno (-ENODATA: file too short). */
+static int scan_block(struct mh_predictor *pr, uint64_t first, struct mh_pf_scan *s,
+		      struct mh_pf_count *c)
+{
+	struct classify_ctx cc = { s, c };
+
+	return mh_kpageflags_read(pr->fd, first, pr->block_pages, classify_chunk, &cc);
 }
 
 /* The zone's per-CPU capacity for an unflagged count: 0 or -errno, the reason in why. */

@@ -56,6 +56,17 @@ void mh_predict_block(struct mh_predictor *pr, const struct mh_block *blk,
  * -EINVAL (no per-CPU entries in it, or neither high_max nor managed).
  */
 int mh_pcp_capacity(const char *zoneinfo, int node, const char *zone, uint64_t *pages);
+
+/*
+ * The flag words of pages [first, first + pages) from an open
+ * /proc/kpageflags, a chunk at a time, each handed to fn with the pfn of
+ * its first word: 0 or -errno (-ENODATA: the file ends before the pages).
+ */
+typedef void mh_kpf_chunk_fn(void *ctx, uint64_t pfn, const uint64_t *flags, size_t n);
+int mh_kpageflags_read(int fd, uint64_t first, uint64_t pages, mh_kpf_chunk_fn *fn,
+		       void *ctx);
+/* Why the flags were not read (err from the open or mh_kpageflags_read), for the user. */
+void mh_kpageflags_why_not(struct mh_root *root, int err, char *buf, size_t len);
 /* "will-go", "refused", "uncertain", "not-predicted". */
 const char *mh_verdict_name(enum mh_verdict v);
 /* "1,214 slab pages, 3 page-table pages in ZONE_NORMAL", or why. */

@@ -8,9 +8,11 @@
  *    free (buddy) pages are skipped, hwpoisoned and PageOffline pages too,
  *    LRU and __PageMovable pages migrate, and any other allocated page
  *    refuses: slab and page tables for certain.
- * The flags cannot show a refcount: a page with no flag at all is either
- * free on a per-cpu list (skipped by the kernel) or a bare kernel page, so
- * it is counted apart; predict.c weighs the count against what the zone's
+ * Every page of a free buddy block, tails too, carries KPF_BUDDY
+ * (fs/proc/page.c: page_count() == 0 && is_free_buddy_page()). The flags
+ * cannot show a refcount: a page with no flag at all is either free on a
+ * per-cpu list (skipped by the kernel) or a bare kernel page, so it is
+ * counted apart; predict.c weighs the count against what the zone's
  * per-cpu lists can hold.
  */
 #include "pageflags.h"
@@ -40,18 +42,9 @@ void mh_pf_scan_init(struct mh_pf_scan *s, enum mh_zone zone, uint64_t first_pfn
 {
 	s->zone = zone;
 	s->pfn = first_pfn;
-	s->buddy_end = 0;
 	s->memmap_end = first_pfn + memmap_pages;
 	s->in_memmap = memmap_pages > 0;
 	s->tail_class = -1;
-}
-
-/* The largest free block a buddy head at pfn can head: its alignment, capped. */
-static uint64_t buddy_span(uint64_t pfn)
-{
-	uint64_t align = pfn ? pfn & -pfn : MH_BUDDY_MAX_PAGES;
-
-	return align < MH_BUDDY_MAX_PAGES ? align : MH_BUDDY_MAX_PAGES;
 }
 
 /* One page in a kernel zone, its compound context aside. */
@@ -90,17 +83,11 @@ static enum pf_class classify_one(struct mh_pf_scan *s, uint64_t f)
 	/* A tail is what its head is: the kernel skips or refuses compounds whole. */
 	if ((f & BIT(MH_KPF_COMPOUND_TAIL)) && s->tail_class >= 0)
 		return (enum pf_class)s->tail_class;
-	if (!f && pfn < s->buddy_end)
-		return PF_FREE;
 	c = kernel_zone_class(f);
 	if (f & BIT(MH_KPF_COMPOUND_HEAD))
 		s->tail_class = c;
 	else if (!(f & BIT(MH_KPF_COMPOUND_TAIL)))
 		s->tail_class = -1;
-	if (c == PF_FREE)
-		s->buddy_end = pfn + buddy_span(pfn);
-	else if (f)
-		s->buddy_end = 0;
 	return c;
 }
 

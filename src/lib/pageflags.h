@@ -32,9 +32,6 @@
 #define MH_KPF_PGTABLE		26
 #define MH_KPF_RESERVED		32
 
-/* A free buddy block is at most 1 << 10 pages (MAX_ORDER 11 / MAX_PAGE_ORDER 10, x86). */
-#define MH_BUDDY_MAX_PAGES	1024u
-
 /* Pages the kernel will not migrate: each refuses the offline. */
 enum mh_pf_cause {
 	MH_PF_SLAB,
@@ -50,7 +47,7 @@ struct mh_pf_count {
 	uint64_t other;
 	uint64_t movable;		/* LRU, THP, mapped, page cache: migrate if room */
 	uint64_t hugetlb;		/* migrate (or dissolve) if room */
-	uint64_t free;			/* buddy pages and their tails */
+	uint64_t free;			/* free buddy pages, heads and tails */
 	uint64_t unflagged;		/* no flag: free on a per-cpu list, or a bare kernel page */
 	uint64_t memmap;		/* the block's own memmap (memmap_on_memory): not offlined */
 	uint64_t skipped;		/* hwpoisoned, PageOffline: the offline skips them */
@@ -61,7 +58,6 @@ struct mh_pf_count {
 struct mh_pf_scan {
 	enum mh_zone zone;
 	uint64_t pfn;			/* pfn of the next flags word */
-	uint64_t buddy_end;		/* flagless pfns below this: tails of a free block */
 	uint64_t memmap_end;		/* leading reserved pfns below this: the block's memmap */
 	bool in_memmap;
 	int tail_class;			/* class of the current compound head, -1 none */

@@ -63,23 +63,24 @@ static void test_movable_zone(void)
 
 static void test_buddy(void)
 {
-	/* pfn 1024: a free block of up to 1024 pages; its tails have no flags. */
+	/* A free block's tails carry KPF_BUDDY too (fs/proc/page.c, 6.1 and 6.12). */
 	static uint64_t f[1100];
 	struct mh_pf_count c;
 
-	memset(f, 0, sizeof(f));
-	f[0] = BUDDY;
+	for (size_t i = 0; i < 1024; i++)
+		f[i] = BUDDY;
 	f[1024] = LRU;
+	memset(f + 1025, 0, sizeof(f) - 1025 * sizeof(f[0]));
 	c = run(MH_ZONE_NORMAL, 1024, 0, f, 1100);
 	is_int(c.free, 1024, "buddy: head and tails are free");
 	is_int(c.movable, 1, "buddy: the LRU page after it");
 	is_int(c.unflagged, 75, "buddy: flagless pages past the block are unflagged");
-	/* A buddy head at an odd pfn heads one page only. */
+	/* A flagless page right after a free head is not free: it is allocated or on a per-CPU list. */
 	memset(f, 0, sizeof(f));
 	f[0] = BUDDY;
-	c = run(MH_ZONE_NORMAL, 1025, 0, f, 3);
-	is_int(c.free, 1, "buddy: odd pfn: the head alone");
-	is_int(c.unflagged, 2, "buddy: odd pfn: the rest unflagged");
+	c = run(MH_ZONE_NORMAL, 1024, 0, f, 3);
+	is_int(c.free, 1, "buddy: the head alone is free");
+	is_int(c.unflagged, 2, "buddy: flagless pages after a free head are unflagged");
 }
 
 static void test_compound(void)
@@ -236,10 +237,10 @@ static void flag(int fd, uint64_t pfn, uint64_t v)
 
 
 /*
- * 128 MiB blocks, node 1, ZONE_NORMAL: block 2 all free (a buddy head every
- * 1024 pfns), block 3 the same but one 1024-page run allocated without flags
- * (1023 pages: within the per-CPU capacity), block 4 all without flags (a
- * driver's pages: beyond it).
+ * 128 MiB blocks, node 1, ZONE_NORMAL: block 2 all free (every page
+ * KPF_BUDDY, as the kernel shows a free block's tails too), block 3 the same
+ * but 1023 pages without flags (within the per-CPU capacity), block 4 all
+ * without flags (a driver's pages: beyond it).
  */
 static void test_unflagged(struct mh_root *root)
 {
@@ -258,8 +259,11 @@ static void test_unflagged(struct mh_root *root)
 	snprintf(path, sizeof(path), "%s/proc/kpageflags", dir);
 	unlink(path);
 	fd = open(path, O_RDWR | O_CREAT, 0644);
-	for (uint64_t pfn = 2 * bpages; pfn < 4 * bpages; pfn += 1024)
-		flag(fd, pfn, pfn == 3 * bpages + 4096 ? LRU : BUDDY);
+	for (uint64_t pfn = 2 * bpages; pfn < 4 * bpages; pfn++) {
+		uint64_t lru = 3 * bpages + 4096;	/* an LRU page, then 1023 flagless ones */
+
+		flag(fd, pfn, pfn == lru ? LRU : pfn > lru && pfn < lru + 1024 ? 0 : BUDDY);
+	}
 	if (ftruncate(fd, (off_t)(5 * bpages * 8)) < 0)
 		perror("ftruncate");
 	close(fd);

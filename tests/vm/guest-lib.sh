@@ -309,6 +309,57 @@ removed() {
 	fi
 }
 # Preamble of every scenario
+# plant_page_tables NODE DIR: a process bound to NODE maps 8 x 1 GiB and
+# touches every 2 MiB of it without THP: 8 x 512 page-table pages on NODE
+# (issue 18's kernel allocations in Normal blocks). It is its own session,
+# so it outlives a script that only sets it up; DIR/pt.ready appears once
+# the tables are in place, DIR/pt.err has its errors. PT_PID is its pid.
+plant_page_tables() {
+	local nd=$1 dir=$2
+	rm -f "$dir/pt.ready"
+	setsid numactl --membind="$nd" python3 -c '
+import mmap, sys, time
+maps = []
+for _ in range(8):
+    m = mmap.mmap(-1, 512 << 21, mmap.MAP_PRIVATE)
+    m.madvise(mmap.MADV_NOHUGEPAGE)
+    for off in range(0, len(m), 2 << 20):
+        m[off]
+    maps.append(m)
+open(sys.argv[1], "w").close()
+time.sleep(900)
+' "$dir/pt.ready" </dev/null >/dev/null 2>"$dir/pt.err" &
+	PT_PID=$!
+	for _ in $(seq 1 240); do
+		[ -e "$dir/pt.ready" ] && break
+		kill -0 "$PT_PID" 2>/dev/null || break
+		sleep 0.5
+	done
+}
+
+# status_blocks_match_lsmem: status --blocks -j lists every block as lsmem
+# --all does (block, range, state, node, zones; lsmem prints "None" for
+# "none" and joins zones with "/", so both are compared folded).
+status_blocks_match_lsmem() {
+	local got want what="status --blocks agrees with lsmem --all (block, range, state, node, zones)"
+	mh -j status --blocks
+	is "$MH_RC" 0 "status --blocks -j exits 0"
+	got=$(jq -r '.blocks[] | "\(.block) \(.start) \(.end) \(.state) \(.node) \(.zone)"' <<<"$MH_OUT" | lsmem_fold)
+	want=$(lsmem --all -J -b -o BLOCK,RANGE,STATE,NODE,ZONES | jq -r '.memory[] |
+		(.range | split("-")) as $r |
+		"\(.block) \($r[0] | ltrimstr("0x")) \($r[1] | ltrimstr("0x")) \(.state) \(.node) \(.zones)"' |
+		while read -r blk s e st nd z; do
+			echo "$blk $((16#$s)) $((16#$e)) $st $nd $z"
+		done | lsmem_fold)
+	if [ "$got" = "$want" ]; then
+		ok "$what"
+	else
+		not_ok "$what"
+		diag "$(diff <(echo "$want") <(echo "$got") | head -n 20)"
+	fi
+}
+lsmem_fold() { tr 'A-Z/' 'a-z ' | sed 's/  */ /g'; }
+
 scenario_start() {
 	if ! have_memhotctl; then
 		echo "1..0 # SKIP no memhotctl binary staged"

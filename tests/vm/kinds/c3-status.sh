@@ -60,20 +60,7 @@ raw_offline_block "$(dax_blocks "$DEV" | head -n1)"
 check_status kmem
 is "$(jq -r .removable <<<"$(mh_dev_json "$DEV" "$MH_OUT")")" true "kmem movable: removable true"
 
-mh -j status --blocks
-is "$MH_RC" 0 "status --blocks -j exits 0"
-fold() { tr 'A-Z/' 'a-z ' | sed 's/  */ /g'; }
-got=$(jq -r '.blocks[] | "\(.block) \(.start) \(.end) \(.state) \(.node) \(.zone)"' <<<"$MH_OUT" | fold)
-want=$(lsmem --all -J -b -o BLOCK,RANGE,STATE,NODE,ZONES | jq -r '.memory[] |
-	(.range | split("-")) as $r |
-	"\(.block) \($r[0] | ltrimstr("0x")) \($r[1] | ltrimstr("0x")) \(.state) \(.node) \(.zones)"' |
-	while read -r b s e st nd z; do echo "$b $((16#$s)) $((16#$e)) $st $nd $z"; done | fold)
-if [ "$got" = "$want" ]; then
-	ok "status --blocks agrees with lsmem --all"
-else
-	not_ok "status --blocks agrees with lsmem --all"
-	diag "$(diff <(echo "$want") <(echo "$got") | head -n 20)"
-fi
+status_blocks_match_lsmem
 mh status "$DEV"
 is "$MH_RC" 0 "status (human) exits 0"
 diag "$MH_OUT"

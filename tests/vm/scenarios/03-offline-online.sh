@@ -86,24 +86,8 @@ is "$(dax_driver "$dev")" kmem "online --zone normal: driver kmem"
 # the process gone, remove goes as before.
 ptpid=
 if command -v numactl >/dev/null && command -v python3 >/dev/null; then
-	rm -f /tmp/pt.ready
-	numactl --membind="$nd" python3 -c '
-import mmap, time
-maps = []
-for _ in range(8):
-    m = mmap.mmap(-1, 512 << 21, mmap.MAP_PRIVATE)
-    m.madvise(mmap.MADV_NOHUGEPAGE)
-    for off in range(0, len(m), 2 << 20):
-        m[off]
-    maps.append(m)
-open("/tmp/pt.ready", "w").close()
-time.sleep(600)
-' 2>/tmp/pt.err &
-	ptpid=$!
-	for _ in $(seq 1 240); do
-		[ -e /tmp/pt.ready ] || ! kill -0 $ptpid 2>/dev/null && break
-		sleep 0.5
-	done
+	plant_page_tables "$nd" /tmp
+	ptpid=$PT_PID
 	diag "node $nd page tables: $(awk '$3 == "PageTables:" {print $4, $5}' /sys/devices/system/node/node$nd/meminfo)"
 fi
 mh -j status "$dev"

@@ -61,23 +61,7 @@ check_dev "$b" "$j"
 mh -j status "$a"
 is "$(jq -r '[.devices[].device] | join(" ")' <<<"$MH_OUT")" "$a" "status DEV lists that device only"
 
-mh -j status --blocks
-is "$MH_RC" 0 "status --blocks -j exits 0"
-# lsmem prints "None" for "none" and joins zones with "/": compare them folded
-fold() { tr 'A-Z/' 'a-z ' | sed 's/  */ /g'; }
-got=$(jq -r '.blocks[] | "\(.block) \(.start) \(.end) \(.state) \(.node) \(.zone)"' <<<"$MH_OUT" | fold)
-want=$(lsmem --all -J -b -o BLOCK,RANGE,STATE,NODE,ZONES | jq -r '.memory[] |
-	(.range | split("-")) as $r |
-	"\(.block) \($r[0] | ltrimstr("0x") | ascii_downcase) \($r[1] | ltrimstr("0x")) \(.state) \(.node) \(.zones)"' |
-	while read -r blk s e st nd z; do
-		echo "$blk $((16#$s)) $((16#$e)) $st $nd $z"
-	done | fold)
-if [ "$got" = "$want" ]; then
-	ok "status --blocks agrees with lsmem --all (block, range, state, node, zones)"
-else
-	not_ok "status --blocks agrees with lsmem --all (block, range, state, node, zones)"
-	diag "$(diff <(echo "$want") <(echo "$got") | head -n 20)"
-fi
+status_blocks_match_lsmem
 is "$(jq '.blocks | length' <<<"$MH_OUT")" "$(ls -d "$SYS_MEM"/memory* | wc -l)" \
 	"status --blocks lists every block"
 

@@ -33,26 +33,8 @@ busy_setup() {	# DEV: Normal blocks with page tables of a process bound to them
 	local dev=$1 nd
 	raw_to_kmem "$dev" online_kernel || return 1
 	nd=$(dax_target_node "$dev")
-	rm -f "$AP/pt.ready"
-	# node 1 has no memory but the device's: 8 x 512 page-table pages
-	setsid numactl --membind="$nd" python3 -c '
-import mmap, sys, time
-maps = []
-for _ in range(8):
-    m = mmap.mmap(-1, 512 << 21, mmap.MAP_PRIVATE)
-    m.madvise(mmap.MADV_NOHUGEPAGE)
-    for off in range(0, len(m), 2 << 20):
-        m[off]
-    maps.append(m)
-open(sys.argv[1], "w").close()
-time.sleep(900)
-' "$AP/pt.ready" </dev/null >/dev/null 2>"$AP/pt.err" &
-	echo $! >"$AP/pt.pid"
-	for _ in $(seq 1 240); do
-		[ -e "$AP/pt.ready" ] && break
-		kill -0 "$(cat "$AP/pt.pid")" 2>/dev/null || break
-		sleep 0.5
-	done
+	plant_page_tables "$nd" "$AP"
+	echo "$PT_PID" >"$AP/pt.pid"
 	echo "PageTables $(awk '$3 == "PageTables:" {print $4, $5}' "/sys/devices/system/node/node$nd/meminfo")" >"$AP/pt.info"
 }
 case ${1:-} in

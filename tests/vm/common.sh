@@ -43,3 +43,27 @@ vm_image_package() {
 	[ -n "$pkg" ] || vm_die "apt-cache knows no image behind $meta (apt-get update?)"
 	echo "$pkg"
 }
+
+# mutant_build TOP DIR FILE SED-EXPR: a memhotctl built in DIR/build from a
+# copy of TOP's tracked files (plus uncommitted edits, never the tree
+# itself) in DIR/src, with SED-EXPR applied to FILE; the changed lines go to
+# stderr. Fails with "NOT APPLIED" (the sed changed nothing: the source
+# moved on) or "NOT BUILT" on stdout.
+mutant_build() {
+	local top=$1 dir=$2 file=$3 expr=$4 src=$2/src build=$2/build
+	mkdir -p "$src" "$build"
+	(cd "$top" && git ls-files -z --cached --others --exclude-standard |
+		xargs -0 tar -cf - 2>/dev/null) | tar -xf - -C "$src"
+	cp "$src/$file" "$src/$file.orig"
+	sed -i -e "$expr" "$src/$file"
+	if cmp -s "$src/$file" "$src/$file.orig"; then
+		echo "NOT APPLIED (the source changed; update the sed)"
+		return 1
+	fi
+	diff -u "$src/$file.orig" "$src/$file" | sed -n 's/^[-+][^-+]/  &/p' >&2
+	if ! (cd "$src" && autoreconf -fi >/dev/null 2>&1 && cd "$build" &&
+		"$src/configure" -q >/dev/null && make -j2 >/dev/null 2>&1); then
+		echo "NOT BUILT"
+		return 1
+	fi
+}

@@ -42,23 +42,9 @@ for m in "${MUTANTS[@]}"; do
 	if [ ${#want[@]} -gt 0 ] && [[ " ${want[*]} " != *" $name "* ]]; then
 		continue
 	fi
-	src=$work/$name/src
 	build=$work/$name/build
-	mkdir -p "$src" "$build"
-	# a copy of the tracked files (plus uncommitted edits), never the tree itself
-	(cd "$top" && git ls-files -z --cached --others --exclude-standard |
-		xargs -0 tar -cf - 2>/dev/null) | tar -xf - -C "$src"
-	cp "$src/$file" "$src/$file.orig"
-	sed -i -e "$expr" "$src/$file"
-	if cmp -s "$src/$file" "$src/$file.orig"; then
-		results+=("$name: NOT APPLIED (the source changed; update the sed)")
-		bad=1
-		continue
-	fi
-	diff -u "$src/$file.orig" "$src/$file" | sed -n 's/^[-+][^-+]/  &/p' >&2
-	if ! (cd "$src" && autoreconf -fi >/dev/null 2>&1 && cd "$build" &&
-		"$src/configure" -q >/dev/null && make -j2 >/dev/null 2>&1); then
-		results+=("$name: NOT BUILT")
+	if ! why=$(mutant_build "$top" "$work/$name" "$file" "$expr"); then
+		results+=("$name: $why")
 		bad=1
 		continue
 	fi

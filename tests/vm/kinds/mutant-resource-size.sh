@@ -28,21 +28,9 @@ expr='s/if (!mh_range_blocks(&dev->ranges\[i\], block_size, &first, &last))/stru
 mkdir -p "$VM_CACHE"
 work=$(mktemp -d "$VM_CACHE/mutant-rs.XXXXXX")
 trap 'rm -rf "$work"' EXIT
-src=$work/src build=$work/build
-mkdir -p "$src" "$build"
-# a copy of the tracked files (plus uncommitted edits), never the tree itself
-(cd "$top" && git ls-files -z --cached --others --exclude-standard |
-	xargs -0 tar -cf - 2>/dev/null) | tar -xf - -C "$src"
-cp "$src/$file" "$src/$file.orig"
-sed -i -e "$expr" "$src/$file"
-if cmp -s "$src/$file" "$src/$file.orig"; then
-	echo "resource-size: NOT APPLIED (the source changed; update the sed)"
-	exit 1
-fi
-diff -u "$src/$file.orig" "$src/$file" | sed -n 's/^[-+][^-+]/  &/p' >&2
-if ! (cd "$src" && autoreconf -fi >/dev/null 2>&1 && cd "$build" &&
-	"$src/configure" -q >/dev/null && make -j2 >/dev/null 2>&1); then
-	echo "resource-size: NOT BUILT"
+build=$work/build
+if ! why=$(mutant_build "$top" "$work" "$file" "$expr"); then
+	echo "resource-size: $why"
 	exit 1
 fi
 if [ $all = 1 ]; then

@@ -41,7 +41,7 @@ struct cli_option {
 	const char **arg;
 };
 
-/* A command: its file defines it, main.c lists it in commands[]. */
+/* A command, as main.c's table of commands lists it. */
 struct cli_cmd {
 	const char *name;
 	const char *usage;
@@ -51,12 +51,18 @@ struct cli_cmd {
 	int (*run)(struct cli_ctx *ctx);
 };
 
-extern const struct cli_cmd cli_cmd_status;
-extern const struct cli_cmd cli_cmd_online;
-extern const struct cli_cmd cli_cmd_offline;
-extern const struct cli_cmd cli_cmd_remove;
-extern const struct cli_cmd cli_cmd_recover;
-extern const struct cli_cmd cli_cmd_apply;
+/* Each command's file: its options (NULL-terminated) and its run function. */
+extern const struct cli_option cli_status_opts[];
+extern const struct cli_option cli_online_opts[];
+extern const struct cli_option cli_offline_opts[];
+extern const struct cli_option cli_remove_opts[];
+extern const struct cli_option cli_apply_opts[];
+int cli_status_run(struct cli_ctx *ctx);
+int cli_online_run(struct cli_ctx *ctx);
+int cli_offline_run(struct cli_ctx *ctx);
+int cli_remove_run(struct cli_ctx *ctx);
+int cli_recover_run(struct cli_ctx *ctx);
+int cli_apply_run(struct cli_ctx *ctx);
 
 /*
  * run_op.c: the one runner of every command that changes state. Per

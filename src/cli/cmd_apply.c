@@ -17,7 +17,7 @@
 
 static const char *apply_config;
 
-static const struct cli_option apply_opts[] = {
+const struct cli_option cli_apply_opts[] = {
 	{ "config", "PATH", "apply: read this file or directory instead of "
 	  "/etc/memhotctl.conf{,.d}", .arg = &apply_config },
 	{ NULL },
@@ -374,7 +374,7 @@ static int apply_all(struct cli_ctx *ctx, struct apply_dev *ad, size_t n)
 	return ret;
 }
 
-static int apply_run(struct cli_ctx *ctx)
+int cli_apply_run(struct cli_ctx *ctx)
 {
 	struct mh_config cfg = { 0 };
 	struct apply_dev *ad = NULL;
@@ -425,12 +425,3 @@ static int apply_run(struct cli_ctx *ctx)
 	cli_free_names(names, n);
 	return ret;
 }
-
-const struct cli_cmd cli_cmd_apply = {
-	.name = "apply",
-	.usage = "apply DEV...|all [--config PATH]",
-	.summary = "bring devices to the state memhotctl.conf gives them",
-	.changing = true,
-	.opts = apply_opts,
-	.run = apply_run,
-};

@@ -4,12 +4,12 @@
 
 static const char *online_zone;
 
-static const struct cli_option online_opts[] = {
+const struct cli_option cli_online_opts[] = {
 	{ "zone", "ZONE", "online: movable (default) or normal", .arg = &online_zone },
 	{ NULL },
 };
 
-static int online_run(struct cli_ctx *ctx)
+int cli_online_run(struct cli_ctx *ctx)
 {
 	struct mh_plan_opts po = { .zone = MH_ZONE_MOVABLE };
 
@@ -20,12 +20,3 @@ static int online_run(struct cli_ctx *ctx)
 	}
 	return cli_run_op(ctx, MH_OP_ONLINE, &po);
 }
-
-const struct cli_cmd cli_cmd_online = {
-	.name = "online",
-	.usage = "online DEV [--zone movable|normal]",
-	.summary = "make DEV system RAM and online its blocks",
-	.changing = true,
-	.opts = online_opts,
-	.run = online_run,
-};

@@ -142,7 +142,7 @@ static int devices(struct cli_ctx *ctx, char ***names, size_t *n)
 	return MH_EXIT_OK;
 }
 
-static int recover_run(struct cli_ctx *ctx)
+int cli_recover_run(struct cli_ctx *ctx)
 {
 	static const struct cli_runner rn = {
 		.op = MH_OP_REMOVE, .name = "recover", .lock_first = true,
@@ -152,11 +152,3 @@ static int recover_run(struct cli_ctx *ctx)
 
 	return cli_run(ctx, &rn);
 }
-
-const struct cli_cmd cli_cmd_recover = {
-	.name = "recover",
-	.usage = "recover [DEV]",
-	.summary = "finish or undo an operation that was killed",
-	.changing = true,
-	.run = recover_run,
-};

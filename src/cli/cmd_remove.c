@@ -7,14 +7,14 @@
 static const char *remove_rebind;
 static bool remove_force;
 
-static const struct cli_option remove_opts[] = {
+const struct cli_option cli_remove_opts[] = {
 	{ "rebind", "DRIVER", "remove: devdax (default) or none", .arg = &remove_rebind },
 	{ "force", NULL, "remove, offline: try though blocks are predicted refused or memory is short",
 	  .flag = &remove_force },
 	{ NULL },
 };
 
-static int remove_run(struct cli_ctx *ctx)
+int cli_remove_run(struct cli_ctx *ctx)
 {
 	struct mh_plan_opts po = {
 		.zone = MH_ZONE_MOVABLE,
@@ -34,12 +34,3 @@ static int remove_run(struct cli_ctx *ctx)
 	}
 	return cli_run_op(ctx, MH_OP_REMOVE, &po);
 }
-
-const struct cli_cmd cli_cmd_remove = {
-	.name = "remove",
-	.usage = "remove DEV [--rebind devdax|none] [--force]",
-	.summary = "offline DEV's blocks, unbind kmem and verify the range is released",
-	.changing = true,
-	.opts = remove_opts,
-	.run = remove_run,
-};

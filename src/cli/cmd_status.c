@@ -17,7 +17,7 @@
 
 static bool status_all_blocks;
 
-static const struct cli_option status_opts[] = {
+const struct cli_option cli_status_opts[] = {
 	{ "blocks", NULL, "status: list every memory block of the system",
 	  .flag = &status_all_blocks },
 	{ NULL },
@@ -172,7 +172,7 @@ static void status_load_conf(struct cli_ctx *ctx, struct mh_config *cfg,
 		snprintf(conf->error, sizeof(conf->error), "%s: %s", err.file, err.msg);
 }
 
-static int status_run(struct cli_ctx *ctx)
+int cli_status_run(struct cli_ctx *ctx)
 {
 	struct mh_config cfg = { 0 };
 	struct cli_status_conf conf = { 0 };
@@ -273,11 +273,3 @@ done:
 	mh_config_free(&cfg);
 	return ret;
 }
-
-const struct cli_cmd cli_cmd_status = {
-	.name = "status",
-	.usage = "status [DEV...|all] [--blocks]",
-	.summary = "show dax devices, their memory blocks and the hotplug configuration",
-	.opts = status_opts,
-	.run = status_run,
-};

@@ -1,9 +1,10 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 /*
  * memhotctl: git-style dispatch. Options may come before or after the
- * command. The common options are here; each command's file holds its
- * own options and run function (struct cli_cmd), so one table per command
- * drives parsing, --help and the completion lists.
+ * command. The common options and the table of commands are here; each
+ * command's file holds its own option table and run function, which the
+ * table names, so one table per command drives parsing, --help and the
+ * completion lists.
  */
 #include <errno.h>
 #include <getopt.h>
@@ -17,10 +18,26 @@
 #include "cli.h"
 #include "out.h"
 
-/* Every command; each defines its usage, its options and its run function. */
-static const struct cli_cmd *const commands[] = {
-	&cli_cmd_status, &cli_cmd_online, &cli_cmd_offline, &cli_cmd_remove,
-	&cli_cmd_recover, &cli_cmd_apply,
+/* Every command, as --help lists them: the run function and options are its file's. */
+static const struct cli_cmd commands[] = {
+	{ "status", "status [DEV...|all] [--blocks]",
+	  "show dax devices, their memory blocks and the hotplug configuration",
+	  false, cli_status_opts, cli_status_run },
+	{ "online", "online DEV [--zone movable|normal]",
+	  "make DEV system RAM and online its blocks",
+	  true, cli_online_opts, cli_online_run },
+	{ "offline", "offline DEV [--force]",
+	  "offline every block of DEV, keep it bound to kmem",
+	  true, cli_offline_opts, cli_offline_run },
+	{ "remove", "remove DEV [--rebind devdax|none] [--force]",
+	  "offline DEV's blocks, unbind kmem and verify the range is released",
+	  true, cli_remove_opts, cli_remove_run },
+	{ "recover", "recover [DEV]",
+	  "finish or undo an operation that was killed",
+	  true, NULL, cli_recover_run },
+	{ "apply", "apply DEV...|all [--config PATH]",
+	  "bring devices to the state memhotctl.conf gives them",
+	  true, cli_apply_opts, cli_apply_run },
 };
 
 enum {
@@ -72,8 +89,8 @@ static const struct cli_common_opt common_opts[] = {
 static const struct cli_cmd *find_cmd(const char *name)
 {
 	for (size_t i = 0; i < NR_CMDS; i++)
-		if (!strcmp(commands[i]->name, name))
-			return commands[i];
+		if (!strcmp(commands[i].name, name))
+			return &commands[i];
 	return NULL;
 }
 
@@ -121,7 +138,7 @@ static size_t cmd_opt_names(const struct cli_option **out)
 	size_t n = 0;
 
 	for (size_t c = 0; c < NR_CMDS; c++) {
-		for (const struct cli_option *o = commands[c]->opts; o && o->name; o++) {
+		for (const struct cli_option *o = commands[c].opts; o && o->name; o++) {
 			size_t i;
 
 			for (i = 0; i < n && strcmp(out[i]->name, o->name); i++)
@@ -150,7 +167,7 @@ static void usage(FILE *f, const struct cli_cmd *cmd)
 	fputs("Usage: memhotctl [OPTIONS] COMMAND [ARGS]\n\n"
 	      "Hot-remove device-dax (kmem) memory safely.\n\nCommands:\n", f);
 	for (size_t i = 0; i < NR_CMDS; i++)
-		fprintf(f, "  %-44s %s\n", commands[i]->usage, commands[i]->summary);
+		fprintf(f, "  %-44s %s\n", commands[i].usage, commands[i].summary);
 	fputs("\nOptions (before or after the command):\n", f);
 	print_common(f, NULL);
 	fputs("\nCommand options:\n", f);
@@ -381,7 +398,7 @@ static int dispatch(int argc, char **argv, struct cli_args *a, bool *changing)
 	}
 	if (a->list_cmds) {
 		for (size_t i = 0; i < NR_CMDS; i++)
-			printf("%s\n", commands[i]->name);
+			printf("%s\n", commands[i].name);
 		return MH_EXIT_OK;
 	}
 	if (a->list_opts) {

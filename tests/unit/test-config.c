@@ -14,6 +14,7 @@
 
 #include "devconf.h"
 #include "tap.h"
+#include "testfile.h"
 
 #define UUID "76927df9-bba6-4621-a858-485c53e8fc14"
 #define INFO_UUID "c0a1f2e3-5b6d-4e7f-8a9b-0c1d2e3f4a5b"
@@ -167,16 +168,7 @@ static char dir[] = "/tmp/mh-config-XXXXXX";
 
 static void put(const char *rel, const char *text, mode_t mode)
 {
-	char p[512];
-	FILE *f;
-
-	snprintf(p, sizeof(p), "%s/%s", dir, rel);
-	f = fopen(p, "w");
-	if (f) {
-		fputs(text, f);
-		fclose(f);
-	}
-	chmod(p, mode);
+	test_put_file(dir, rel, text, (int)mode);
 }
 
 static void loading(void)

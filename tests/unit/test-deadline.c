@@ -18,6 +18,7 @@
 
 #include "writer.h"
 #include "tap.h"
+#include "testfile.h"
 
 static char dir[] = "/tmp/mh-deadline-XXXXXX";
 static struct mh_root *root;
@@ -33,15 +34,7 @@ static double now(void)
 
 static void put(const char *name, const char *content)
 {
-	char p[256];
-	FILE *f;
-
-	snprintf(p, sizeof(p), "%s/%s", dir, name);
-	f = fopen(p, "w");
-	if (f) {
-		fputs(content, f);
-		fclose(f);
-	}
+	test_put_file(dir, name, content, -1);
 }
 
 static const char *get(const char *name)

@@ -10,20 +10,16 @@
 #include "journal.h"
 #include "lock.h"
 #include "tap.h"
+#include "testfile.h"
 
 static char dir[] = "/tmp/mh-journal-XXXXXX";
 
 static void put(const char *name, const char *content)
 {
-	char p[256];
-	FILE *f;
+	char rel[256];
 
-	snprintf(p, sizeof(p), "%s/run/%s", dir, name);
-	f = fopen(p, "w");
-	if (f) {
-		fputs(content, f);
-		fclose(f);
-	}
+	snprintf(rel, sizeof(rel), "run/%s", name);
+	test_put_file(dir, rel, content, -1);
 }
 
 #define HEAD "memhotctl-journal 1\nop remove\ndev dax0.0\nroot /\n"

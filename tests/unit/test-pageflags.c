@@ -14,6 +14,7 @@
 #include "pinread.h"
 #include "predict.h"
 #include "tap.h"
+#include "testfile.h"
 
 #define B(b)		(1ull << (b))
 #define SLAB		B(MH_KPF_SLAB)
@@ -217,15 +218,7 @@ static char dir[] = "/tmp/test-pageflags.XXXXXX";
 
 static void put(const char *rel, const char *s)
 {
-	char p[256];
-	FILE *f;
-
-	snprintf(p, sizeof(p), "%s/%s", dir, rel);
-	f = fopen(p, "w");
-	if (f) {
-		fputs(s, f);
-		fclose(f);
-	}
+	test_put_file(dir, rel, s, -1);
 }
 
 /* Flags at pfn in the sparse proc/kpageflags. */

@@ -116,6 +116,40 @@ static int read_state_once(struct exec *x, uint64_t id, enum mh_block_state *st)
 }
 
 /*
+ * Keep bi's fd, which was just opened. Full, the oldest kept one is closed
+ * for it: the checks re-read the blocks offlined last, so a device with
+ * more blocks than the cache holds still re-reads those with one pread().
+ */
+static void keep_state_fd(struct exec *x, size_t bi)
+{
+	size_t slot;
+
+	if (x->nr_state_fds < x->state_fds_max) {
+		slot = x->nr_state_fds++;
+	} else {
+		slot = x->state_fd_oldest;
+		x->state_fd_oldest = (slot + 1) % x->state_fds_max;
+		if (x->state_fd_ring[slot] != SIZE_MAX) {
+			close(x->state_fd[x->state_fd_ring[slot]]);
+			x->state_fd[x->state_fd_ring[slot]] = -1;
+		}
+	}
+	x->state_fd_ring[slot] = bi;
+}
+
+/* bi's kept fd failed: closed, and its slot left empty until it turns over. */
+static void forget_state_fd(struct exec *x, size_t bi)
+{
+	size_t i;
+
+	close(x->state_fd[bi]);
+	x->state_fd[bi] = -1;
+	for (i = 0; i < x->nr_state_fds; i++)
+		if (x->state_fd_ring[i] == bi)
+			x->state_fd_ring[i] = SIZE_MAX;
+}
+
+/*
  * A plan block's state through an fd kept open: a re-read is one pread()
  * (sysfs runs show() again at offset 0) instead of open, read and close,
  * and the checks re-read blocks hundreds of times (~0.3 ms a syscall in a
@@ -131,24 +165,20 @@ int exec_read_state(struct exec *x, uint64_t id, size_t hint,
 	char rel[PATH_MAX], buf[32];
 	int *fd;
 
-	if (bi < 0 || !x->state_fd)
+	if (bi < 0 || !x->state_fd || !x->state_fd_ring || !x->state_fds_max)
 		return read_state_once(x, id, st);
 	fd = &x->state_fd[bi];
 	if (*fd < 0) {
-		if (x->nr_state_fds >= x->state_fds_max)
-			return read_state_once(x, id, st);
 		exec_state_path(id, rel, sizeof(rel));
 		*fd = mh_root_openat(x->root, rel, O_RDONLY);
 		if (*fd < 0) {
 			*fd = -1;
 			return read_state_once(x, id, st);
 		}
-		x->nr_state_fds++;
+		keep_state_fd(x, (size_t)bi);
 	}
 	if (mh_reread_attr_fd(*fd, buf, sizeof(buf)) <= 0) {
-		close(*fd);
-		*fd = -1;
-		x->nr_state_fds--;
+		forget_state_fd(x, (size_t)bi);
 		return read_state_once(x, id, st);
 	}
 	return mh_parse_block_state(buf, st);
@@ -165,13 +195,16 @@ void exec_drop_state_fds(struct exec *x)
 		x->state_fd[i] = -1;
 	}
 	x->nr_state_fds = 0;
+	x->state_fd_oldest = 0;
 }
 
 static void close_state_fds(struct exec *x)
 {
 	exec_drop_state_fds(x);
 	free(x->state_fd);
+	free(x->state_fd_ring);
 	x->state_fd = NULL;
+	x->state_fd_ring = NULL;
 }
 
 size_t exec_fd_budget(void)
@@ -296,7 +329,8 @@ int exec_ctx_init(struct exec *x)
 	x->state_fds_max = exec_fd_budget() / STATE_FDS_SHARE;
 	if (x->state_fds_max > STATE_FDS_MAX)
 		x->state_fds_max = STATE_FDS_MAX;
-	if (!res->blocks || !x->offlined || !x->order || !x->state_fd)
+	x->state_fd_ring = calloc(x->state_fds_max + 1, sizeof(*x->state_fd_ring));
+	if (!res->blocks || !x->offlined || !x->order || !x->state_fd || !x->state_fd_ring)
 		return -ENOMEM;
 	for (i = 0; i < p->nr_blocks; i++) {
 		res->blocks[i].block = p->blocks[i];

@@ -38,7 +38,9 @@ struct exec {
 	size_t recheck_next;		/* round-robin cursor of recheck_offlined() */
 	size_t batch_step;		/* the step of the batch's first write */
 	int *state_fd;			/* per plan block: its state, kept open; -1 */
-	size_t nr_state_fds;		/* how many are open, at most state_fds_max */
+	size_t nr_state_fds;		/* slots of state_fd_ring in use */
+	size_t *state_fd_ring;		/* plan indexes of the kept fds, in the order kept */
+	size_t state_fd_oldest;		/* the ring's slot to reuse next once full */
 	size_t state_fds_max;		/* bound from the descriptor limit, see exec_ctx_init() */
 	char saved_policy[32];
 	bool policy_changed;

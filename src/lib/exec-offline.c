@@ -23,7 +23,7 @@
 #include "udevwatch.h"
 
 #define UDEV_CONFIRM_MS		500
-#define RECHECK_RECENT		2	/* before each offline: the last offlined ... */
+#define RECHECK_RECENT		1	/* before each offline: the last offlined but one ... */
 #define RECHECK_SWEEP		2	/* ... and this many older ones, in turn */
 
 /* Fill r from one failed write; returns err for the caller to pass on. */
@@ -59,13 +59,17 @@ static int recheck_one(struct exec *x, size_t k)
  * us: stop early, long before the unbind. Re-reading every offlined block
  * before each offline made a run quadratic in its blocks (2,016 re-reads
  * for 64); a racer strikes the block just offlined first (a rule on its
- * uevent, a loop over the offline ones), so the last RECHECK_RECENT are
- * re-read every time and the older ones RECHECK_SWEEP at a time in turn.
+ * uevent, a loop over the offline ones), so the RECHECK_RECENT before the
+ * last are re-read every time and the older ones RECHECK_SWEEP at a time
+ * in turn. Not the last: its step has just read it back, too recently for
+ * a rule on its uevent to have acted (reading it again found nothing that
+ * the read one step later does not).
  * The guarantee is exec_step_check_offline(), which reads every block, twice.
  */
 static int recheck_offlined(struct exec *x)
 {
-	size_t n = x->nr_order, recent = n < RECHECK_RECENT ? n : RECHECK_RECENT;
+	size_t n = x->nr_order ? x->nr_order - 1 : 0;	/* the last is left out */
+	size_t recent = n < RECHECK_RECENT ? n : RECHECK_RECENT;
 	size_t older = n - recent, i;
 	int err = 0;
 

@@ -89,7 +89,7 @@ left=$(ls /run/memhotctl 2>/dev/null | grep -v '^lock$' | tr '\n' ' ')
 is "$left" "" "no journal left in /run/memhotctl"
 # the whole boot's dmesg but its command line (oops=panic)
 bad=$(dmesg | grep -v 'ommand line:' |
-	grep -iE 'cannot be hotremoved|removing memory fails|could not reserve|BUG:|WARNING:|Oops')
+	grep -iE "$DMESG_BAD")
 is "$bad" "" "no hot-remove failure or leak in this boot's dmesg"
 
 # udev's coldplug started an instance per device after the boot service:

@@ -164,6 +164,12 @@ def own_per_block(r):
     return r["own"][0] / r["blocks"] if r and r.get("own") and r["blocks"] else None
 
 
+def own_share(r):
+    """The ftrace run's CPU outside the store functions over its wall time."""
+    o, w, _ = r["own"]
+    return o / w
+
+
 def others_share(a, s, op):
     """The same shares for raw and daxctl, where measured: how much of it
     is the kernel's, which no tool avoids, rather than memhotctl's own."""
@@ -172,9 +178,8 @@ def others_share(a, s, op):
         r = find(a, s, op, m)
         if m == "memhotctl" or not (r and r.get("own") and r["user"] and r["wall"]):
             continue
-        o, w, _ = r["own"]
         parts.append("%s %.1f %% outside, user %.1f %%" % (
-            m, o / w * 100, r["user"]["median"] / r["wall"]["median"] * 100))
+            m, own_share(r) * 100, r["user"]["median"] / r["wall"]["median"] * 100))
     return "; the same for " + ", ".join(parts) if parts else ""
 
 
@@ -236,12 +241,11 @@ def targets(a):
         us = r["user"]["median"] / r["wall"]["median"]
         where = "" if s == SHARE_SIZE else " (1,024 not measured)"
         if r.get("own"):
-            o, w, _ = r["own"]
             out.append(("%s own CPU < %d %% of wall at %d" % (op, CPU_SHARE * 100, s),
-                        "PASS" if o / w < CPU_SHARE else "MISS",
+                        "PASS" if own_share(r) < CPU_SHARE else "MISS",
                         "%.1f %% outside the kernel's store functions (ftrace run); "
                         "user+sys %.1f %%, user %.1f %% (medians)%s%s" % (
-                            o / w * 100, sh * 100, us * 100, where,
+                            own_share(r) * 100, sh * 100, us * 100, where,
                             others_share(a, s, op))))
         else:
             out.append(("%s CPU < %d %% of wall at %d" % (op, CPU_SHARE * 100, s),

@@ -241,11 +241,12 @@ def targets(a):
         us = r["user"]["median"] / r["wall"]["median"]
         where = "" if s == SHARE_SIZE else " (1,024 not measured)"
         if r.get("own"):
+            o = own_share(r)
             out.append(("%s own CPU < %d %% of wall at %d" % (op, CPU_SHARE * 100, s),
-                        "PASS" if own_share(r) < CPU_SHARE else "MISS",
+                        "PASS" if o < CPU_SHARE else "MISS",
                         "%.1f %% outside the kernel's store functions (ftrace run); "
                         "user+sys %.1f %%, user %.1f %% (medians)%s%s" % (
-                            own_share(r) * 100, sh * 100, us * 100, where,
+                            o * 100, sh * 100, us * 100, where,
                             others_share(a, s, op))))
         else:
             out.append(("%s CPU < %d %% of wall at %d" % (op, CPU_SHARE * 100, s),

@@ -87,14 +87,15 @@ uint64_t *exec_offlined_ids(const struct exec *x)
 	return ids;
 }
 
+/* The plan's blocks are sorted and unique (mh_dax_block_ids()): every step asks. */
 ssize_t exec_block_index(const struct mh_plan *p, uint64_t id)
 {
-	size_t i;
+	const uint64_t *b;
 
-	for (i = 0; i < p->nr_blocks; i++)
-		if (p->blocks[i] == id)
-			return (ssize_t)i;
-	return -1;
+	if (!p->nr_blocks)
+		return -1;
+	b = bsearch(&id, p->blocks, p->nr_blocks, sizeof(*b), mh_cmp_block_id);
+	return b ? b - p->blocks : -1;
 }
 
 /*
@@ -289,20 +290,22 @@ int exec_before_change(struct exec *x)
 	return err;
 }
 
+static bool offlined_by_us(void *ctx, uint64_t id)
+{
+	struct exec *x = ctx;
+	ssize_t bi = exec_block_index(x->plan, id);
+
+	return bi >= 0 && x->offlined[bi];
+}
+
 /* Did another agent online a block we offlined? Then stop: it will race again. */
 int exec_check_race(struct exec *x)
 {
-	uint64_t *ids, raced;
-	int ret;
+	uint64_t raced;
 
-	if (!x->uw)
+	if (!x->uw || !x->nr_order)
 		return 0;
-	ids = exec_offlined_ids(x);
-	if (!ids)
-		return 0;
-	ret = mh_udevwatch_poll_online(x->uw, ids, x->nr_order, &raced);
-	free(ids);
-	if (ret <= 0)
+	if (mh_udevwatch_poll_online(x->uw, offlined_by_us, x, &raced) <= 0)
 		return 0;
 	x->res->raced = true;
 	exec_say(x, "memory%" PRIu64 " was onlined again by another agent (uevent)", raced);

@@ -177,16 +177,15 @@ static int add_block(struct mh_journal *j, char **tok, int n)
 	uint64_t id;
 	enum mh_block_state s;
 	enum mh_zone z;
-	size_t i;
 	void *p;
 
 	if (n != 4 || parse_num(tok[1], UINT64_MAX - 1, &id))
 		return -EINVAL;
 	if (mh_parse_zone(tok[2], &z) || parse_state(tok[3], &s))
 		return -EINVAL;
-	for (i = 0; i < j->nr_blocks; i++)
-		if (j->blocks[i] == id)
-			return -EINVAL;		/* each block once */
+	/* Each block once, upwards, as the run's plan has them (a lookup bsearches). */
+	if (j->nr_blocks && id <= j->blocks[j->nr_blocks - 1])
+		return -EINVAL;
 	p = realloc(j->blocks, (j->nr_blocks + 1) * sizeof(*j->blocks));
 	if (!p)
 		return -ENOMEM;

@@ -162,22 +162,20 @@ static void drain(struct mh_udevwatch *w)
 	}
 }
 
-int mh_udevwatch_poll_online(struct mh_udevwatch *w, const uint64_t *ids, size_t n,
+int mh_udevwatch_poll_online(struct mh_udevwatch *w, mh_block_claim_fn ours, void *ctx,
 			     uint64_t *raced_block)
 {
-	size_t i, k;
+	size_t i;
 	int ret = 0;
 
 	if (!w)
 		return 0;
 	drain(w);
 	for (i = 0; i < w->online.n && !ret; i++)
-		for (k = 0; k < n; k++)
-			if (w->online.v[i] == ids[k]) {
-				*raced_block = ids[k];
-				ret = 1;
-				break;
-			}
+		if (ours(ctx, w->online.v[i])) {
+			*raced_block = w->online.v[i];
+			ret = 1;
+		}
 	w->online.n = 0;
 	return ret;
 }

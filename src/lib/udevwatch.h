@@ -17,11 +17,14 @@ struct mh_udevwatch;
 int mh_udevwatch_open(struct mh_udevwatch **out);
 void mh_udevwatch_close(struct mh_udevwatch *w);
 bool mh_udev_running(void);
+/* Is block id one of the caller's (one this run offlined)? */
+typedef bool (*mh_block_claim_fn)(void *ctx, uint64_t id);
 /*
- * Drain pending events. For every memory block "online" event for a block
- * in ids[], set *raced_block and return 1; 0 when none; -errno.
+ * Drain pending events. For the first memory block "online" event of a
+ * block ours() claims, set *raced_block and return 1; 0 when none. The
+ * cost follows the events, not the blocks: it runs before every offline.
  */
-int mh_udevwatch_poll_online(struct mh_udevwatch *w, const uint64_t *ids, size_t n,
+int mh_udevwatch_poll_online(struct mh_udevwatch *w, mh_block_claim_fn ours, void *ctx,
 			     uint64_t *raced_block);
 /*
  * Wait for the kernel's offline event of block (confirmation), bounded by

@@ -928,7 +928,7 @@ static void test_adapters(void)
 		err = mh_udevwatch_open(&w);
 		is_int(err, 0, "udev not running: open returns 0");
 		ok(w == NULL, "udev not running: no watch");
-		err = mh_udevwatch_poll_online(NULL, ids, 1, &id);
+		err = mh_udevwatch_poll_online(NULL, NULL, ids, &id);
 		is_int(err, 0, "no watch: no race");
 		mh_deadline_set(&d, 0.1);
 		err = mh_udev_settle(&d, 100);

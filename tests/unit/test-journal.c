@@ -37,6 +37,7 @@ static void parser(void)
 		{ "block +1", HEAD FLAGS "block +1 movable online\n" },
 		{ "block 01", HEAD FLAGS "block 01 movable online\n" },
 		{ "block twice", HEAD FLAGS "block 3 movable online\nblock 3 movable online\n" },
+		{ "blocks downwards", HEAD FLAGS "block 4 movable online\nblock 3 movable online\n" },
 		{ "block extra word", HEAD FLAGS "block 3 movable online x\n" },
 		{ "no op", "memhotctl-journal 1\ndev dax0.0\nroot /\n" FLAGS },
 		{ "op twice", HEAD "op online\n" FLAGS },

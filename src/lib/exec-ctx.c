@@ -317,6 +317,7 @@ int exec_ctx_init(struct exec *x)
 {
 	const struct mh_plan *p = x->plan;
 	struct mh_exec_result *res = x->res;
+	bool offlines = false;
 	size_t i;
 
 	res->failed_step = -1;
@@ -349,10 +350,18 @@ int exec_ctx_init(struct exec *x)
 	x->j.blocks = p->blocks;
 	x->j.orig_zone = p->orig_zone;
 	x->j.orig_state = p->orig_state;
-	for (i = 0; i < p->nr_steps; i++)
+	for (i = 0; i < p->nr_steps; i++) {
 		if (p->steps[i].kind == MH_STEP_BIND_DEVDAX)
 			x->j.rebind_devdax = true;
-	if (x->opts->use_udev && mh_root_is_live(x->root))
+		if (p->steps[i].kind == MH_STEP_OFFLINE_BLOCK)
+			offlines = true;
+	}
+	/*
+	 * Only the offlines read uevents: a plan without one would have the
+	 * kernel queue every event of its blocks (an add and an online each,
+	 * 4,096 at 2,048 blocks) to two sockets that nothing reads.
+	 */
+	if (offlines && x->opts->use_udev && mh_root_is_live(x->root))
 		mh_udevwatch_open(&x->uw);
 	return 0;
 }

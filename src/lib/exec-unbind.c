@@ -182,8 +182,16 @@ int exec_step_check_offline(struct exec *x, size_t idx, const struct mh_step *s)
 	if (err) {
 		x->phase = MH_PHASE_CHANGED;
 		exec_journal_sync(x);
+		return err;
 	}
-	return err;
+	/*
+	 * The last look at the uevents. The unbind removes every block, a
+	 * remove uevent each on both sockets, which the run would carry
+	 * unread (or parse, at two events a block, were it to look again).
+	 */
+	mh_udevwatch_close(x->uw);
+	x->uw = NULL;
+	return 0;
 }
 
 #define FD_LATER	(-EMFILE)	/* not kept open: read by unbind_check() */

@@ -68,6 +68,7 @@ int mh_udevwatch_open(struct mh_udevwatch **out)
 	w->mon[1] = monitor(w->udev, "udev");
 	if (!w->mon[0] && !w->mon[1])
 		goto fail;
+	mh_dbg("watching memory uevents");
 	*out = w;
 	return 0;
 fail:
@@ -82,6 +83,8 @@ void mh_udevwatch_close(struct mh_udevwatch *w)
 
 	if (!w)
 		return;
+	if (w->mon[0] || w->mon[1])
+		mh_dbg("memory uevents no longer watched");
 	for (i = 0; i < 2; i++)
 		if (w->mon[i])
 			udev_monitor_unref(w->mon[i]);

@@ -172,6 +172,18 @@ if pgrep -x systemd-udevd >/dev/null || pgrep -f 'udevd --daemon' >/dev/null; th
 		"udevd, no onlining rule: the kernel's offline uevent of each of the $n blocks seen"
 	is "$(grep -c 'no offline uevent' <<<"$MH_ERR")" 0 \
 		"udevd, no onlining rule: no wait for an offline uevent ran out"
+	is "$(grep -c 'watching memory uevents' <<<"$MH_ERR")" 1 "udevd: remove watches uevents"
+	# The watch ends with the last check, before the unbind's remove uevents.
+	closed=$(grep -n 'memory uevents no longer watched' <<<"$MH_ERR" | head -n1 | cut -d: -f1)
+	unbind=$(grep -n "unbind-kmem $dev: done" <<<"$MH_ERR" | head -n1 | cut -d: -f1)
+	before=no
+	[ -n "$closed" ] && [ -n "$unbind" ] && [ "$closed" -lt "$unbind" ] && before=yes
+	is "$before" yes \
+		"udevd: the uevent watch closes before the unbind (lines ${closed:-none}, ${unbind:-none})"
+	mh -v -v --timeout 60 online "$dev"
+	is "$MH_RC" 0 "udevd: online exits 0"
+	is "$(grep -c 'watching memory uevents' <<<"$MH_ERR")" 0 \
+		"udevd: online, which offlines nothing, watches no uevents"
 fi
 if [ "$udev_runs" -gt 0 ]; then
 	mkdir -p /run/udev/rules.d

@@ -180,8 +180,10 @@ if pgrep -x systemd-udevd >/dev/null || pgrep -f 'udevd --daemon' >/dev/null; th
 	[ -n "$closed" ] && [ -n "$unbind" ] && [ "$closed" -lt "$unbind" ] && before=yes
 	is "$before" yes \
 		"udevd: the uevent watch closes before the unbind (lines ${closed:-none}, ${unbind:-none})"
-	mh -v -v --timeout 60 online "$dev"
-	is "$MH_RC" 0 "udevd: online exits 0"
+	# Back to the movable zone that rearm() and the runs below start from.
+	mh -v -v --timeout 60 online "$dev" --zone movable
+	is "$MH_RC" 0 "udevd: online --zone movable exits 0"
+	is "$(count_state "$dev" online)" "$n" "udevd: online brought every block back"
 	is "$(grep -c 'watching memory uevents' <<<"$MH_ERR")" 0 \
 		"udevd: online, which offlines nothing, watches no uevents"
 fi

@@ -328,10 +328,9 @@ static struct json_object *step_obj(const struct mh_plan *p, size_t i, bool done
 		add_str(o, "zone", mh_zone_name(s->zone));
 	/* An offline step names the zone the block leaves (rollback goes back there). */
 	if (s->kind == MH_STEP_OFFLINE_BLOCK) {
-		add_str(o, "zone", NULL);
-		for (size_t b = 0; b < p->nr_blocks; b++)
-			if (p->blocks[b] == s->block && p->orig_zone)
-				add_str(o, "zone", mh_zone_name(p->orig_zone[b]));
+		ssize_t b = mh_plan_block_index(p, s->block);
+
+		add_str(o, "zone", b >= 0 && p->orig_zone ? mh_zone_name(p->orig_zone[b]) : NULL);
 	}
 	if (step_has_arg(s->kind))
 		add_str(o, "arg", s->arg);

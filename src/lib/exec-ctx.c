@@ -87,17 +87,6 @@ uint64_t *exec_offlined_ids(const struct exec *x)
 	return ids;
 }
 
-/* The plan's blocks are sorted and unique (mh_dax_block_ids()): every step asks. */
-ssize_t exec_block_index(const struct mh_plan *p, uint64_t id)
-{
-	const uint64_t *b;
-
-	if (!p->nr_blocks)
-		return -1;
-	b = bsearch(&id, p->blocks, p->nr_blocks, sizeof(*b), mh_cmp_block_id);
-	return b ? b - p->blocks : -1;
-}
-
 /*
  * One read, open to close. Out of descriptors (a caller's own, a limit
  * lowered under us): the cache gives its back, and the read is tried again.
@@ -162,7 +151,7 @@ int exec_read_state(struct exec *x, uint64_t id, size_t hint,
 {
 	const struct mh_plan *p = x->plan;
 	ssize_t bi = hint < p->nr_blocks && p->blocks[hint] == id ?
-		     (ssize_t)hint : exec_block_index(p, id);
+		     (ssize_t)hint : mh_plan_block_index(p, id);
 	char rel[PATH_MAX], buf[32];
 	int *fd;
 
@@ -220,7 +209,7 @@ size_t exec_fd_budget(void)
 
 struct mh_block_result *exec_result_of(struct exec *x, uint64_t id)
 {
-	ssize_t i = exec_block_index(x->plan, id);
+	ssize_t i = mh_plan_block_index(x->plan, id);
 
 	return i < 0 ? NULL : &x->res->blocks[i];
 }
@@ -293,7 +282,7 @@ int exec_before_change(struct exec *x)
 static bool offlined_by_us(void *ctx, uint64_t id)
 {
 	struct exec *x = ctx;
-	ssize_t bi = exec_block_index(x->plan, id);
+	ssize_t bi = mh_plan_block_index(x->plan, id);
 
 	return bi >= 0 && x->offlined[bi];
 }

@@ -64,7 +64,6 @@ void __attribute__((format(printf, 2, 3)))
 exec_append(struct exec *x, const char *fmt, ...);
 void exec_say_write_ended(struct exec *x, uint64_t block, const char *what, int err);
 uint64_t *exec_offlined_ids(const struct exec *x);
-ssize_t exec_block_index(const struct mh_plan *p, uint64_t id);
 int exec_read_state(struct exec *x, uint64_t id, size_t hint,
 		      enum mh_block_state *st);
 void exec_drop_state_fds(struct exec *x);

@@ -103,7 +103,7 @@ static void mark_offlined(struct exec *x, ssize_t bi, struct mh_block_result *r,
 static void batch_done(void *ctx, size_t i, bool maybe)
 {
 	struct exec *x = ctx;
-	ssize_t bi = exec_block_index(x->plan, x->plan->steps[x->batch_step + i].block);
+	ssize_t bi = mh_plan_block_index(x->plan, x->plan->steps[x->batch_step + i].block);
 	struct mh_block_result *r;
 	enum mh_block_state st;
 
@@ -216,7 +216,7 @@ static int step_offline(struct exec *x, size_t idx, const struct mh_step *s,
 			struct mh_kmsg *k)
 {
 	struct mh_block_result *r = exec_result_of(x, s->block);
-	ssize_t bi = exec_block_index(x->plan, s->block);
+	ssize_t bi = mh_plan_block_index(x->plan, s->block);
 	struct mh_block blk = { .id = s->block };
 	unsigned backoff = x->opts->backoff_ms, tries = 0;
 	bool read_before = false;

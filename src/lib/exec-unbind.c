@@ -94,7 +94,7 @@ static int all_offline(struct exec *x)
 		} else if (st != MH_BLOCK_OFFLINE) {
 			bool ours;
 
-			bi = exec_block_index(x->plan, ids[i]);
+			bi = mh_plan_block_index(x->plan, ids[i]);
 			ours = bi >= 0 && x->offlined[bi];
 			x->res->raced |= ours;
 			exec_say(x, "memory%" PRIu64 " is %s again%s: not unbinding kmem", ids[i],

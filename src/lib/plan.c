@@ -333,6 +333,17 @@ void mh_plan_free(struct mh_plan *plan)
 	plan->nr_blocks = 0;
 }
 
+/* Every step of a run asks, so no scan: mh_dax_block_ids() sorted them. */
+ssize_t mh_plan_block_index(const struct mh_plan *plan, uint64_t id)
+{
+	const uint64_t *b;
+
+	if (!plan->nr_blocks)
+		return -1;
+	b = bsearch(&id, plan->blocks, plan->nr_blocks, sizeof(*b), mh_cmp_block_id);
+	return b ? b - plan->blocks : -1;
+}
+
 int mh_step_describe(const struct mh_plan *plan, const struct mh_step *s,
 		     char *buf, size_t len)
 {

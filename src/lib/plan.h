@@ -6,6 +6,7 @@
 #ifndef MH_PLAN_H
 #define MH_PLAN_H
 
+#include <sys/types.h>
 #include "op.h"
 #include "snapshot.h"
 
@@ -63,6 +64,8 @@ int mh_plan_build(const struct mh_snapshot *snap, enum mh_op op, const char *dev
 		  const struct mh_plan_opts *opts, struct mh_plan *plan, struct mh_err *e);
 void mh_plan_free(struct mh_plan *plan);
 const char *mh_step_kind_name(enum mh_step_kind k);
+/* Where block id is in plan->blocks (sorted, unique), or -1. */
+ssize_t mh_plan_block_index(const struct mh_plan *plan, uint64_t id);
 /* One line describing a step, as --dry-run prints it (no newline). */
 int mh_step_describe(const struct mh_plan *plan, const struct mh_step *s,
 		     char *buf, size_t len);

@@ -34,6 +34,12 @@ judged on memhotctl's own CPU where that run exists, on user+sys (said so)
 where not. Time in a store function that slept counts there too, so own
 CPU is a lower bound. Targets on sizes not measured (a smoke run) are
 judged on the sizes that were, and say so.
+
+Where the time goes: each method's ftrace run cut into the store
+functions, CPU outside them and off the CPU; and memhotctl's median minus
+daxctl's cut into user, sys and off the CPU, with the two ftrace runs'
+difference inside and outside the store functions beside it (issue 20:
+where the kernel's own time dominates, the share of each side).
 """
 import json
 import os
@@ -106,10 +112,11 @@ def paired(runs, size, op, a, b, key="wall"):
 
 def own(runs, size, op, m):
     """The ftrace run's CPU outside the kernel's store functions, its wall
-    time and the store calls seen: (own_s, wall_s, n), or None."""
+    time, the store calls seen and their time: (own_s, wall_s, n,
+    kstore_s), or None."""
     for r in runs.get(("ft", size, op, m), []):
         if r["good"] and "kstore" in r:
-            return r["cpu"] - r["kstore"], r["wall"], r["kstore_n"]
+            return r["cpu"] - r["kstore"], r["wall"], r["kstore_n"], r["kstore"]
     return None
 
 
@@ -126,7 +133,8 @@ def analyse(series, runs, info):
                 row = {"series": series, "size": size, "blocks": nb, "op": op,
                        "method": m, "failed": sum(not r["good"] for r in rs),
                        "wall": stats(rs, "wall"), "cpu": stats(rs, "cpu"),
-                       "user": stats(rs, "user"), "rss": stats(rs, "rss")}
+                       "user": stats(rs, "user"), "sys": stats(rs, "sys"),
+                       "rss": stats(rs, "rss")}
                 if m == "memhotctl" and op in OPS:
                     for b in ("raw", "daxctl"):
                         mb = stats(runs.get((size, op, b), []), "wall")
@@ -166,7 +174,7 @@ def own_per_block(r):
 
 def own_share(r):
     """The ftrace run's CPU outside the store functions over its wall time."""
-    o, w, _ = r["own"]
+    o, w = r["own"][:2]
     return o / w
 
 
@@ -181,6 +189,28 @@ def others_share(a, s, op):
         parts.append("%s %.1f %% outside, user %.1f %%" % (
             m, own_share(r) * 100, r["user"]["median"] / r["wall"]["median"] * 100))
     return "; the same for " + ", ".join(parts) if parts else ""
+
+
+def gap_split(a, s, op, other="daxctl"):
+    """memhotctl's median wall time minus the other method's, and where it
+    is, from the medians of each: user, sys (the kernel's work in the
+    writes and every other syscall) and the rest (off the CPU: waits,
+    sleeps, run queues). The three add up to the difference. None if
+    either method has no passing run."""
+    m, o = find(a, s, op, "memhotctl"), find(a, s, op, other)
+    if not (m and o and m["wall"] and o["wall"]):
+        return None
+    d = {k: m[k]["median"] - o[k]["median"] for k in ("wall", "user", "sys")}
+    d["rest"] = d["wall"] - d["user"] - d["sys"]
+    return d
+
+
+def time_split(r):
+    """The ftrace run's wall time cut in three: the kernel's store
+    functions, CPU outside them (the tool's own, its other syscalls
+    included) and off the CPU; (wall, kstore, own, off) in seconds."""
+    o, w, _, k = r["own"]
+    return w, k, o, w - k - o
 
 
 def targets(a):
@@ -209,6 +239,10 @@ def targets(a):
                 by = "; at %d blocks %.1f %% %s daxctl" % (
                     hi, abs(1 - r["x_daxctl"]) * 100,
                     "faster than" if r["x_daxctl"] <= 1 else "slower than")
+                g = gap_split(a, hi, op)
+                if g and r["x_daxctl"] > 1:
+                    by += (" (%s: user %s, sys %s, off the CPU %s; medians)" % (
+                        fmt_d(g["wall"]), fmt_d(g["user"]), fmt_d(g["sys"]), fmt_d(g["rest"])))
             out.append(("%s <= %s at every size" % (op, b),
                         "MISS" if bad or not seen else "PASS",
                         ("over: " + ", ".join(bad) if bad else "ratio <= 1.0, paired <= 1.05") + by))
@@ -269,6 +303,11 @@ def fmt_t(x):
     return "%.0f ms" % (x * 1e3) if x < 10 else "%.1f s" % x
 
 
+def fmt_d(x):
+    """a difference in seconds, signed"""
+    return "%+.2f s" % x
+
+
 def fmt_mmm(s):
     """median (min-max) in one unit: ms below 10 s, else s"""
     if not s:
@@ -282,6 +321,44 @@ def fmt_ratio(x, p):
     if x is None:
         return "-"
     return "%.2f (%.2f)" % (x, p["median"]) if p else "%.2f" % x
+
+
+def split_tables(a, p):
+    """Where each method's time goes (its ftrace run), and where
+    memhotctl's difference to daxctl is (the medians of all rounds)."""
+    rows = [(rr, m) for rr, _ in measured(a) for m in METHODS if rr[m] and rr[m].get("own")]
+    if rows:
+        p("\nWhere the time goes, in each method's ftrace run (one traced op, "
+          "slower than the rounds): the kernel's store functions (offline, "
+          "online, bind, unbind: the kernel's own work, and any sleep inside "
+          "it), CPU outside them (the tool's own work and its other syscalls) "
+          "and off the CPU; seconds and share of the traced wall time:\n")
+        p("| blocks | op | method | traced wall | store functions | CPU outside | off the CPU |")
+        p("|---:|---|---|---:|---:|---:|---:|")
+        for rr, m in rows:
+            w, k, o, off = time_split(rr[m])
+            p("| %d | %s | %s | %.2f s | %.2f s (%.0f %%) | %.2f s (%.1f %%) | %.2f s (%.1f %%) |" % (
+                rr[m]["blocks"], rr[m]["op"], m, w, k, k / w * 100, o, o / w * 100,
+                off, off / w * 100))
+    gaps = [(mh, gap_split(a, mh["size"], mh["op"])) for _, mh in measured(a)]
+    gaps = [(mh, g) for mh, g in gaps if g]
+    if gaps:
+        p("\nmemhotctl's median minus daxctl's, and where it is (medians over "
+          "the rounds: user, sys and the rest, off the CPU; they add up). The "
+          "last two columns split the CPU the same way in the two ftrace runs: "
+          "memhotctl's minus daxctl's time in the kernel's store functions, and "
+          "outside them:\n")
+        p("| blocks | op | wall | user | sys | off the CPU | ftrace run: store functions | ftrace run: CPU outside |")
+        p("|---:|---|---:|---:|---:|---:|---:|---:|")
+        for mh, g in gaps:
+            dx = find(a, mh["size"], mh["op"], "daxctl")
+            ft = ("-", "-")
+            if mh.get("own") and dx.get("own"):
+                m, d = time_split(mh), time_split(dx)
+                ft = (fmt_d(m[1] - d[1]), fmt_d(m[2] - d[2]))
+            p("| %d | %s | %s | %s | %s | %s | %s | %s |" % (
+                mh["blocks"], mh["op"], fmt_d(g["wall"]), fmt_d(g["user"]),
+                fmt_d(g["sys"]), fmt_d(g["rest"]), *ft))
 
 
 def report(all_a):
@@ -335,6 +412,7 @@ def report(all_a):
                 *(f(per_block(rr[m], "cpu"), 1e6) for m in METHODS),
                 *(f(own_per_block(rr[m]), 1e6) for m in METHODS),
                 mh["rss"]["max"] if mh["rss"] else "-"))
+        split_tables(a, p)
         st = [find(a, s, "status", "memhotctl") for s in a["sizes"]]
         if any(st):
             pred = i.get("predict", [])
@@ -525,6 +603,31 @@ def self_test():
     # memhotctl's RSS 1000 -> 4000 kB: a MISS.
     check("RSS growth", t["remove peak RSS 256 vs 64 < 2 x"][0], "MISS")
     check("RSS figures", t["remove peak RSS 256 vs 64 < 2 x"][1].split(",")[0], "1000 -> 4000 kB")
+    # 64 blocks, remove: memhotctl's medians wall 1.0 s, sys 0.5 (its
+    # failed round 3 left out), user 0.001; daxctl's 1.2, 0.6, 0.001.
+    g = gap_split(a, 64, "remove")
+    check("gap: wall", g["wall"], -0.2)
+    check("gap: user", g["user"], 0.0)
+    check("gap: sys", g["sys"], -0.1)
+    check("gap: the rest", g["rest"], -0.1)
+    # online by memhotctl at 256 blocks, ftrace run: 40 s traced, user+sys
+    # 2.04 s, of it 1.91 s in the store functions: 0.13 s outside.
+    w, k, o, off = time_split(find(a, 256, "online", "memhotctl"))
+    check("split: traced wall", w, 40.0)
+    check("split: store functions", k, 1.91)
+    check("split: outside", o, 0.13)
+    check("split: off the CPU", off, 40.0 - 2.04)
+    check("split table row", "| 256 | online | memhotctl | 40.00 s | 1.91 s (5 %) | "
+          "0.13 s (0.3 %) | 37.96 s (94.9 %) |" in md, True)
+    # online at 256 blocks: memhotctl's median wall 6.0 s (5.4 and 6.6),
+    # sys 2.0 (its sys is not scaled by 1.5), daxctl's 4.8 and 2.4, user
+    # 0.004 for both: +1.2 s, of it sys -0.4 and the rest +1.6.
+    # the ftrace runs: memhotctl 0.05 s less in the store functions, so
+    # 0.05 s more outside them, than daxctl.
+    check("gap table row", "| 256 | online | +1.20 s | +0.00 s | -0.40 s | +1.60 s | "
+          "-0.05 s | +0.05 s |" in md, True)
+    check("gap in the target", t["online <= daxctl at every size"][1].endswith(
+        "(+1.20 s: user +0.00 s, sys -0.40 s, off the CPU +1.60 s; medians)"), True)
     check("status row", "plain status" in md, True)
     check("smoke sizes said",
           "(largest measured: 256 blocks)" in t["remove own CPU/block flat 64 -> 256"][1], True)
